@@ -1,0 +1,92 @@
+"""Shared test personas (conventions rule 12): a small institution and one user per kind of access."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("XIAOBAO_TESTING", "1")
+
+import pytest  # noqa: E402
+
+PASSWORD = "Xb-test-pass-2026"
+
+
+@pytest.fixture
+def org(db):
+    """Head office (with a consumer-protection department), two branches with a sub-branch and an outlet."""
+    from xiaobao.core.services.org import org_unit_create
+
+    mk = org_unit_create
+    ho = mk(actor=None, code="HO", name="总行", kind="head_office", parent=None, region_code="110000")
+    cpd = mk(actor=None, code="HO-CPD", name="消费者权益保护部", kind="department", parent=ho)
+    b1 = mk(actor=None, code="B1", name="北京分行", kind="branch", parent=ho, region_code="110000")
+    b1s = mk(actor=None, code="B1-S1", name="海淀支行", kind="sub_branch", parent=b1)
+    b1o = mk(actor=None, code="B1-S1-O1", name="中关村网点", kind="outlet", parent=b1s)
+    b2 = mk(actor=None, code="B2", name="上海分行", kind="branch", parent=ho, region_code="310000")
+    b2s = mk(actor=None, code="B2-S1", name="浦东支行", kind="sub_branch", parent=b2)
+    return type("Org", (), {"ho": ho, "cpd": cpd, "b1": b1, "b1s": b1s, "b1o": b1o, "b2": b2, "b2s": b2s})
+
+
+def make_user(username: str, unit, roles: list[str]):
+    from xiaobao.core.services.accounts import user_create
+
+    return user_create(actor=None, username=username, full_name=username, org_unit=unit, roles=roles,
+                       password=PASSWORD)
+
+
+@pytest.fixture
+def hq_officer(org):
+    return make_user("hq_cp", org.cpd, ["hq_cp_officer"])
+
+
+@pytest.fixture
+def branch_officer(org):
+    return make_user("branch1_cp", org.b1, ["branch_cp_officer"])
+
+
+@pytest.fixture
+def other_branch_officer(org):
+    return make_user("branch2_cp", org.b2, ["branch_cp_officer"])
+
+
+@pytest.fixture
+def auditor(org):
+    return make_user("auditor", org.cpd, ["auditor"])
+
+
+@pytest.fixture
+def sysadmin(org):
+    return make_user("admin", org.ho, ["sysadmin"])
+
+
+@pytest.fixture
+def no_role_user(org):
+    """A logged-in member of staff with no role: has a unit, no permissions."""
+    return make_user("norole", org.b1, [])
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a persona in with a fresh test client: `client_for(user)`."""
+    from django.test import Client
+
+    def _login(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return _login
+
+
+@pytest.fixture
+def api_for():
+    """A test client that sends `Authorization: Bearer <token>` for the user."""
+    from django.test import Client
+
+    from xiaobao.core.services.accounts import api_token_create
+
+    def _make(user):
+        _, raw = api_token_create(actor=user, user=user, name="test")
+        return Client(headers={"Authorization": f"Bearer {raw}"})
+
+    return _make

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from xiaobao.core.context import client_ip
+
+PUBLIC_PREFIXES = ("/api/", "/static/", "/i18n/", "/favicon.ico")
+
+
+def request_ip(request: HttpRequest) -> str | None:
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR")
+
+
+class LoginRequiredMiddleware:
+    """Every page needs a logged-in user (the API answers 401 itself); records the client address for
+    the audit trail."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = client_ip.set(request_ip(request))
+        try:
+            path = request.path
+            public = path.startswith(PUBLIC_PREFIXES) or path in {
+                reverse("core:login"), reverse("core:login_2fa"), reverse("core:health")}
+            if not public and not request.user.is_authenticated:
+                return redirect(f"{reverse('core:login')}?next={request.get_full_path()}")
+            return self.get_response(request)
+        finally:
+            client_ip.reset(token)

@@ -1,0 +1,19 @@
+"""Foundation models: institution tree, people, audit trail, calendar, personal-data vault."""
+
+from xiaobao.core.models.accounts import ApiToken, User
+from xiaobao.core.models.audit import AuditEvent
+from xiaobao.core.models.calendar import CalendarOverride, CalendarYear
+from xiaobao.core.models.consumers import Consumer
+from xiaobao.core.models.org import OrgUnit, OrgUnitKind, OrgUnitYearFigure
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "CalendarOverride",
+    "CalendarYear",
+    "Consumer",
+    "OrgUnit",
+    "OrgUnitKind",
+    "OrgUnitYearFigure",
+    "User",
+]

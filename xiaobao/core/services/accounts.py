@@ -1,0 +1,182 @@
+"""People: users and their roles, API tokens, login throttling, two-factor login."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xiaobao.core.models import ApiToken, AuditEvent, OrgUnit, User
+from xiaobao.core.models.audit import AuditAction
+from xiaobao.core.roles import ROLES
+from xiaobao.core.services.audit import audit_change, audit_record, snapshot
+from xiaobao.core.vault import crypto
+
+
+def _roles_snapshot(user: User) -> list[str]:
+    return sorted(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+
+
+def _set_roles(user: User, roles: list[str]) -> None:
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise ValidationError({"roles": _("Unknown role: %(r)s") % {"r": ", ".join(unknown)}})
+    user.groups.set(Group.objects.filter(name__in=roles))
+    for attr in ("_perm_cache", "_group_perm_cache", "_user_perm_cache", "_role_codes"):
+        user.__dict__.pop(attr, None)
+
+
+@transaction.atomic
+def user_create(*, actor: Any, username: str, full_name: str, org_unit: OrgUnit, roles: list[str],
+                password: str, email: str = "") -> User:
+    user = User(username=username.strip(), full_name=full_name.strip(), email=email.strip(), org_unit=org_unit)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.full_clean()
+    user.save()
+    _set_roles(user, roles)
+    audit_change(actor=actor, obj=user, before=None)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, changes={"roles": [None, sorted(roles)]})
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: Any, user: User, full_name: str | None = None, email: str | None = None,
+                org_unit: OrgUnit | None = None, roles: list[str] | None = None,
+                is_active: bool | None = None) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = snapshot(user)
+    before_roles = _roles_snapshot(user)
+    if full_name is not None:
+        user.full_name = full_name.strip()
+    if email is not None:
+        user.email = email.strip()
+    if org_unit is not None:
+        user.org_unit = org_unit
+    if is_active is not None:
+        if not is_active and actor is not None and actor.pk == user.pk:
+            raise ValidationError({"is_active": _("You cannot deactivate yourself.")})
+        user.is_active = is_active
+    user.full_clean()
+    user.save()
+    if roles is not None:
+        _set_roles(user, roles)
+    audit_change(actor=actor, obj=user, before=before)
+    after_roles = _roles_snapshot(user)
+    if after_roles != before_roles:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, changes={"roles": [before_roles,
+                                                                                          after_roles]})
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor: Any, user: User, password: str) -> User:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "password_changed_at"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, changes={"password": ["***", "***"]})
+    return user
+
+
+# --- API tokens --------------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "xb_"
+
+
+@transaction.atomic
+def api_token_create(*, actor: Any, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Create a token; the raw value is returned once and only its digest is stored."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:10], digest=ApiToken.digest_of(raw))
+    audit_record(actor=actor, action=AuditAction.TOKEN, obj=user,
+                 changes={"token": [None, f"{token.prefix}… created"]})
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoke()
+        token.save(update_fields=["revoked_at", "updated_at"])
+        audit_record(actor=actor, action=AuditAction.TOKEN, obj=token.user,
+                     changes={"token": [f"{token.prefix}…", "revoked"]})
+    return token
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.active().select_related("user", "user__org_unit").filter(
+        digest=ApiToken.digest_of(raw)).first()
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+# --- Login throttling --------------------------------------------------------------------------------
+
+def login_is_locked(*, username: str, ip: str | None) -> bool:
+    """True after LOGIN_FAILURE_LIMIT failures for this username (or 4× that from this address)
+    within the window. Failures are read from the audit trail, so every process agrees."""
+    since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    recent = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, at__gte=since)
+    if recent.filter(object_repr=username[:200]).count() >= settings.LOGIN_FAILURE_LIMIT:
+        return True
+    return bool(ip) and recent.filter(ip=ip).count() >= settings.LOGIN_FAILURE_LIMIT * 4
+
+
+# --- Two-factor login (TOTP) ---------------------------------------------------------------------------
+
+def totp_new_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_provisioning_uri(user: User, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=settings.INSTITUTION_NAME)
+
+
+@transaction.atomic
+def totp_enable(*, user: User, secret: str, code: str) -> None:
+    if not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
+        raise ValidationError({"code": _("The code is not valid. Check the time on your device.")})
+    user.totp_secret = crypto.encrypt(secret, "totp")
+    user.save(update_fields=["totp_secret"])
+    audit_record(actor=user, action=AuditAction.UPDATE, obj=user, changes={"two_factor": [False, True]})
+
+
+@transaction.atomic
+def totp_disable(*, actor: Any, user: User) -> None:
+    user.totp_secret = ""
+    user.save(update_fields=["totp_secret"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, changes={"two_factor": [True, False]})
+
+
+def totp_verify(*, user: User, code: str) -> bool:
+    if not user.totp_secret:
+        return False
+    secret = crypto.decrypt(user.totp_secret, "totp")
+    return pyotp.TOTP(secret).verify((code or "").strip(), valid_window=1)
+
+
+def user_needs_2fa(user: User) -> bool:
+    return user.has_2fa or (settings.REQUIRE_2FA_FOR_ADMINS and "sysadmin" in user.role_codes)

@@ -1,0 +1,153 @@
+"""Login (with throttling and optional TOTP), logout, and the user's own account page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xiaobao.core.forms import LoginForm, TwoFactorForm
+from xiaobao.core.middleware import request_ip
+from xiaobao.core.models import ApiToken, User
+from xiaobao.core.services import accounts as svc
+from xiaobao.core.views.common import add_service_errors
+
+PENDING_2FA = "_xb_pending_2fa_user"
+
+
+def _next_url(request: HttpRequest) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return nxt
+    return "/"
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("core:home")
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        if svc.login_is_locked(username=username, ip=request_ip(request)):
+            form.add_error(None, _("Too many failed attempts. Try again in %(m)d minutes.")
+                           % {"m": max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)})
+            status = 429
+        else:
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+            if user is None:
+                form.add_error(None, _("Wrong username or password."))
+                status = 400
+            elif svc.user_needs_2fa(user) and user.has_2fa:
+                request.session[PENDING_2FA] = user.pk
+                return redirect(f"{_login_2fa_url()}?next={_next_url(request)}")
+            else:
+                login(request, user)
+                if svc.user_needs_2fa(user):
+                    messages.warning(request, _("Administrators must set up two-factor login."))
+                    return redirect("core:two_factor")
+                return redirect(_next_url(request))
+    elif request.method == "POST":
+        status = 400
+    return render(request, "core/login.html", {"form": form, "next": _next_url(request)}, status=status)
+
+
+def _login_2fa_url() -> str:
+    from django.urls import reverse
+
+    return reverse("core:login_2fa")
+
+
+def login_2fa_view(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(PENDING_2FA)
+    if not pending:
+        return redirect("core:login")
+    user = get_object_or_404(User, pk=pending, is_active=True)
+    form = TwoFactorForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if svc.login_is_locked(username=user.username, ip=request_ip(request)):
+            form.add_error(None, _("Too many failed attempts. Try again later."))
+            status = 429
+        elif form.is_valid() and svc.totp_verify(user=user, code=form.cleaned_data["code"]):
+            del request.session[PENDING_2FA]
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(_next_url(request))
+        else:
+            from django.contrib.auth.signals import user_login_failed
+
+            user_login_failed.send(sender=__name__, credentials={"username": user.username}, request=request)
+            form.add_error("code", _("The code is not valid."))
+            status = 400
+    return render(request, "core/login_2fa.html", {"form": form, "next": _next_url(request)}, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("core:login")
+
+
+def account(request: HttpRequest) -> HttpResponse:
+    """Own account: change password, manage own API tokens."""
+    user = request.user
+    pw_form = PasswordChangeForm(user)
+    new_token = None
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "password":
+            pw_form = PasswordChangeForm(user, request.POST)
+            if pw_form.is_valid():
+                svc.user_set_password(actor=user, user=user, password=pw_form.cleaned_data["new_password1"])
+                update_session_auth_hash(request, user)
+                messages.success(request, _("Your password was changed."))
+                return redirect("core:account")
+            status = 400
+        elif action == "token_create":
+            _token, new_token = svc.api_token_create(actor=user, user=user,
+                                                     name=request.POST.get("name", "")[:100])
+        elif action == "token_revoke":
+            token = get_object_or_404(ApiToken, pk=request.POST.get("token") or 0, user=user)
+            svc.api_token_revoke(actor=user, token=token)
+            messages.success(request, _("The token was revoked."))
+            return redirect("core:account")
+    tokens = ApiToken.objects.filter(user=user)
+    return render(request, "core/account.html", {"pw_form": pw_form, "tokens": tokens, "new_token": new_token},
+                  status=status)
+
+
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol (or remove) an authenticator app: the secret is shown until a valid code confirms it."""
+    user = request.user
+    form = TwoFactorForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "disable":
+        svc.totp_disable(actor=user, user=user)
+        messages.success(request, _("Two-factor login is off."))
+        return redirect("core:account")
+    secret = request.session.get("_xb_totp_secret") or svc.totp_new_secret()
+    request.session["_xb_totp_secret"] = secret
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.totp_enable(user=user, secret=secret, code=form.cleaned_data["code"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            status = 400
+        else:
+            del request.session["_xb_totp_secret"]
+            messages.success(request, _("Two-factor login is on."))
+            return redirect("core:account")
+    elif request.method == "POST":
+        status = 400
+    return render(request, "core/two_factor.html", {
+        "form": form, "secret": secret, "uri": svc.totp_provisioning_uri(user, secret),
+    }, status=status)

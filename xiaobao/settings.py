@@ -1,0 +1,231 @@
+"""Xiaobao settings: one env-driven module (see .env.example for every variable)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+DEBUG = env_bool("XIAOBAO_DEBUG", False)
+TESTING = env_bool("XIAOBAO_TESTING", False)
+DATA_DIR = Path(os.environ.get("XIAOBAO_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+_secret = os.environ.get("XIAOBAO_SECRET_KEY", "")
+if not _secret:
+    if not (DEBUG or TESTING):
+        raise RuntimeError("XIAOBAO_SECRET_KEY is required when XIAOBAO_DEBUG is off (see .env.example)")
+    _secret = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
+SECRET_KEY = _secret
+
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("XIAOBAO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+if TESTING:
+    ALLOWED_HOSTS.append("testserver")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("XIAOBAO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "xiaobao.core",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "xiaobao.core.middleware.LoginRequiredMiddleware",
+]
+
+ROOT_URLCONF = "xiaobao.urls"
+WSGI_APPLICATION = "xiaobao.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "xiaobao.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------------
+_default_sqlite = f"sqlite:///{DATA_DIR / 'xiaobao.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_sqlite)}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("XIAOBAO_DB_CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Sessions: expire after inactivity (seconds) and on browser close.
+SESSION_COOKIE_AGE = env_int("XIAOBAO_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Login throttling: after N failures for one username or one address within the window, refuse logins
+# for the window. Counted from the audit trail (failed-login rows).
+LOGIN_FAILURE_LIMIT = env_int("XIAOBAO_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("XIAOBAO_LOGIN_FAILURE_WINDOW", 15 * 60)
+REQUIRE_2FA_FOR_ADMINS = env_bool("XIAOBAO_REQUIRE_2FA_FOR_ADMINS", False)
+
+# --- Internationalisation ------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("XIAOBAO_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ----------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("XIAOBAO_STATIC_ROOT", str(DATA_DIR / "static")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = Path(os.environ.get("XIAOBAO_MEDIA_ROOT", str(DATA_DIR / "media")))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Background tasks (django-tasks backport of django.tasks) ------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
+
+# --- Cache ------------------------------------------------------------------------------------------
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("XIAOBAO_REDIS_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["XIAOBAO_REDIS_URL"],
+    }
+
+# --- Personal-data vault ----------------------------------------------------------------------------
+# Keys: a JSON key file {"active": "k2", "keys": {"k1": "<base64 32 bytes>", ...}, "blind_index": "<b64>"}
+# or the same values from environment variables. In DEBUG/TESTING a development key derived from
+# SECRET_KEY is used when none is configured; `xiaobao check --deploy` refuses that.
+VAULT_KEY_FILE = os.environ.get("XIAOBAO_VAULT_KEY_FILE", "")
+VAULT_KEYS = os.environ.get("XIAOBAO_VAULT_KEYS", "")  # "k1:<b64>,k2:<b64>"
+VAULT_ACTIVE_KEY = os.environ.get("XIAOBAO_VAULT_ACTIVE_KEY", "")
+VAULT_BLIND_INDEX_KEY = os.environ.get("XIAOBAO_VAULT_BLIND_INDEX_KEY", "")
+# Masking: characters kept at the start and the end per kind (JR/T 0171 Annex A patterns are UNCONFIRMED,
+# so these are configuration). Override with XIAOBAO_MASKING='{"phone": [3, 4]}'.
+VAULT_MASKING = {
+    "id_number": [6, 4],
+    "phone": [3, 4],
+    "account_number": [6, 4],
+    "address": [6, 0],
+    "name": [1, 0],
+}
+if os.environ.get("XIAOBAO_MASKING"):
+    import json as _json
+
+    VAULT_MASKING.update(_json.loads(os.environ["XIAOBAO_MASKING"]))
+
+# --- Security ---------------------------------------------------------------------------------------
+HTTPS = env_bool("XIAOBAO_HTTPS", not DEBUG and not TESTING)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and env_bool("XIAOBAO_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("XIAOBAO_HSTS_SECONDS", 31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("XIAOBAO_BEHIND_PROXY", False) else None
+
+# --- Logging: structured, and every record passes the personal-data redaction filter -----------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_pii": {"()": "xiaobao.core.vault.logging.RedactPersonalDataFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_pii"]},
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("XIAOBAO_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Xiaobao ----------------------------------------------------------------------------------------
+INSTITUTION_NAME = os.environ.get("XIAOBAO_INSTITUTION_NAME", "Xiaobao")
+EMAIL_BACKEND = os.environ.get("XIAOBAO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("XIAOBAO_FROM_EMAIL", "xiaobao@localhost")
