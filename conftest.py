@@ -90,3 +90,41 @@ def api_for():
         return Client(headers={"Authorization": f"Bearer {raw}"})
 
     return _make
+
+
+POWER_PERMS = [
+    "core.manage_org", "core.manage_users", "core.view_consumer", "core.manage_consumer",
+    "core.reveal_personal_data", "core.view_auditevent", "core.export_auditevent",
+]
+
+
+def make_power_user(username: str, unit):
+    """Every unit-scoped permission but not view_all_units: the strongest user a branch can have."""
+    from django.contrib.auth.models import Permission
+
+    user = make_user(username, unit, [])
+    for perm in POWER_PERMS:
+        app, codename = perm.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app, codename=codename))
+    from xiaobao.core.models import User
+
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def power_b1(org):
+    return make_power_user("power_b1", org.b1)
+
+
+@pytest.fixture
+def power_b2(org):
+    return make_power_user("power_b2", org.b2)
+
+
+@pytest.fixture
+def b1_consumer(org):
+    from xiaobao.core.services.consumers import consumer_create
+
+    return consumer_create(actor=None, org_unit=org.b1o, name="王小明", id_number="110108199003070016",
+                           phone="13812345678", account_number="6222020200112233445",
+                           address="北京市海淀区中关村大街1号")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """A request that is understood but not allowed in the current state (HTTP 409 / 400)."""
+    """Input the service refuses (HTTP 422, like schema errors); `Conflict` is the state-clash case (409)."""
 
-    status = 400
+    status = 422
 
     def __init__(self, message: str, code: str = "invalid", fields: dict[str, list[str]] | None = None):
         super().__init__(message)

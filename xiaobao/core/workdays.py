@@ -136,8 +136,9 @@ class WorkCalendar:
             return first_year not in known
         return any(y not in known for y in range(first_year, last_year + 1))
 
-    def deadline(self, start: dt.date, days: int, unit: Unit = "calendar",
-                 roll_forward: bool = True) -> Deadline:
+    def deadline(
+        self, start: dt.date, days: int, unit: Unit = "calendar", roll_forward: bool = True
+    ) -> Deadline:
         """The due date `days` calendar or working days after the day of receipt `start`."""
         if days < 0:
             raise ValueError("days must be >= 0")
@@ -253,8 +254,9 @@ def _load_from_db() -> WorkCalendar:
 
     rows = list(CalendarOverride.objects.values_list("date", "is_workday", "name"))
     years = CalendarYear.objects.values_list("year", flat=True)
-    return WorkCalendar({d: w for d, w, _ in rows}, set(years), names={d: n for d, _, n in rows},
-                        today=timezone.localdate())
+    return WorkCalendar(
+        {d: w for d, w, _ in rows}, set(years), names={d: n for d, _, n in rows}, today=timezone.localdate()
+    )
 
 
 def get_calendar() -> WorkCalendar:

@@ -32,8 +32,10 @@ class DeadlineQuery(Schema):
     start: dt.date = Field(description="Day of receipt (not counted).")
     days: int = Field(ge=0, le=MAX_DAYS)
     unit: Literal["calendar", "working"] = "calendar"
-    roll_forward: bool = Field(True, description="Calendar days only: move a rest-day deadline to the next "
-                                                 "working day (民法典 Art 203).")
+    roll_forward: bool = Field(
+        True,
+        description="Calendar days only: move a rest-day deadline to the next working day (民法典 Art 203).",
+    )
 
 
 class DeadlineOut(Schema):
@@ -101,13 +103,17 @@ def deadline(request: HttpRequest, q: Query[DeadlineQuery]) -> DeadlineOut:
 @router.get("/years/{year}", response=YearOut, summary="A year's holidays, make-up days and overrides")
 def year_detail(request: HttpRequest, year: int) -> YearOut:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValidationError({"year": [_("Enter a year between %(min)s and %(max)s.")
-                                        % {"min": MIN_YEAR, "max": MAX_YEAR}]})
+        raise ValidationError(
+            {"year": [_("Enter a year between %(min)s and %(max)s.") % {"min": MIN_YEAR, "max": MAX_YEAR}]}
+        )
     cal = get_calendar()
-    days = [DayOut(date=c.date, kind=c.kind, name=c.name, is_override=c.is_override)
-            for c in calendar_special_days(year)]
-    return YearOut(year=year, source=cal.year_source(year), provisional=cal.is_provisional(year, year),
-                   days=days)
+    days = [
+        DayOut(date=c.date, kind=c.kind, name=c.name, is_override=c.is_override)
+        for c in calendar_special_days(year)
+    ]
+    return YearOut(
+        year=year, source=cal.year_source(year), provisional=cal.is_provisional(year, year), days=days
+    )
 
 
 @router.get("/overrides", response=list[OverrideOut], summary="List overrides")
@@ -118,8 +124,13 @@ def override_list(request: HttpRequest, filters: Query[OverrideFilter]) -> list[
 @router.post("/overrides", response={201: OverrideOut}, summary="Create or replace the override of a date")
 def override_set(request: HttpRequest, payload: OverrideIn) -> Status[CalendarOverride]:
     require_perm(request.user, MANAGE_CALENDAR)
-    override = calendar_override_set(actor=request.user, date=payload.date, is_workday=payload.is_workday,
-                                     name=payload.name, source_document=payload.source_document)
+    override = calendar_override_set(
+        actor=request.user,
+        date=payload.date,
+        is_workday=payload.is_workday,
+        name=payload.name,
+        source_document=payload.source_document,
+    )
     return Status(201, override)
 
 
@@ -134,6 +145,7 @@ def override_delete(request: HttpRequest, override_id: int) -> Status[None]:
 @router.post("/years", response={201: YearMarkOut}, summary="Mark a year's official schedule as entered")
 def year_mark(request: HttpRequest, payload: YearMarkIn) -> Status[CalendarYear]:
     require_perm(request.user, MANAGE_CALENDAR)
-    row = calendar_year_mark(actor=request.user, year=payload.year,
-                             source_document=payload.source_document, note=payload.note)
+    row = calendar_year_mark(
+        actor=request.user, year=payload.year, source_document=payload.source_document, note=payload.note
+    )
     return Status(201, row)

@@ -78,6 +78,13 @@ def consumers(request: HttpRequest, filters: Query[ConsumerFilter]):
     return [_out(c) for c in consumer_list(user=request.user, q=filters.q)]
 
 
+@router.post("/lookup", response=list[ConsumerOut],
+             summary="Exact lookup by ID, phone or account number (blind index; value in the body, not the URL)")
+def consumer_lookup(request: HttpRequest, payload: LookupIn):
+    require_perm(request.user, "core.view_consumer")
+    return [_out(c) for c in svc.consumer_find(user=request.user, field=payload.field, value=payload.value)]
+
+
 @router.get("/{consumer_id}", response=ConsumerOut)
 def consumer_detail(request: HttpRequest, consumer_id: int):
     require_perm(request.user, "core.view_consumer")
@@ -94,11 +101,7 @@ def consumer_create(request: HttpRequest, payload: ConsumerIn):
     return 201, _out(svc.consumer_create(actor=request.user, org_unit=unit, **data))
 
 
-@router.post("/lookup", response=list[ConsumerOut],
-             summary="Exact lookup by ID, phone or account number (blind index; value in the body, not the URL)")
-def consumer_lookup(request: HttpRequest, payload: LookupIn):
-    require_perm(request.user, "core.view_consumer")
-    return [_out(c) for c in svc.consumer_find(user=request.user, field=payload.field, value=payload.value)]
+
 
 
 @router.post("/{consumer_id}/reveal", response=RevealOut, summary="Reveal one personal field (audited)")

@@ -101,6 +101,19 @@ def org_units(request: HttpRequest, filters: Query[OrgUnitFilter]):
     return [_out(u) for u in qs]
 
 
+@router.post("/import", response={200: ImportOut, 422: ImportOut}, summary="Import units from an .xlsx sheet")
+def org_units_import(request: HttpRequest, file: File[UploadedFile]):
+    require_perm(request.user, MANAGE)
+    if file.size > 5 * 1024 * 1024 or file.read(4) != b"PK\x03\x04":
+        raise DomainError("The file is not an Excel workbook (.xlsx) under 5 MB.",
+                          fields={"file": ["Upload an .xlsx file under 5 MB."]})
+    file.seek(0)
+    scope = user_scope(request.user)
+    report = svc.org_units_import(actor=request.user, fileobj=file, scope_root=None if scope == ALL else scope)
+    return (200 if report.ok else 422), {"created": report.created, "updated": report.updated,
+                                          "errors": report.errors}
+
+
 @router.get("/{unit_id}", response=OrgUnitOut)
 def org_unit_detail(request: HttpRequest, unit_id: int):
     return _out(_visible(request, pk=unit_id))
@@ -166,16 +179,3 @@ def org_unit_figures_set(request: HttpRequest, unit_id: int, year: int, payload:
         raise DomainError("Year out of range.", fields={"year": ["Year must be between 2000 and 2100."]})
     f = svc.org_figures_set(actor=request.user, unit=unit, year=year, **payload.dict())
     return {"year": f.year, "retail_customers": f.retail_customers, "outlets": f.outlets}
-
-
-@router.post("/import", response={200: ImportOut, 422: ImportOut}, summary="Import units from an .xlsx sheet")
-def org_units_import(request: HttpRequest, file: File[UploadedFile]):
-    require_perm(request.user, MANAGE)
-    if file.size > 5 * 1024 * 1024 or file.read(4) != b"PK\x03\x04":
-        raise DomainError("The file is not an Excel workbook (.xlsx) under 5 MB.",
-                          fields={"file": ["Upload an .xlsx file under 5 MB."]})
-    file.seek(0)
-    scope = user_scope(request.user)
-    report = svc.org_units_import(actor=request.user, fileobj=file, scope_root=None if scope == ALL else scope)
-    return (200 if report.ok else 422), {"created": report.created, "updated": report.updated,
-                                          "errors": report.errors}

@@ -38,8 +38,9 @@ class MonthGrid:
 
 def _check_year(year: int, field: str) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValidationError({field: [_("Enter a year between %(min)s and %(max)s.")
-                                       % {"min": MIN_YEAR, "max": MAX_YEAR}]})
+        raise ValidationError(
+            {field: [_("Enter a year between %(min)s and %(max)s.") % {"min": MIN_YEAR, "max": MAX_YEAR}]}
+        )
 
 
 def _invalidate_now_and_on_commit() -> None:
@@ -49,8 +50,9 @@ def _invalidate_now_and_on_commit() -> None:
 
 
 @transaction.atomic
-def calendar_override_set(*, actor: Any, date: dt.date, is_workday: bool, name: str,
-                          source_document: str = "") -> CalendarOverride:
+def calendar_override_set(
+    *, actor: Any, date: dt.date, is_workday: bool, name: str, source_document: str = ""
+) -> CalendarOverride:
     """Create the override for `date`, or replace the one already there; audited."""
     _check_year(date.year, "date")
     override = CalendarOverride.objects.select_for_update().filter(date=date).first()
@@ -111,11 +113,14 @@ def calendar_year_data(year: int) -> list[MonthGrid]:
     cal = get_calendar()
     overrides = cal.overrides
     months = []
-    for month, weeks in enumerate(pycalendar.Calendar(firstweekday=0).yeardatescalendar(year, width=12)[0],
-                                  start=1):
+    for month, weeks in enumerate(
+        pycalendar.Calendar(firstweekday=0).yeardatescalendar(year, width=12)[0], start=1
+    ):
         grid: list[list[DayCell | None]] = [
-            [DayCell(d, *cal.day_info(d), is_override=d in overrides) if d.month == month else None
-             for d in week]
+            [
+                DayCell(d, *cal.day_info(d), is_override=d in overrides) if d.month == month else None
+                for d in week
+            ]
             for week in weeks
         ]
         months.append(MonthGrid(dt.date(year, month, 1), grid))

@@ -22,6 +22,7 @@ def _fresh_cache():
 
 # --- GET /deadline ---------------------------------------------------------------------------------
 
+
 def test_deadline_anonymous_is_401():
     # given no credentials
     # when
@@ -44,7 +45,8 @@ def test_deadline_calendar_days_rolls_past_national_day(api_for, branch_officer)
 def test_deadline_without_roll_forward(api_for, branch_officer):
     # given / when
     response = api_for(branch_officer).get(
-        f"{BASE}/deadline", {"start": "2025-09-16", "days": 15, "roll_forward": "false"})
+        f"{BASE}/deadline", {"start": "2025-09-16", "days": 15, "roll_forward": "false"}
+    )
     # then
     assert response.json() == {"due_date": "2025-10-01", "provisional": False}
 
@@ -63,14 +65,17 @@ def test_deadline_into_2027_is_provisional(api_for, auditor):
     assert response.json() == {"due_date": "2027-01-19", "provisional": True}
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"start": "2025-09-16", "days": 15, "unit": "weeks"}, "unit"),
-    ({"start": "2025-13-40", "days": 15}, "start"),
-    ({"start": "2025-09-16", "days": -1}, "days"),
-    ({"start": "2025-09-16", "days": 3651}, "days"),
-    ({"days": 5}, "start"),
-    ({"start": "1900-01-02", "days": 5, "unit": "working"}, "start"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"start": "2025-09-16", "days": 15, "unit": "weeks"}, "unit"),
+        ({"start": "2025-13-40", "days": 15}, "start"),
+        ({"start": "2025-09-16", "days": -1}, "days"),
+        ({"start": "2025-09-16", "days": 3651}, "days"),
+        ({"days": 5}, "start"),
+        ({"start": "1900-01-02", "days": 5, "unit": "working"}, "start"),
+    ],
+)
 def test_deadline_invalid_input_is_422_with_fields(api_for, branch_officer, params, field):
     # given / when
     response = api_for(branch_officer).get(f"{BASE}/deadline", params)
@@ -83,6 +88,7 @@ def test_deadline_invalid_input_is_422_with_fields(api_for, branch_officer, para
 
 # --- GET /years/{year} -----------------------------------------------------------------------------
 
+
 def test_year_2026_lists_holidays_and_makeup_days(api_for, branch_officer):
     # given / when
     response = api_for(branch_officer).get(f"{BASE}/years/2026")
@@ -92,7 +98,12 @@ def test_year_2026_lists_holidays_and_makeup_days(api_for, branch_officer):
     assert (body["year"], body["source"], body["provisional"]) == (2026, "package", False)
     days = {d["date"]: d for d in body["days"]}
     assert days["2026-02-14"]["kind"] == "makeup"
-    assert days["2026-10-01"] == {"date": "2026-10-01", "kind": "holiday", "name": "国庆节", "is_override": False}
+    assert days["2026-10-01"] == {
+        "date": "2026-10-01",
+        "kind": "holiday",
+        "name": "国庆节",
+        "is_override": False,
+    }
     assert "2026-06-22" not in days
 
 
@@ -101,10 +112,16 @@ def test_year_2027_is_provisional_until_marked(api_for, hq_officer):
     api = api_for(hq_officer)
     assert api.get(f"{BASE}/years/2027").json()["provisional"] is True
     # when the New Year holiday is entered and the year marked
-    api.post(f"{BASE}/overrides", {"date": "2027-01-01", "is_workday": False, "name": "元旦"},
-             content_type="application/json")
-    response = api.post(f"{BASE}/years", {"year": 2027, "source_document": "国办发明电〔2026〕X号"},
-                        content_type="application/json")
+    api.post(
+        f"{BASE}/overrides",
+        {"date": "2027-01-01", "is_workday": False, "name": "元旦"},
+        content_type="application/json",
+    )
+    response = api.post(
+        f"{BASE}/years",
+        {"year": 2027, "source_document": "国办发明电〔2026〕X号"},
+        content_type="application/json",
+    )
     # then
     assert response.status_code == 201
     body = api.get(f"{BASE}/years/2027").json()
@@ -120,6 +137,7 @@ def test_year_out_of_range_is_422(api_for, branch_officer):
 
 # --- overrides -------------------------------------------------------------------------------------
 
+
 def test_override_list_filters_by_year(api_for, branch_officer):
     # given two overrides in different years
     CalendarOverride.objects.create(date="2026-06-22", is_workday=False, name="A")
@@ -134,8 +152,11 @@ def test_override_list_filters_by_year(api_for, branch_officer):
 
 
 def test_override_create_anonymous_is_401():
-    response = Client().post(f"{BASE}/overrides", {"date": "2026-06-22", "is_workday": False, "name": "X"},
-                             content_type="application/json")
+    response = Client().post(
+        f"{BASE}/overrides",
+        {"date": "2026-06-22", "is_workday": False, "name": "X"},
+        content_type="application/json",
+    )
     assert response.status_code == 401
 
 
@@ -143,8 +164,10 @@ def test_override_create_without_permission_is_403(api_for, branch_officer):
     # given a branch officer (no core.manage_calendar)
     # when
     response = api_for(branch_officer).post(
-        f"{BASE}/overrides", {"date": "2026-06-22", "is_workday": False, "name": "X"},
-        content_type="application/json")
+        f"{BASE}/overrides",
+        {"date": "2026-06-22", "is_workday": False, "name": "X"},
+        content_type="application/json",
+    )
     # then
     assert response.status_code == 403
     assert not CalendarOverride.objects.exists()
@@ -154,9 +177,11 @@ def test_override_create_by_hq_officer_takes_effect_and_is_audited(api_for, hq_o
     # given
     api = api_for(hq_officer)
     # when
-    response = api.post(f"{BASE}/overrides", {"date": "2026-06-22", "is_workday": False, "name": "特别假日",
-                                              "source_document": "行发〔2026〕1号"},
-                        content_type="application/json")
+    response = api.post(
+        f"{BASE}/overrides",
+        {"date": "2026-06-22", "is_workday": False, "name": "特别假日", "source_document": "行发〔2026〕1号"},
+        content_type="application/json",
+    )
     # then
     assert response.status_code == 201
     body = response.json()
@@ -179,12 +204,15 @@ def test_override_post_again_replaces_the_same_date(api_for, hq_officer):
     assert AuditEvent.objects.filter(object_type="core.calendaroverride", action="update").count() == 1
 
 
-@pytest.mark.parametrize(("payload", "field"), [
-    ({"date": "2026-02-30", "is_workday": False, "name": "X"}, "date"),
-    ({"date": "2026-06-22", "is_workday": False, "name": ""}, "name"),
-    ({"date": "2026-06-22", "name": "X"}, "is_workday"),
-    ({"date": "1800-06-22", "is_workday": False, "name": "X"}, "date"),
-])
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"date": "2026-02-30", "is_workday": False, "name": "X"}, "date"),
+        ({"date": "2026-06-22", "is_workday": False, "name": ""}, "name"),
+        ({"date": "2026-06-22", "name": "X"}, "is_workday"),
+        ({"date": "1800-06-22", "is_workday": False, "name": "X"}, "date"),
+    ],
+)
 def test_override_create_invalid_is_422(api_for, hq_officer, payload, field):
     # given / when
     response = api_for(hq_officer).post(f"{BASE}/overrides", payload, content_type="application/json")
@@ -202,8 +230,9 @@ def test_override_delete(api_for, hq_officer):
     # then
     assert response.status_code == 204
     assert not CalendarOverride.objects.exists()
-    assert AuditEvent.objects.filter(object_type="core.calendaroverride", action="delete",
-                                     object_id=str(row.pk)).exists()
+    assert AuditEvent.objects.filter(
+        object_type="core.calendaroverride", action="delete", object_id=str(row.pk)
+    ).exists()
 
 
 def test_override_delete_missing_is_404(api_for, hq_officer):
@@ -224,15 +253,18 @@ def test_override_delete_without_permission_is_403(api_for, auditor):
 
 # --- POST /years -----------------------------------------------------------------------------------
 
+
 def test_year_mark_without_permission_is_403(api_for, branch_officer):
-    response = api_for(branch_officer).post(f"{BASE}/years", {"year": 2027, "source_document": "X"},
-                                            content_type="application/json")
+    response = api_for(branch_officer).post(
+        f"{BASE}/years", {"year": 2027, "source_document": "X"}, content_type="application/json"
+    )
     assert response.status_code == 403
     assert not CalendarYear.objects.exists()
 
 
 def test_year_mark_invalid_is_422(api_for, sysadmin):
-    response = api_for(sysadmin).post(f"{BASE}/years", {"year": 2027, "source_document": ""},
-                                      content_type="application/json")
+    response = api_for(sysadmin).post(
+        f"{BASE}/years", {"year": 2027, "source_document": ""}, content_type="application/json"
+    )
     assert response.status_code == 422
     assert "source_document" in response.json()["fields"]

@@ -28,6 +28,7 @@ def _fresh_cache():
 
 # --- calendar days ---------------------------------------------------------------------------------
 
+
 def test_2025_09_28_sunday_is_a_makeup_workday(cal):
     # given a Sunday that the 2025 National Day notice made a working day
     day = D(2025, 9, 28)
@@ -104,6 +105,7 @@ def test_zero_calendar_days_is_the_receipt_day_rolled_forward(cal):
 
 # --- working days ----------------------------------------------------------------------------------
 
+
 def test_7_working_days_across_tiaoxiu_matches_find_workday(cal):
     # given receipt on Friday 2025-09-26, before the National Day holiday with make-up days 9/28 and 10/11
     start = D(2025, 9, 26)
@@ -161,6 +163,7 @@ def test_table_grows_lazily_for_far_dates(cal):
 
 # --- provisional years and overrides ---------------------------------------------------------------
 
+
 def test_deadline_reaching_2027_is_provisional(cal):
     # given 2027, which the package does not cover
     # when
@@ -202,6 +205,7 @@ def test_override_beats_package_data():
 
 # --- receipt date ----------------------------------------------------------------------------------
 
+
 def test_receipt_date_is_the_shanghai_calendar_date():
     # given 16:30 UTC on 2026-01-31 = 00:30 on 2026-02-01 in Shanghai
     moment = dt.datetime(2026, 1, 31, 16, 30, tzinfo=dt.UTC)
@@ -225,6 +229,7 @@ def test_receipt_date_of_now_just_after_midnight_in_shanghai():
 
 
 # --- the per-process calendar from the database ----------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_get_calendar_is_cached_and_invalidated_after_override_changes(hq_officer):

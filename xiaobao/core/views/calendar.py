@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,44 +35,54 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class OverrideForm(forms.Form):
     date = forms.DateField(label=gettext_lazy("Date"), widget=DATE_WIDGET)
     is_workday = forms.TypedChoiceField(
-        label=gettext_lazy("Kind"), coerce=lambda v: v == "1",
-        choices=[("0", gettext_lazy("Holiday")), ("1", gettext_lazy("Working day"))])
+        label=gettext_lazy("Kind"),
+        coerce=lambda v: v == "1",
+        choices=[("0", gettext_lazy("Holiday")), ("1", gettext_lazy("Working day"))],
+    )
     name = forms.CharField(label=gettext_lazy("Name"), max_length=60)
     source_document = forms.CharField(label=gettext_lazy("Source document"), max_length=200, required=False)
 
     def clean_date(self) -> dt.date:
         value: dt.date = self.cleaned_data["date"]
         if not MIN_YEAR <= value.year <= MAX_YEAR:
-            raise ValidationError(_("Enter a date between %(min)s and %(max)s.")
-                                  % {"min": MIN_YEAR, "max": MAX_YEAR})
+            raise ValidationError(
+                _("Enter a date between %(min)s and %(max)s.") % {"min": MIN_YEAR, "max": MAX_YEAR}
+            )
         return value
 
 
 class YearMarkForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
     source_document = forms.CharField(label=gettext_lazy("Source document"), max_length=200)
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DeadlineForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("Day of receipt"), widget=DATE_WIDGET)
     days = forms.IntegerField(label=gettext_lazy("Days"), min_value=0, max_value=3650)
-    unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=[
-        ("calendar", gettext_lazy("Calendar days")), ("working", gettext_lazy("Working days"))])
-    roll_forward = forms.BooleanField(label=gettext_lazy("Move to the next working day"), required=False,
-                                      initial=True)
+    unit = forms.ChoiceField(
+        label=gettext_lazy("Unit"),
+        choices=[("calendar", gettext_lazy("Calendar days")), ("working", gettext_lazy("Working days"))],
+    )
+    roll_forward = forms.BooleanField(
+        label=gettext_lazy("Move to the next working day"), required=False, initial=True
+    )
 
     def clean_start(self) -> dt.date:
         value: dt.date = self.cleaned_data["start"]
         if not MIN_YEAR <= value.year <= MAX_YEAR - 11:
-            raise ValidationError(_("Enter a date between %(min)s and %(max)s.")
-                                  % {"min": MIN_YEAR, "max": MAX_YEAR - 11})
+            raise ValidationError(
+                _("Enter a date between %(min)s and %(max)s.") % {"min": MIN_YEAR, "max": MAX_YEAR - 11}
+            )
         return value
 
     def compute(self) -> Deadline:
         data = self.cleaned_data
-        return get_calendar().deadline(data["start"], data["days"], data["unit"],
-                                       roll_forward=data["roll_forward"])
+        return get_calendar().deadline(
+            data["start"], data["days"], data["unit"], roll_forward=data["roll_forward"]
+        )
 
 
 def _year_param(raw: str | None) -> int:
@@ -91,20 +101,30 @@ def _calculator(request: HttpRequest) -> tuple[DeadlineForm, Deadline | None]:
     return form, form.compute() if form.is_valid() else None
 
 
-def _render_page(request: HttpRequest, year: int, *, status: int = 200, override_form: OverrideForm | None = None,
-                 year_form: YearMarkForm | None = None) -> HttpResponse:
+def _render_page(
+    request: HttpRequest,
+    year: int,
+    *,
+    status: int = 200,
+    override_form: OverrideForm | None = None,
+    year_form: YearMarkForm | None = None,
+) -> HttpResponse:
     cal = get_calendar()
     calc_form, result = _calculator(request)
     context: dict[str, Any] = {
-        "year": year, "prev_year": year - 1, "next_year": year + 1,
-        "source": cal.year_source(year), "provisional": cal.is_provisional(year, year),
+        "year": year,
+        "prev_year": year - 1,
+        "next_year": year + 1,
+        "source": cal.year_source(year),
+        "provisional": cal.is_provisional(year, year),
         "year_row": calendar_year_row(year),
         "months": calendar_year_data(year),
         "overrides": calendar_override_list(year=year),
         "can_manage": request.user.has_perm(MANAGE_CALENDAR),
         "override_form": override_form or OverrideForm(),
         "year_form": year_form or YearMarkForm(initial={"year": year}),
-        "calc_form": calc_form, "result": result,
+        "calc_form": calc_form,
+        "result": result,
     }
     return render(request, TEMPLATE, context, status=status)
 
@@ -132,8 +152,9 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     year = _year_param(request.GET.get("year"))
     if getattr(request, "htmx", False) and "calc" in request.GET:
         calc_form, result = _calculator(request)
-        return render(request, f"{TEMPLATE}#calculator", {"calc_form": calc_form, "result": result,
-                                                          "year": year})
+        return render(
+            request, f"{TEMPLATE}#calculator", {"calc_form": calc_form, "result": result, "year": year}
+        )
     return _render_page(request, year)
 
 
@@ -161,7 +182,10 @@ def override_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     override = get_object_or_404(CalendarOverride, pk=pk)
     year, day = override.date.year, override.date
-    calendar_override_delete(actor=request.user, override=override)
+    try:
+        calendar_override_delete(actor=request.user, override=override)
+    except CalendarOverride.DoesNotExist as exc:  # deleted by someone else meanwhile
+        raise Http404 from exc
     messages.success(request, _("Override for %(date)s deleted.") % {"date": day})
     return _back(year)
 
@@ -177,7 +201,9 @@ def year_mark(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("The schedule of %(year)s is marked as entered.") % {"year": row.year})
+            messages.success(
+                request, _("The schedule of %(year)s is marked as entered.") % {"year": row.year}
+            )
             return _back(row.year)
     year = form.cleaned_data.get("year") or _year_param(request.POST.get("year"))
     return _render_page(request, year, status=400, year_form=form)

@@ -1,0 +1,54 @@
+# Xiaobao — `make demo` serves the demo bank; `make test` runs the suite (SQLite, and PostgreSQL when
+# DATABASE_URL points at one). Both work from a fresh clone on a machine with Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_ENV := XIAOBAO_DEBUG=1 XIAOBAO_DATA_DIR=$(CURDIR)/var
+TEST_ENV := XIAOBAO_TESTING=1 XIAOBAO_DATA_DIR=$(CURDIR)/var/test
+PYTEST_ARGS ?=
+
+.PHONY: install demo serve test test-sqlite test-postgres test-browser lint typecheck bench messages clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+demo: install
+	$(DEMO_ENV) $(BIN)/xiaobao migrate --noinput -v0
+	$(DEMO_ENV) $(BIN)/xiaobao demo_load
+	@echo ""
+	@echo "Serving the demo bank on http://127.0.0.1:8000  (Ctrl-C to stop)"
+	$(DEMO_ENV) $(BIN)/xiaobao runserver 127.0.0.1:8000
+
+test: install test-sqlite
+	@case "$$DATABASE_URL" in postgres*) $(MAKE) --no-print-directory test-postgres ;; esac
+
+test-sqlite: install
+	env -u DATABASE_URL $(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+test-browser: install
+	env -u DATABASE_URL $(TEST_ENV) $(BIN)/pytest -m browser -p no:randomly $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	XIAOBAO_TESTING=1 $(BIN)/mypy xiaobao
+
+bench: install
+	$(BIN)/python bench/calendar_bench.py
+
+messages: install
+	cd xiaobao && XIAOBAO_TESTING=1 ../$(BIN)/xiaobao makemessages -l zh_Hans --no-obsolete && XIAOBAO_TESTING=1 ../$(BIN)/xiaobao compilemessages -l zh_Hans
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,271 @@
+"""The scoping quartet for every foundation view and endpoint.
+
+For each route: anonymous → login redirect (pages) or 401 (API); a user without the permission → 403 (or
+404 where the object is invisible anyway); a user allowed in the object's branch → success; the same kind
+of user in another branch → 404 (objects) or the object missing from the list. A completeness test fails
+when a route is added without an entry here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from xiaobao.api import api
+
+
+@dataclass
+class Route:
+    name: str  # URL name for pages, "METHOD /path" for the API
+    method: str
+    kwargs: Any = None  # callable(ctx) -> dict of URL kwargs
+    data: Any = None  # callable(ctx) -> POST data / JSON body
+    perm: bool = True  # needs a permission beyond being staff
+    kind: str = "object"  # object | list | global
+    ok: tuple[int, ...] = (200,)
+    marker: Any = None  # callable(ctx) -> text that must not appear in another branch's list
+    extra: dict = field(default_factory=dict)
+
+
+class Ctx:
+    def __init__(self, org, b1_user, consumer):
+        self.org, self.b1_user, self.consumer = org, b1_user, consumer
+
+
+PAGE_ROUTES = [
+    Route("core:org_unit_detail", "get", lambda c: {"pk": c.org.b1s.pk}, perm=False),
+    Route("core:org_unit_edit", "get", lambda c: {"pk": c.org.b1s.pk}),
+    Route("core:org_unit_move", "post", lambda c: {"pk": c.org.b1o.pk}, lambda c: {"parent": c.org.b1.pk},
+          ok=(302,)),
+    Route("core:org_unit_close", "post", lambda c: {"pk": c.org.b1o.pk}, ok=(302,)),
+    Route("core:org_unit_reopen", "post", lambda c: {"pk": c.org.b1o.pk}, ok=(302,)),
+    Route("core:org_unit_figures", "post", lambda c: {"pk": c.org.b1s.pk},
+          lambda c: {"year": 2026, "retail_customers": 10, "outlets": 1}, ok=(302,)),
+    Route("core:user_edit", "get", lambda c: {"pk": c.b1_user.pk}),
+    Route("core:user_password", "get", lambda c: {"pk": c.b1_user.pk}),
+    Route("core:consumer_detail", "get", lambda c: {"pk": c.consumer.pk}),
+    Route("core:consumer_reveal", "post", lambda c: {"pk": c.consumer.pk},
+          lambda c: {"field": "phone", "reason": "核实投诉人身份"}),
+    Route("core:org_tree", "get", perm=False, kind="list", marker=lambda c: c.org.b1s.code),
+    Route("core:users", "get", kind="list", marker=lambda c: c.b1_user.username),
+    Route("core:consumers", "get", kind="list", marker=lambda c: c.consumer.masked_name),
+    Route("core:audit", "get", kind="list", marker=lambda c: c.b1_user.username),
+    Route("core:audit_export", "get", kind="global"),
+    Route("core:org_unit_create", "get", kind="global"),
+    Route("core:org_unit_import", "get", kind="global"),
+    Route("core:user_create", "get", kind="global"),
+    Route("core:consumer_create", "get", kind="global"),
+    Route("core:home", "get", perm=False, kind="global"),
+    Route("core:calendar", "get", perm=False, kind="global"),
+    Route("core:calendar_override_create", "post", kind="global",
+          data=lambda c: {"date": "2027-01-01", "is_workday": "0", "name": "元旦"}, ok=(302,)),
+    Route("core:calendar_override_delete", "post", kind="global", kwargs=lambda c: {"pk": 999999}, ok=(404,)),
+    Route("core:calendar_year_mark", "post", kind="global",
+          data=lambda c: {"year": 2027, "source_document": "国办发明电〔2026〕X号"}, ok=(302,)),
+    Route("core:account", "get", perm=False, kind="global"),
+    Route("core:two_factor", "get", perm=False, kind="global"),
+]
+# Pages reachable without logging in, on purpose.
+PUBLIC_PAGES = {"core:login", "core:login_2fa", "core:logout", "core:health", "set_language"}
+
+API_ROUTES = [
+    Route("GET /api/v1/org-units/{unit_id}", "get", lambda c: {"unit_id": c.org.b1s.pk}, perm=False),
+    Route("PATCH /api/v1/org-units/{unit_id}", "patch", lambda c: {"unit_id": c.org.b1s.pk},
+          lambda c: {"name": "海淀中心支行"}),
+    Route("POST /api/v1/org-units/{unit_id}/move", "post", lambda c: {"unit_id": c.org.b1o.pk},
+          lambda c: {"parent_code": c.org.b1.code}),
+    Route("POST /api/v1/org-units/{unit_id}/close", "post", lambda c: {"unit_id": c.org.b1o.pk}, lambda c: {}),
+    Route("POST /api/v1/org-units/{unit_id}/reopen", "post", lambda c: {"unit_id": c.org.b1o.pk}, ok=(200, 422)),
+    Route("GET /api/v1/org-units/{unit_id}/figures", "get", lambda c: {"unit_id": c.org.b1s.pk}, perm=False),
+    Route("PUT /api/v1/org-units/{unit_id}/figures/{year}", "put", lambda c: {"unit_id": c.org.b1s.pk,
+                                                                              "year": 2026},
+          lambda c: {"retail_customers": 100, "outlets": 2}),
+    Route("GET /api/v1/users/{user_id}", "get", lambda c: {"user_id": c.b1_user.pk}),
+    Route("PATCH /api/v1/users/{user_id}", "patch", lambda c: {"user_id": c.b1_user.pk},
+          lambda c: {"full_name": "改名"}),
+    Route("GET /api/v1/consumers/{consumer_id}", "get", lambda c: {"consumer_id": c.consumer.pk}),
+    Route("POST /api/v1/consumers/{consumer_id}/reveal", "post", lambda c: {"consumer_id": c.consumer.pk},
+          lambda c: {"field": "phone", "reason": "核实投诉人身份"}),
+    Route("GET /api/v1/org-units", "get", perm=False, kind="list", marker=lambda c: c.org.b1s.code),
+    Route("GET /api/v1/users", "get", kind="list", marker=lambda c: c.b1_user.username),
+    Route("GET /api/v1/consumers", "get", kind="list", marker=lambda c: c.consumer.masked_name),
+    Route("GET /api/v1/audit-events", "get", kind="list", marker=lambda c: c.b1_user.username),
+    Route("POST /api/v1/org-units", "post", kind="global", ok=(201,),
+          data=lambda c: {"code": "B1-NEW", "name": "新网点", "kind": "outlet", "parent_code": c.org.b1s.code}),
+    Route("POST /api/v1/users", "post", kind="global", ok=(201,),
+          data=lambda c: {"username": "newbie", "full_name": "新人", "unit": c.org.b1.code,
+                          "roles": ["complaint_handler"], "password": "Kx9-long-enough-pass"}),
+    Route("POST /api/v1/consumers", "post", kind="global", ok=(201,),
+          data=lambda c: {"unit": c.org.b1o.code, "name": "李四", "phone": "13900001111"}),
+    Route("POST /api/v1/consumers/lookup", "post", kind="global",
+          data=lambda c: {"field": "phone", "value": "13812345678"}),
+    Route("POST /api/v1/org-units/import", "post", kind="global", ok=(422,), extra={"multipart": True}),
+    Route("GET /api/v1/audit-events/verify", "get", kind="global"),
+    Route("GET /api/v1/me", "get", perm=False, kind="global"),
+    Route("GET /api/v1/roles", "get", perm=False, kind="global"),
+    Route("GET /api/v1/calendar/deadline", "get", perm=False, kind="global",
+          extra={"query": "?start=2026-01-05&days=15&unit=calendar"}),
+    Route("GET /api/v1/calendar/years/{year}", "get", lambda c: {"year": 2026}, perm=False, kind="global"),
+    Route("GET /api/v1/calendar/overrides", "get", perm=False, kind="global"),
+    Route("POST /api/v1/calendar/overrides", "post", kind="global", ok=(200, 201),
+          data=lambda c: {"date": "2027-01-01", "is_workday": False, "name": "元旦"}),
+    Route("DELETE /api/v1/calendar/overrides/{override_id}", "delete", lambda c: {"override_id": 999999},
+          kind="global", ok=(404,)),
+    Route("POST /api/v1/calendar/years", "post", kind="global", ok=(200, 201),
+          data=lambda c: {"year": 2027, "source_document": "国办发明电〔2026〕X号"}),
+]
+PUBLIC_API = {"GET /api/v1/health"}
+
+
+@pytest.fixture
+def ctx(org, b1_consumer):
+    from conftest import make_user
+
+    return Ctx(org, make_user("b1_clerk", org.b1s, ["complaint_handler"]), b1_consumer)
+
+
+def _page_url(route: Route, ctx: Ctx) -> str:
+    return reverse(route.name, kwargs=route.kwargs(ctx) if route.kwargs else None)
+
+
+def _api_url(route: Route, ctx: Ctx) -> str:
+    path = route.name.split(" ", 1)[1]
+    for key, value in (route.kwargs(ctx) if route.kwargs else {}).items():
+        path = path.replace("{" + key + "}", str(value))
+    return path + route.extra.get("query", "")
+
+
+def _call_page(client, route: Route, ctx: Ctx):
+    url = _page_url(route, ctx)
+    data = route.data(ctx) if route.data else {}
+    return getattr(client, route.method)(url, data) if route.method == "post" else client.get(url)
+
+
+def _call_api(client, route: Route, ctx: Ctx):
+    url = _api_url(route, ctx)
+    if route.method in ("get", "delete"):
+        return getattr(client, route.method)(url)
+    if route.extra.get("multipart"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return client.post(url, {"file": SimpleUploadedFile("units.xlsx", b"not a workbook")})
+    body = json.dumps(route.data(ctx)) if route.data else "{}"
+    return getattr(client, route.method)(url, body, content_type="application/json")
+
+
+def _allowed_user(route: Route, request):
+    """The user who may act on the branch-1 object: a branch-1 power user; calendar needs HQ."""
+    if "calendar" in route.name and route.method != "get":
+        return request.getfixturevalue("hq_officer")
+    if route.name in ("GET /api/v1/audit-events/verify",):
+        return request.getfixturevalue("hq_officer")
+    return request.getfixturevalue("power_b1")
+
+
+page_ids = [f"{r.method} {r.name}" for r in PAGE_ROUTES]
+api_ids = [r.name for r in API_ROUTES]
+
+
+# --- pages ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("route", PAGE_ROUTES, ids=page_ids)
+def test_page_anonymous_is_sent_to_login(client, ctx, route):
+    # given no session / when / then
+    response = _call_page(client, route, ctx)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("core:login"))
+
+
+@pytest.mark.parametrize("route", PAGE_ROUTES, ids=page_ids)
+def test_page_without_permission(client_for, ctx, no_role_user, route):
+    # given a member of staff in branch 1 with no role
+    response = _call_page(client_for(no_role_user), route, ctx)
+    # then a permission-guarded route refuses; an open one works within the user's own subtree
+    if route.perm:
+        assert response.status_code == 403
+    else:
+        assert response.status_code in (200, 404)
+
+
+@pytest.mark.parametrize("route", PAGE_ROUTES, ids=page_ids)
+def test_page_allowed(client_for, ctx, route, request):
+    response = _call_page(client_for(_allowed_user(route, request)), route, ctx)
+    assert response.status_code in route.ok, response.content[:500]
+
+
+@pytest.mark.parametrize("route", [r for r in PAGE_ROUTES if r.kind != "global"],
+                         ids=[i for r, i in zip(PAGE_ROUTES, page_ids, strict=True) if r.kind != "global"])
+def test_page_other_branch(client_for, ctx, power_b2, route):
+    response = _call_page(client_for(power_b2), route, ctx)
+    if route.kind == "object":
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 200
+        assert route.marker(ctx) not in response.content.decode()
+
+
+# --- API ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("route", API_ROUTES, ids=api_ids)
+def test_api_anonymous_is_401(client, ctx, route):
+    response = _call_api(client, route, ctx)
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
+
+
+@pytest.mark.parametrize("route", API_ROUTES, ids=api_ids)
+def test_api_without_permission(api_for, ctx, no_role_user, route):
+    response = _call_api(api_for(no_role_user), route, ctx)
+    if route.perm:
+        assert response.status_code == 403, response.content
+        assert response.json()["code"] == "forbidden"
+    else:
+        assert response.status_code in (200, 404)
+
+
+@pytest.mark.parametrize("route", API_ROUTES, ids=api_ids)
+def test_api_allowed(api_for, ctx, route, request):
+    response = _call_api(api_for(_allowed_user(route, request)), route, ctx)
+    assert response.status_code in route.ok, response.content[:500]
+
+
+@pytest.mark.parametrize("route", [r for r in API_ROUTES if r.kind != "global"],
+                         ids=[r.name for r in API_ROUTES if r.kind != "global"])
+def test_api_other_branch(api_for, ctx, power_b2, route):
+    response = _call_api(api_for(power_b2), route, ctx)
+    if route.kind == "object":
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+    else:
+        assert response.status_code == 200
+        assert route.marker(ctx) not in response.content.decode("unicode_escape")
+
+
+# --- completeness: a new route without an entry above fails here --------------------------------------------
+
+def _page_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            if p.namespace == "api":
+                continue
+            yield from _page_names(p, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}{p.name}"
+
+
+def test_every_page_route_is_covered():
+    covered = {r.name for r in PAGE_ROUTES} | PUBLIC_PAGES
+    assert set(_page_names()) - covered == set()
+
+
+def test_every_api_operation_is_covered():
+    schema = api.get_openapi_schema()
+    operations = {f"{method.upper()} {path}" for path, ops in schema["paths"].items() for method in ops}
+    covered = {r.name for r in API_ROUTES} | PUBLIC_API
+    assert operations - covered == set()
