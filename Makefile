@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_ENV := XIAOBAO_DEBUG=1 XIAOBAO_DATA_DIR=$(CURDIR)/var
 TEST_ENV := XIAOBAO_TESTING=1 XIAOBAO_DATA_DIR=$(CURDIR)/var/test
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -q
 
 .PHONY: install demo serve test test-sqlite test-postgres test-browser lint typecheck bench messages clean
 

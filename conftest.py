@@ -11,6 +11,16 @@ import pytest  # noqa: E402
 PASSWORD = "Xb-test-pass-2026"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """The working-day calendar is cached per process; a test's overrides must not leak into the next."""
+    from xiaobao.core.workdays import calendar_invalidate
+
+    calendar_invalidate()
+    yield
+    calendar_invalidate()
+
+
 @pytest.fixture
 def org(db):
     """Head office (with a consumer-protection department), two branches with a sub-branch and an outlet."""

@@ -24,7 +24,7 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("XIAOBAO_DEBUG", False)
-TESTING = env_bool("XIAOBAO_TESTING", False)
+TESTING = env_bool("XIAOBAO_TESTING", False) or "PYTEST_VERSION" in os.environ
 DATA_DIR = Path(os.environ.get("XIAOBAO_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -155,6 +155,7 @@ STORAGES = {
         )
     },
 }
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("XIAOBAO_MEDIA_ROOT", str(DATA_DIR / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -35,6 +35,7 @@ import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Literal
 
 import chinese_calendar as cc
@@ -116,7 +117,7 @@ class WorkCalendar:
     @property
     def overrides(self) -> Mapping[dt.date, bool]:
         """The dated overrides this calendar was built with (read-only view)."""
-        return self._overrides
+        return MappingProxyType(self._overrides)
 
     def is_workday(self, d: dt.date) -> bool:
         """True when `d` is a working day."""

@@ -3,7 +3,7 @@
 
 from django.db import connection
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Status, Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from xiaobao.core.api.common import get_visible, require_perm
@@ -94,8 +94,8 @@ def health(request: HttpRequest):
         with connection.cursor() as cur:
             cur.execute("SELECT 1")
     except Exception:
-        return 503, {"status": "error", "database": "unavailable"}
-    return 200, {"status": "ok", "database": "ok"}
+        return Status(503, {"status": "error", "database": "unavailable"})
+    return Status(200, {"status": "ok", "database": "ok"})
 
 
 @router.get("/me", response=MeOut, summary="Who am I")
@@ -139,7 +139,7 @@ def user_create(request: HttpRequest, payload: UserIn):
     unit = _visible_unit_by_code(request, payload.unit)
     user = svc.user_create(actor=request.user, username=payload.username, full_name=payload.full_name,
                            email=payload.email, org_unit=unit, roles=payload.roles, password=payload.password)
-    return 201, _user_out(user)
+    return Status(201, _user_out(user))
 
 
 @router.patch("/users/{user_id}", response=UserOut)

@@ -4,7 +4,7 @@
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Status, Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from xiaobao.core.api.common import get_visible, require_perm
@@ -98,7 +98,7 @@ def consumer_create(request: HttpRequest, payload: ConsumerIn):
     if unit is None:
         raise DomainError("Unknown unit.", fields={"unit": ["Unknown or closed unit."]})
     data = payload.dict(exclude={"unit"})
-    return 201, _out(svc.consumer_create(actor=request.user, org_unit=unit, **data))
+    return Status(201, _out(svc.consumer_create(actor=request.user, org_unit=unit, **data)))
 
 
 

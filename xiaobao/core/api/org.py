@@ -4,7 +4,7 @@
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, File, Query, Router, Schema
+from ninja import Status, Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -110,8 +110,8 @@ def org_units_import(request: HttpRequest, file: File[UploadedFile]):
     file.seek(0)
     scope = user_scope(request.user)
     report = svc.org_units_import(actor=request.user, fileobj=file, scope_root=None if scope == ALL else scope)
-    return (200 if report.ok else 422), {"created": report.created, "updated": report.updated,
-                                          "errors": report.errors}
+    body = {"created": report.created, "updated": report.updated, "errors": report.errors}
+    return Status(200 if report.ok else 422, body)
 
 
 @router.get("/{unit_id}", response=OrgUnitOut)
@@ -131,7 +131,7 @@ def org_unit_create(request: HttpRequest, payload: OrgUnitIn):
         raise DomainError("A parent unit is required.", fields={"parent_code": ["Required."]})
     unit = svc.org_unit_create(actor=request.user, code=payload.code, name=payload.name, kind=payload.kind,
                                parent=parent, region_code=payload.region_code, sort_order=payload.sort_order)
-    return 201, _out(unit)
+    return Status(201, _out(unit))
 
 
 @router.patch("/{unit_id}", response=OrgUnitOut, summary="Rename / re-code / edit a unit")

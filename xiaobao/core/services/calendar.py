@@ -131,11 +131,12 @@ def calendar_special_days(year: int) -> list[DayCell]:
     """The year's non-ordinary days: holidays, make-up working days and every override."""
     _check_year(year, "year")
     cal = get_calendar()
+    overrides = cal.overrides
     day = dt.date(year, 1, 1)
     cells = []
     while day.year == year:
         kind, name = cal.day_info(day)
-        if kind in ("holiday", "makeup") or day in cal.overrides:
-            cells.append(DayCell(day, kind, name, day in cal.overrides))
+        if kind in ("holiday", "makeup") or day in overrides:
+            cells.append(DayCell(day, kind, name, day in overrides))
         day += dt.timedelta(days=1)
     return cells

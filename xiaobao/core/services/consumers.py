@@ -66,8 +66,14 @@ def consumer_create(*, actor: Any, org_unit: OrgUnit, name: str, kind: str = "pe
     _apply_personal(consumer, personal)
     consumer.full_clean()
     consumer.save()
+    _reseal(consumer)
     audit_change(actor=actor, obj=consumer, before=None)
     return consumer
+
+
+def _reseal(consumer: Consumer) -> None:
+    """Replace the plaintext just assigned by the stored ciphertext, so no plaintext lingers in memory."""
+    consumer.refresh_from_db(fields=list(PERSONAL_FIELDS))
 
 
 @transaction.atomic
@@ -81,6 +87,7 @@ def consumer_update(*, actor: Any, consumer: Consumer, **data: Any) -> Consumer:
     _apply_personal(consumer, data)
     consumer.full_clean()
     consumer.save()
+    _reseal(consumer)
     audit_change(actor=actor, obj=consumer, before=before)
     return consumer
 
@@ -103,8 +110,8 @@ def consumer_reveal(*, actor: Any, consumer: Consumer, field: str, reason: str) 
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise ValidationError({"reason": _("State the reason for revealing (at least 4 characters).")})
-    value = getattr(consumer, field)
-    plaintext = value.reveal() if hasattr(value, "reveal") else ""
+    sealed = Consumer.objects.filter(pk=consumer.pk).values_list(field, flat=True).first()
+    plaintext = sealed.reveal() if sealed else ""
     audit_record(actor=actor, action=AuditAction.REVEAL, obj=consumer,
                  changes={"field": field, "reason": reason[:500]})
     return plaintext
@@ -125,8 +132,8 @@ def consumer_rotate_keys(*, actor: Any, batch: int = 500) -> int:
                 updates[name] = value.reveal()
         if updates:
             with transaction.atomic():
-                Consumer.objects.filter(pk=consumer.pk).update(
-                    **{k: crypto.encrypt(v, PERSONAL_FIELDS[k]) for k, v in updates.items()})
+                # SealedField encrypts plaintext on the way in, under the active key.
+                Consumer.objects.filter(pk=consumer.pk).update(**updates)
             changed += 1
     for user in User.objects.exclude(totp_secret="").iterator():
         if crypto.key_id_of(user.totp_secret) != active:
