@@ -24,7 +24,8 @@ def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
                           env={**os.environ, "XIAOBAO_TESTING": "1"}).stdout
     key_file = tmp_path / "vault.json"
     key_file.write_text(keys)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XIAOBAO_", "PYTEST", "DATABASE_URL"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("XIAOBAO_", "PYTEST", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))}
     return env | {"XIAOBAO_SECRET_KEY": secrets.token_urlsafe(64), "XIAOBAO_VAULT_KEY_FILE": str(key_file),
                   "XIAOBAO_ALLOWED_HOSTS": "xiaobao.bank.example", "XIAOBAO_DATA_DIR": str(tmp_path)} | extra
 
