@@ -6,7 +6,7 @@ import os
 
 os.environ.setdefault("XIAOBAO_TESTING", "1")
 
-import pytest  # noqa: E402
+import pytest
 
 PASSWORD = "Xb-test-pass-2026"
 
@@ -40,8 +40,9 @@ def org(db):
 def make_user(username: str, unit, roles: list[str]):
     from xiaobao.core.services.accounts import user_create
 
-    return user_create(actor=None, username=username, full_name=username, org_unit=unit, roles=roles,
-                       password=PASSWORD)
+    return user_create(
+        actor=None, username=username, full_name=username, org_unit=unit, roles=roles, password=PASSWORD
+    )
 
 
 @pytest.fixture
@@ -103,8 +104,13 @@ def api_for():
 
 
 POWER_PERMS = [
-    "core.manage_org", "core.manage_users", "core.view_consumer", "core.manage_consumer",
-    "core.reveal_personal_data", "core.view_auditevent", "core.export_auditevent",
+    "core.manage_org",
+    "core.manage_users",
+    "core.view_consumer",
+    "core.manage_consumer",
+    "core.reveal_personal_data",
+    "core.view_auditevent",
+    "core.export_auditevent",
 ]
 
 
@@ -135,6 +141,12 @@ def power_b2(org):
 def b1_consumer(org):
     from xiaobao.core.services.consumers import consumer_create
 
-    return consumer_create(actor=None, org_unit=org.b1o, name="王小明", id_number="110108199003070016",
-                           phone="13812345678", account_number="6222020200112233445",
-                           address="北京市海淀区中关村大街1号")
+    return consumer_create(
+        actor=None,
+        org_unit=org.b1o,
+        name="王小明",
+        id_number="110108199003070016",
+        phone="13812345678",
+        account_number="6222020200112233445",
+        address="北京市海淀区中关村大街1号",
+    )

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -35,7 +34,9 @@ if not _secret:
     _secret = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
 SECRET_KEY = _secret
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("XIAOBAO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("XIAOBAO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+]
 if TESTING:
     ALLOWED_HOSTS.append("testserver")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("XIAOBAO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -212,7 +213,9 @@ SECURE_SSL_REDIRECT = HTTPS and env_bool("XIAOBAO_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("XIAOBAO_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("XIAOBAO_BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("XIAOBAO_BEHIND_PROXY", False) else None
+)
 
 # --- Logging: structured, and every record passes the personal-data redaction filter -----------------
 LOGGING = {

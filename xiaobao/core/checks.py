@@ -14,11 +14,13 @@ def vault_keys_configured(app_configs: Any, **kwargs: Any) -> list[Error]:
 
     errors = []
     if keyring().is_development:
-        errors.append(Error(
-            "The personal-data vault uses a development key derived from SECRET_KEY.",
-            hint="Set XIAOBAO_VAULT_KEY_FILE (see README, 'Personal-data vault keys').",
-            id="xiaobao.E001",
-        ))
+        errors.append(
+            Error(
+                "The personal-data vault uses a development key derived from SECRET_KEY.",
+                hint="Set XIAOBAO_VAULT_KEY_FILE (see README, 'Personal-data vault keys').",
+                id="xiaobao.E001",
+            )
+        )
     if settings.DEBUG:
         errors.append(Error("XIAOBAO_DEBUG is on.", id="xiaobao.E002"))
     return errors

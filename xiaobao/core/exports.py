@@ -36,8 +36,9 @@ def xlsx_bytes(sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence
     return buf.getvalue()
 
 
-def xlsx_response(filename: str, sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
-                  ) -> HttpResponse:
+def xlsx_response(
+    filename: str, sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
     response = HttpResponse(
         xlsx_bytes(sheet_title, headers, rows),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

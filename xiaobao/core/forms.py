@@ -23,21 +23,32 @@ def unit_field(user: Any, label: Any, required: bool = True, active_only: bool =
     qs = OrgUnit.objects.visible_to(user)
     if active_only:
         qs = qs.active()
-    return UnitChoiceField(queryset=qs.only("id", "name", "code", "depth", "path"), label=label,
-                           required=required)
+    return UnitChoiceField(
+        queryset=qs.only("id", "name", "code", "depth", "path"), label=label, required=required
+    )
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150,
-                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
-    password = forms.CharField(label=_("Password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class TwoFactorForm(forms.Form):
-    code = forms.RegexField(label=_("Six-digit code"), regex=r"^\s*\d{6}\s*$",
-                            widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code",
-                                                          "inputmode": "numeric"}))
+    code = forms.RegexField(
+        label=_("Six-digit code"),
+        regex=r"^\s*\d{6}\s*$",
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )
 
 
 class OrgUnitForm(forms.Form):
@@ -45,8 +56,9 @@ class OrgUnitForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=OrgUnitKind.choices)
     region_code = forms.CharField(label=_("Region code"), max_length=12, required=False)
-    sort_order = forms.IntegerField(label=_("Sort order"), initial=0, required=False,
-                                    min_value=-100000, max_value=100000)
+    sort_order = forms.IntegerField(
+        label=_("Sort order"), initial=0, required=False, min_value=-100000, max_value=100000
+    )
 
     def __init__(self, *args: Any, user: Any, with_parent: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,11 +102,13 @@ class UserForm(forms.Form):
     username = forms.RegexField(label=_("Username"), max_length=150, regex=r"^[\w.@+-]+$")
     full_name = forms.CharField(label=_("Full name"), max_length=60)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    roles = forms.MultipleChoiceField(label=_("Roles"), choices=role_choices, required=False,
-                                      widget=forms.CheckboxSelectMultiple)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=role_choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-    password = forms.CharField(label=_("Initial password"), strip=False, widget=forms.PasswordInput,
-                               required=False)
+    password = forms.CharField(
+        label=_("Initial password"), strip=False, widget=forms.PasswordInput, required=False
+    )
 
     def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -119,8 +133,13 @@ class ConsumerForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     account_number = forms.CharField(label=_("Account or card number"), max_length=40, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                           validators=[validate_no_c3], max_length=2000)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_no_c3],
+        max_length=2000,
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,15 +148,26 @@ class ConsumerForm(forms.Form):
 
 
 class LookupForm(forms.Form):
-    field = forms.ChoiceField(label=_("Find by"), choices=[("id_number", _("ID number")),
-                                                           ("phone", _("Phone")),
-                                                           ("account_number", _("Account or card number"))])
+    field = forms.ChoiceField(
+        label=_("Find by"),
+        choices=[
+            ("id_number", _("ID number")),
+            ("phone", _("Phone")),
+            ("account_number", _("Account or card number")),
+        ],
+    )
     value = forms.CharField(label=_("Value"), max_length=40)
 
 
 class RevealForm(forms.Form):
-    field = forms.ChoiceField(choices=[("id_number", "id_number"), ("phone", "phone"),
-                                       ("account_number", "account_number"), ("address", "address")])
+    field = forms.ChoiceField(
+        choices=[
+            ("id_number", "id_number"),
+            ("phone", "phone"),
+            ("account_number", "account_number"),
+            ("address", "address"),
+        ]
+    )
     reason = forms.CharField(label=_("Reason"), min_length=4, max_length=500)
 
 
@@ -147,11 +177,15 @@ class AuditFilterForm(forms.Form):
     object_type = forms.CharField(label=_("Object type"), required=False, max_length=60)
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
     action = forms.ChoiceField(label=_("Action"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from xiaobao.core.models.audit import AuditAction
 
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "—"), *AuditAction.choices]
+        action = self.fields["action"]
+        assert isinstance(action, forms.ChoiceField)
+        action.choices = [("", "—"), *AuditAction.choices]

@@ -32,7 +32,10 @@ class LoginRequiredMiddleware:
         try:
             path = request.path
             public = path.startswith(PUBLIC_PREFIXES) or path in {
-                reverse("core:login"), reverse("core:login_2fa"), reverse("core:health")}
+                reverse("core:login"),
+                reverse("core:login_2fa"),
+                reverse("core:health"),
+            }
             if not public and not request.user.is_authenticated:
                 return redirect(f"{reverse('core:login')}?next={request.get_full_path()}")
             return self.get_response(request)

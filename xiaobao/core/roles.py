@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -36,28 +36,59 @@ REVEAL_PERSONAL_DATA = "core.reveal_personal_data"
 ROLES: dict[str, Role] = {
     r.code: r
     for r in [
-        Role("sysadmin", _("System administrator"),
-             _("Maintains units, users, roles and the calendar; sees no personal data in clear."),
-             frozenset({VIEW_ALL, MANAGE_ORG, MANAGE_USERS, VIEW_AUDIT, EXPORT_AUDIT, MANAGE_CALENDAR})),
-        Role("hq_cp_officer", _("Head-office consumer-protection officer"),
-             _("Sees and manages the work of the whole institution."),
-             frozenset({VIEW_ALL, MANAGE_ORG, VIEW_AUDIT, EXPORT_AUDIT, MANAGE_CALENDAR, VIEW_CONSUMERS,
-                        MANAGE_CONSUMERS, REVEAL_PERSONAL_DATA})),
-        Role("branch_cp_officer", _("Branch consumer-protection officer"),
-             _("Manages the work of the own branch and everything below it."),
-             frozenset({VIEW_AUDIT, VIEW_CONSUMERS, MANAGE_CONSUMERS, REVEAL_PERSONAL_DATA})),
-        Role("complaint_handler", _("Complaint handler"),
-             _("Registers and handles complaints in the own unit's subtree."),
-             frozenset({VIEW_CONSUMERS, MANAGE_CONSUMERS, REVEAL_PERSONAL_DATA})),
-        Role("business_responder", _("Business-line responder"),
-             _("Answers complaints about the own product line."),
-             frozenset({VIEW_CONSUMERS})),
-        Role("approver", _("Approver (leadership)"),
-             _("Approves extensions and decisions for the own subtree."),
-             frozenset({VIEW_CONSUMERS})),
-        Role("auditor", _("Auditor (read-only)"),
-             _("Reads everything, changes nothing."),
-             frozenset({VIEW_ALL, VIEW_AUDIT, EXPORT_AUDIT, VIEW_CONSUMERS})),
+        Role(
+            "sysadmin",
+            _("System administrator"),
+            _("Maintains units, users, roles and the calendar; sees no personal data in clear."),
+            frozenset({VIEW_ALL, MANAGE_ORG, MANAGE_USERS, VIEW_AUDIT, EXPORT_AUDIT, MANAGE_CALENDAR}),
+        ),
+        Role(
+            "hq_cp_officer",
+            _("Head-office consumer-protection officer"),
+            _("Sees and manages the work of the whole institution."),
+            frozenset(
+                {
+                    VIEW_ALL,
+                    MANAGE_ORG,
+                    VIEW_AUDIT,
+                    EXPORT_AUDIT,
+                    MANAGE_CALENDAR,
+                    VIEW_CONSUMERS,
+                    MANAGE_CONSUMERS,
+                    REVEAL_PERSONAL_DATA,
+                }
+            ),
+        ),
+        Role(
+            "branch_cp_officer",
+            _("Branch consumer-protection officer"),
+            _("Manages the work of the own branch and everything below it."),
+            frozenset({VIEW_AUDIT, VIEW_CONSUMERS, MANAGE_CONSUMERS, REVEAL_PERSONAL_DATA}),
+        ),
+        Role(
+            "complaint_handler",
+            _("Complaint handler"),
+            _("Registers and handles complaints in the own unit's subtree."),
+            frozenset({VIEW_CONSUMERS, MANAGE_CONSUMERS, REVEAL_PERSONAL_DATA}),
+        ),
+        Role(
+            "business_responder",
+            _("Business-line responder"),
+            _("Answers complaints about the own product line."),
+            frozenset({VIEW_CONSUMERS}),
+        ),
+        Role(
+            "approver",
+            _("Approver (leadership)"),
+            _("Approves extensions and decisions for the own subtree."),
+            frozenset({VIEW_CONSUMERS}),
+        ),
+        Role(
+            "auditor",
+            _("Auditor (read-only)"),
+            _("Reads everything, changes nothing."),
+            frozenset({VIEW_ALL, VIEW_AUDIT, EXPORT_AUDIT, VIEW_CONSUMERS}),
+        ),
     ]
 }
 

@@ -47,6 +47,19 @@ def scope_q(user: Any, path_field: str) -> Q | None:
     return subtree_q(scope.path, path_field)  # type: ignore[union-attr]
 
 
+def import_root(user: Any) -> OrgUnit | None:
+    """Root for writes that must stay inside the user's scope: None = the whole institution.
+
+    Refuses a user who sees nothing (no unit, no view-all permission) rather than treating them as "all".
+    """
+    from django.core.exceptions import PermissionDenied
+
+    scope = user_scope(user)
+    if scope is None:
+        raise PermissionDenied
+    return None if scope == ALL else scope  # type: ignore[return-value]
+
+
 def unit_in_scope(user: Any, unit: OrgUnit) -> bool:
     scope = user_scope(user)
     if scope == ALL:

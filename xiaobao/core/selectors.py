@@ -38,8 +38,9 @@ def audit_event_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[AuditEve
     return qs.order_by("-id")
 
 
-def org_unit_list(*, user: Any, q: str = "", kind: str = "", include_closed: bool = False,
-                  parent: OrgUnit | None = None) -> QuerySet[OrgUnit]:
+def org_unit_list(
+    *, user: Any, q: str = "", kind: str = "", include_closed: bool = False, parent: OrgUnit | None = None
+) -> QuerySet[OrgUnit]:
     qs = OrgUnit.objects.visible_to(user)
     if not include_closed:
         qs = qs.filter(is_active=True)
@@ -55,16 +56,18 @@ def org_unit_list(*, user: Any, q: str = "", kind: str = "", include_closed: boo
 def org_tree_rows(*, user: Any, q: str = "", include_closed: bool = False) -> list[OrgUnit]:
     """Units in tree order with user counts, depth relative to the user's top visible unit."""
     qs = org_unit_list(user=user, q=q, include_closed=include_closed).annotate(
-        user_count=Count("users", filter=Q(users__is_active=True)))
-    rows = list(qs)
+        user_count=Count("users", filter=Q(users__is_active=True))
+    )
+    rows: list[OrgUnit] = list(qs)
     top = min((u.depth for u in rows), default=1)
     for u in rows:
         u.indent = u.depth - top  # type: ignore[attr-defined]
     return rows
 
 
-def user_list(*, user: Any, q: str = "", unit: OrgUnit | None = None, role: str = "",
-              include_inactive: bool = False) -> QuerySet[User]:
+def user_list(
+    *, user: Any, q: str = "", unit: OrgUnit | None = None, role: str = "", include_inactive: bool = False
+) -> QuerySet[User]:
     qs = User.objects.visible_to(user).select_related("org_unit").prefetch_related("groups")
     if not include_inactive:
         qs = qs.filter(is_active=True)
@@ -97,9 +100,18 @@ def admin_warnings(*, user: Any) -> list[str]:
     today = timezone.localdate()
     years = [today.year, today.year + 1]
     for year in missing_years(years):
-        warnings.append(_("No holiday data for %(year)s: deadlines in that year are provisional (weekends "
-                          "only). Enter the State Council notice on the calendar page.") % {"year": year})
+        warnings.append(
+            _(
+                "No holiday data for %(year)s: deadlines in that year are provisional (weekends "
+                "only). Enter the State Council notice on the calendar page."
+            )
+            % {"year": year}
+        )
     if keyring().is_development:
-        warnings.append(_("The personal-data vault uses a development key. Configure real keys before "
-                          "storing real customers' data."))
+        warnings.append(
+            _(
+                "The personal-data vault uses a development key. Configure real keys before "
+                "storing real customers' data."
+            )
+        )
     return warnings

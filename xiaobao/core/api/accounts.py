@@ -1,9 +1,10 @@
 """Identity, health, roles and users."""
 
+from typing import cast
 
 from django.db import connection
 from django.http import HttpRequest
-from ninja import Status, Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from xiaobao.core.api.common import get_visible, require_perm
@@ -83,9 +84,16 @@ def _unit_ref(unit: OrgUnit | None) -> dict | None:
 
 
 def _user_out(user: User) -> dict:
-    return {"id": user.pk, "username": user.username, "full_name": user.full_name, "email": user.email,
-            "unit": _unit_ref(user.org_unit), "roles": user.role_codes, "is_active": user.is_active,
-            "has_2fa": user.has_2fa}
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "full_name": user.full_name,
+        "email": user.email,
+        "unit": _unit_ref(user.org_unit),
+        "roles": user.role_codes,
+        "is_active": user.is_active,
+        "has_2fa": user.has_2fa,
+    }
 
 
 @router.get("/health", auth=None, response={200: HealthOut, 503: HealthOut}, summary="Health check")
@@ -100,18 +108,29 @@ def health(request: HttpRequest):
 
 @router.get("/me", response=MeOut, summary="Who am I")
 def me(request: HttpRequest):
-    user = request.user
+    user = cast(User, request.user)
     return {
-        "username": user.username, "full_name": user.full_name, "unit": _unit_ref(user.org_unit),
-        "roles": user.role_codes, "role_names": user.role_names,
-        "permissions": sorted(user.get_all_permissions()), "sees_all_units": user.has_perm("core.view_all_units"),
+        "username": user.username,
+        "full_name": user.full_name,
+        "unit": _unit_ref(user.org_unit),
+        "roles": user.role_codes,
+        "role_names": user.role_names,
+        "permissions": sorted(user.get_all_permissions()),
+        "sees_all_units": user.has_perm("core.view_all_units"),
     }
 
 
 @router.get("/roles", response=list[RoleOut], summary="The roles and their permissions")
 def roles(request: HttpRequest):
-    return [{"code": r.code, "name": str(r.name), "description": str(r.description),
-             "permissions": sorted(r.permissions)} for r in ROLES.values()]
+    return [
+        {
+            "code": r.code,
+            "name": str(r.name),
+            "description": str(r.description),
+            "permissions": sorted(r.permissions),
+        }
+        for r in ROLES.values()
+    ]
 
 
 def _visible_unit_by_code(request: HttpRequest, code: str) -> OrgUnit:
@@ -123,22 +142,39 @@ def _visible_unit_by_code(request: HttpRequest, code: str) -> OrgUnit:
 def users(request: HttpRequest, filters: Query[UserFilter]):
     require_perm(request.user, "core.manage_users")
     unit = _visible_unit_by_code(request, filters.unit) if filters.unit else None
-    return [_user_out(u) for u in user_list(user=request.user, q=filters.q, unit=unit, role=filters.role,
-                                            include_inactive=filters.include_inactive)]
+    return [
+        _user_out(u)
+        for u in user_list(
+            user=request.user,
+            q=filters.q,
+            unit=unit,
+            role=filters.role,
+            include_inactive=filters.include_inactive,
+        )
+    ]
 
 
 @router.get("/users/{user_id}", response=UserOut)
 def user_detail(request: HttpRequest, user_id: int):
     require_perm(request.user, "core.manage_users")
-    return _user_out(get_visible(User.objects.visible_to(request.user).select_related("org_unit"), pk=user_id))
+    return _user_out(
+        get_visible(User.objects.visible_to(request.user).select_related("org_unit"), pk=user_id)
+    )
 
 
 @router.post("/users", response={201: UserOut})
 def user_create(request: HttpRequest, payload: UserIn):
     require_perm(request.user, "core.manage_users")
     unit = _visible_unit_by_code(request, payload.unit)
-    user = svc.user_create(actor=request.user, username=payload.username, full_name=payload.full_name,
-                           email=payload.email, org_unit=unit, roles=payload.roles, password=payload.password)
+    user = svc.user_create(
+        actor=request.user,
+        username=payload.username,
+        full_name=payload.full_name,
+        email=payload.email,
+        org_unit=unit,
+        roles=payload.roles,
+        password=payload.password,
+    )
     return Status(201, _user_out(user))
 
 
@@ -147,6 +183,13 @@ def user_update(request: HttpRequest, user_id: int, payload: UserPatch):
     require_perm(request.user, "core.manage_users")
     target = get_visible(User.objects.visible_to(request.user), pk=user_id)
     unit = _visible_unit_by_code(request, payload.unit) if payload.unit else None
-    user = svc.user_update(actor=request.user, user=target, full_name=payload.full_name, email=payload.email,
-                           org_unit=unit, roles=payload.roles, is_active=payload.is_active)
+    user = svc.user_update(
+        actor=request.user,
+        user=target,
+        full_name=payload.full_name,
+        email=payload.email,
+        org_unit=unit,
+        roles=payload.roles,
+        is_active=payload.is_active,
+    )
     return _user_out(user)

@@ -1,6 +1,5 @@
 """Audit trail: /api/v1/audit-events (read-only; nothing can delete it)."""
 
-
 import datetime as dt
 from typing import Any
 
@@ -58,5 +57,9 @@ def verify(request: HttpRequest):
     require_perm(request.user, "core.view_auditevent")
     require_perm(request.user, "core.view_all_units")
     report = audit_verify()
-    return {"checked": report.checked, "intact": report.broken_id is None, "broken_id": report.broken_id,
-            "reason": report.reason}
+    return {
+        "checked": report.checked,
+        "intact": report.broken_id is None,
+        "broken_id": report.broken_id,
+        "reason": report.reason,
+    }

@@ -1,10 +1,9 @@
 """Consumers and the personal-data vault: /api/v1/consumers (masked unless revealed with a reason)."""
 
-
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Status, Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from xiaobao.core.api.common import get_visible, require_perm
@@ -62,9 +61,18 @@ class ConsumerFilter(Schema):
 
 
 def _out(c: Consumer) -> dict:
-    return {"id": c.pk, "unit_code": c.org_unit.code, "kind": c.kind, "name": c.masked_name,
-            "id_type": c.id_type, "id_number": str(c.id_number), "phone": str(c.phone),
-            "account_number": str(c.account_number), "address": str(c.address), "created_at": c.created_at}
+    return {
+        "id": c.pk,
+        "unit_code": c.org_unit.code,
+        "kind": c.kind,
+        "name": c.masked_name,
+        "id_type": c.id_type,
+        "id_number": str(c.id_number),
+        "phone": str(c.phone),
+        "account_number": str(c.account_number),
+        "address": str(c.address),
+        "created_at": c.created_at,
+    }
 
 
 def _visible(request: HttpRequest, consumer_id: int) -> Consumer:
@@ -78,8 +86,11 @@ def consumers(request: HttpRequest, filters: Query[ConsumerFilter]):
     return [_out(c) for c in consumer_list(user=request.user, q=filters.q)]
 
 
-@router.post("/lookup", response=list[ConsumerOut],
-             summary="Exact lookup by ID, phone or account number (blind index; value in the body, not the URL)")
+@router.post(
+    "/lookup",
+    response=list[ConsumerOut],
+    summary="Exact lookup by ID, phone or account number (blind index; value in the body, not the URL)",
+)
 def consumer_lookup(request: HttpRequest, payload: LookupIn):
     require_perm(request.user, "core.view_consumer")
     return [_out(c) for c in svc.consumer_find(user=request.user, field=payload.field, value=payload.value)]
@@ -101,12 +112,11 @@ def consumer_create(request: HttpRequest, payload: ConsumerIn):
     return Status(201, _out(svc.consumer_create(actor=request.user, org_unit=unit, **data)))
 
 
-
-
-
 @router.post("/{consumer_id}/reveal", response=RevealOut, summary="Reveal one personal field (audited)")
 def consumer_reveal(request: HttpRequest, consumer_id: int, payload: RevealIn):
     require_perm(request.user, "core.view_consumer")
     consumer = _visible(request, consumer_id)
-    value = svc.consumer_reveal(actor=request.user, consumer=consumer, field=payload.field, reason=payload.reason)
+    value = svc.consumer_reveal(
+        actor=request.user, consumer=consumer, field=payload.field, reason=payload.reason
+    )
     return {"field": payload.field, "value": value}

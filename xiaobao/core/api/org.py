@@ -1,10 +1,9 @@
 """Institution tree: /api/v1/org-units."""
 
-
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Status, Field, File, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -12,7 +11,7 @@ from xiaobao.core.api.common import get_visible, require_perm
 from xiaobao.core.errors import DomainError
 from xiaobao.core.models import OrgUnit
 from xiaobao.core.models.org import OrgUnitKind
-from xiaobao.core.scoping import ALL, user_scope
+from xiaobao.core.scoping import ALL, import_root, user_scope
 from xiaobao.core.selectors import org_unit_list
 from xiaobao.core.services import org as svc
 
@@ -82,10 +81,18 @@ class ImportOut(Schema):
 
 
 def _out(unit: OrgUnit) -> dict:
-    return {"id": unit.pk, "code": unit.code, "name": unit.name, "kind": unit.kind,
-            "parent_code": unit.parent.code if unit.parent_id else None, "path": unit.path,
-            "depth": unit.depth, "region_code": unit.region_code, "is_active": unit.is_active,
-            "closed_on": unit.closed_on}
+    return {
+        "id": unit.pk,
+        "code": unit.code,
+        "name": unit.name,
+        "kind": unit.kind,
+        "parent_code": unit.parent.code if unit.parent else None,
+        "path": unit.path,
+        "depth": unit.depth,
+        "region_code": unit.region_code,
+        "is_active": unit.is_active,
+        "closed_on": unit.closed_on,
+    }
 
 
 def _visible(request: HttpRequest, **lookup) -> OrgUnit:
@@ -96,20 +103,26 @@ def _visible(request: HttpRequest, **lookup) -> OrgUnit:
 @paginate(LimitOffsetPagination)
 def org_units(request: HttpRequest, filters: Query[OrgUnitFilter]):
     parent = _visible(request, pk=filters.parent) if filters.parent else None
-    qs = org_unit_list(user=request.user, q=filters.q, kind=filters.kind or "",
-                       include_closed=filters.include_closed, parent=parent).select_related("parent")
+    qs = org_unit_list(
+        user=request.user,
+        q=filters.q,
+        kind=filters.kind or "",
+        include_closed=filters.include_closed,
+        parent=parent,
+    ).select_related("parent")
     return [_out(u) for u in qs]
 
 
 @router.post("/import", response={200: ImportOut, 422: ImportOut}, summary="Import units from an .xlsx sheet")
 def org_units_import(request: HttpRequest, file: File[UploadedFile]):
     require_perm(request.user, MANAGE)
-    if file.size > 5 * 1024 * 1024 or file.read(4) != b"PK\x03\x04":
-        raise DomainError("The file is not an Excel workbook (.xlsx) under 5 MB.",
-                          fields={"file": ["Upload an .xlsx file under 5 MB."]})
+    if (file.size or 0) > 5 * 1024 * 1024 or file.read(4) != b"PK\x03\x04":
+        raise DomainError(
+            "The file is not an Excel workbook (.xlsx) under 5 MB.",
+            fields={"file": ["Upload an .xlsx file under 5 MB."]},
+        )
     file.seek(0)
-    scope = user_scope(request.user)
-    report = svc.org_units_import(actor=request.user, fileobj=file, scope_root=None if scope == ALL else scope)
+    report = svc.org_units_import(actor=request.user, fileobj=file, scope_root=import_root(request.user))
     body = {"created": report.created, "updated": report.updated, "errors": report.errors}
     return Status(200 if report.ok else 422, body)
 
@@ -129,8 +142,15 @@ def org_unit_create(request: HttpRequest, payload: OrgUnitIn):
             raise DomainError("Unknown parent unit.", fields={"parent_code": ["Unknown parent unit."]})
     elif user_scope(request.user) != ALL:
         raise DomainError("A parent unit is required.", fields={"parent_code": ["Required."]})
-    unit = svc.org_unit_create(actor=request.user, code=payload.code, name=payload.name, kind=payload.kind,
-                               parent=parent, region_code=payload.region_code, sort_order=payload.sort_order)
+    unit = svc.org_unit_create(
+        actor=request.user,
+        code=payload.code,
+        name=payload.name,
+        kind=payload.kind,
+        parent=parent,
+        region_code=payload.region_code,
+        sort_order=payload.sort_order,
+    )
     return Status(201, _out(unit))
 
 

@@ -28,14 +28,18 @@ class User(AbstractUser):
     """A member of staff. Belongs to one unit; roles are Django groups named after `roles.ROLES`."""
 
     org_unit = models.ForeignKey(
-        "core.OrgUnit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+        "core.OrgUnit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     full_name = models.CharField(_("full name"), max_length=60, blank=True)
     totp_secret = models.CharField(_("two-factor secret"), max_length=300, blank=True, editable=False)
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = XiaobaoUserManager()
+    objects = XiaobaoUserManager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["username"]

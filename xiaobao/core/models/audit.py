@@ -41,8 +41,15 @@ class AuditEvent(models.Model):
     """
 
     at = models.DateTimeField(_("time"), db_index=True)
-    actor = models.ForeignKey("core.User", verbose_name=_("user"), null=True, blank=True,
-                              on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    actor = models.ForeignKey(
+        "core.User",
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     actor_username = models.CharField(_("username"), max_length=150, blank=True)
     unit_path = models.CharField(max_length=255, blank=True, db_index=True)
     unit_code = models.CharField(_("unit"), max_length=32, blank=True)
@@ -63,8 +70,10 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
         default_permissions = ("view",)
         permissions = [("export_auditevent", "Export the audit trail")]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
-                   models.Index(fields=["actor_username", "at"], name="audit_actor_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["actor_username", "at"], name="audit_actor_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.object_repr}"

@@ -51,11 +51,16 @@ class Consumer(TimeStampedModel):
     encrypted in the personal-data vault, with keyed hashes (blind indexes) for exact lookup.
     """
 
-    org_unit = models.ForeignKey("core.OrgUnit", verbose_name=_("registering unit"), on_delete=models.PROTECT,
-                                 related_name="consumers")
-    kind = models.CharField(_("kind"), max_length=20, choices=ConsumerKind.choices, default=ConsumerKind.PERSON)
+    org_unit = models.ForeignKey(
+        "core.OrgUnit", verbose_name=_("registering unit"), on_delete=models.PROTECT, related_name="consumers"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ConsumerKind.choices, default=ConsumerKind.PERSON
+    )
     name = models.CharField(_("name"), max_length=100)
-    id_type = models.CharField(_("ID type"), max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID)
+    id_type = models.CharField(
+        _("ID type"), max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID
+    )
     id_number = SealedField(_("ID number"), kind="id_number")
     id_number_bidx = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     phone = SealedField(_("phone"), kind="phone")
@@ -64,8 +69,14 @@ class Consumer(TimeStampedModel):
     account_number_bidx = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     address = SealedField(_("address"), kind="address")
     note = models.TextField(_("note"), blank=True, validators=[validate_no_c3])
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("registered by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
 
     objects = ConsumerQuerySet.as_manager()
 

@@ -58,7 +58,11 @@ class OrgUnit(TimeStampedModel):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=OrgUnitKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
@@ -89,7 +93,7 @@ class OrgUnit(TimeStampedModel):
         return f"{self.name} ({self.code})"
 
     def clean(self) -> None:
-        parent_kind = self.parent.kind if self.parent_id else None
+        parent_kind = self.parent.kind if self.parent is not None else None
         allowed = ALLOWED_PARENT_KINDS.get(self.kind, set())
         if parent_kind not in allowed:
             raise ValidationError({"parent": _("A unit of this kind cannot be placed there.")})
@@ -107,8 +111,9 @@ class OrgUnit(TimeStampedModel):
 class OrgUnitYearFigure(TimeStampedModel):
     """Denominators for normalised statistics, entered per unit and year."""
 
-    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="year_figures",
-                             verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="year_figures", verbose_name=_("unit")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     retail_customers = models.PositiveIntegerField(_("retail customers"), default=0)
     outlets = models.PositiveIntegerField(_("outlets"), default=0)

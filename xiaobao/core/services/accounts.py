@@ -36,9 +36,19 @@ def _set_roles(user: User, roles: list[str]) -> None:
 
 
 @transaction.atomic
-def user_create(*, actor: Any, username: str, full_name: str, org_unit: OrgUnit, roles: list[str],
-                password: str, email: str = "") -> User:
-    user = User(username=username.strip(), full_name=full_name.strip(), email=email.strip(), org_unit=org_unit)
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    full_name: str,
+    org_unit: OrgUnit,
+    roles: list[str],
+    password: str,
+    email: str = "",
+) -> User:
+    user = User(
+        username=username.strip(), full_name=full_name.strip(), email=email.strip(), org_unit=org_unit
+    )
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -54,9 +64,16 @@ def user_create(*, actor: Any, username: str, full_name: str, org_unit: OrgUnit,
 
 
 @transaction.atomic
-def user_update(*, actor: Any, user: User, full_name: str | None = None, email: str | None = None,
-                org_unit: OrgUnit | None = None, roles: list[str] | None = None,
-                is_active: bool | None = None) -> User:
+def user_update(
+    *,
+    actor: Any,
+    user: User,
+    full_name: str | None = None,
+    email: str | None = None,
+    org_unit: OrgUnit | None = None,
+    roles: list[str] | None = None,
+    is_active: bool | None = None,
+) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     before = snapshot(user)
     before_roles = _roles_snapshot(user)
@@ -77,8 +94,9 @@ def user_update(*, actor: Any, user: User, full_name: str | None = None, email: 
     audit_change(actor=actor, obj=user, before=before)
     after_roles = _roles_snapshot(user)
     if after_roles != before_roles:
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, changes={"roles": [before_roles,
-                                                                                          after_roles]})
+        audit_record(
+            actor=actor, action=AuditAction.UPDATE, obj=user, changes={"roles": [before_roles, after_roles]}
+        )
     return user
 
 
@@ -105,8 +123,9 @@ def api_token_create(*, actor: Any, user: User, name: str = "") -> tuple[ApiToke
     """Create a token; the raw value is returned once and only its digest is stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=raw[:10], digest=ApiToken.digest_of(raw))
-    audit_record(actor=actor, action=AuditAction.TOKEN, obj=user,
-                 changes={"token": [None, f"{token.prefix}… created"]})
+    audit_record(
+        actor=actor, action=AuditAction.TOKEN, obj=user, changes={"token": [None, f"{token.prefix}… created"]}
+    )
     return token, raw
 
 
@@ -115,16 +134,24 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoke()
         token.save(update_fields=["revoked_at", "updated_at"])
-        audit_record(actor=actor, action=AuditAction.TOKEN, obj=token.user,
-                     changes={"token": [f"{token.prefix}…", "revoked"]})
+        audit_record(
+            actor=actor,
+            action=AuditAction.TOKEN,
+            obj=token.user,
+            changes={"token": [f"{token.prefix}…", "revoked"]},
+        )
     return token
 
 
 def api_token_authenticate(raw: str) -> User | None:
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.active().select_related("user", "user__org_unit").filter(
-        digest=ApiToken.digest_of(raw)).first()
+    token = (
+        ApiToken.objects.active()
+        .select_related("user", "user__org_unit")
+        .filter(digest=ApiToken.digest_of(raw))
+        .first()
+    )
     if token is None:
         return None
     now = timezone.now()
@@ -134,6 +161,7 @@ def api_token_authenticate(raw: str) -> User | None:
 
 
 # --- Login throttling --------------------------------------------------------------------------------
+
 
 def login_is_locked(*, username: str, ip: str | None) -> bool:
     """True after LOGIN_FAILURE_LIMIT failures for this username (or 4× that from this address)
@@ -146,6 +174,7 @@ def login_is_locked(*, username: str, ip: str | None) -> bool:
 
 
 # --- Two-factor login (TOTP) ---------------------------------------------------------------------------
+
 
 def totp_new_secret() -> str:
     return pyotp.random_base32()

@@ -40,7 +40,9 @@ def snapshot(obj: models.Model, exclude: tuple[str, ...] = ("created_at", "updat
     return {
         f.name: _value(f, obj)
         for f in obj._meta.concrete_fields
-        if f.name not in exclude and not f.name.endswith("_bidx") and f.name not in {"password", "totp_secret"}
+        if f.name not in exclude
+        and not f.name.endswith("_bidx")
+        and f.name not in {"password", "totp_secret"}
     }
 
 
@@ -90,15 +92,20 @@ def audit_record(
     return event
 
 
-def audit_change(*, actor: Any, obj: models.Model, before: dict[str, Any] | None,
-                 action: str | None = None) -> AuditEvent | None:
+def audit_change(
+    *, actor: Any, obj: models.Model, before: dict[str, Any] | None, action: str | None = None
+) -> AuditEvent | None:
     """Record a create (before=None) or an update with the fields that changed, old → new."""
     after = snapshot(obj)
     changes = diff(before, after)
     if before is not None and not changes and action is None:
         return None
-    return audit_record(actor=actor, action=action or (AuditAction.CREATE if before is None else
-                                                        AuditAction.UPDATE), obj=obj, changes=changes)
+    return audit_record(
+        actor=actor,
+        action=action or (AuditAction.CREATE if before is None else AuditAction.UPDATE),
+        obj=obj,
+        changes=changes,
+    )
 
 
 @dataclass
@@ -114,7 +121,9 @@ def audit_verify() -> ChainReport:
     checked = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         if event.prev_hash != prev:
-            return ChainReport(checked, event.id, "link to the previous row is broken (row deleted or edited)")
+            return ChainReport(
+                checked, event.id, "link to the previous row is broken (row deleted or edited)"
+            )
         if event.compute_hash() != event.hash:
             return ChainReport(checked, event.id, "content does not match its hash (row edited)")
         prev = event.hash

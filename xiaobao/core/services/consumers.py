@@ -58,11 +58,25 @@ def _apply_personal(consumer: Consumer, data: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def consumer_create(*, actor: Any, org_unit: OrgUnit, name: str, kind: str = "person",
-                    id_type: str = "resident_id", note: str = "", **personal: Any) -> Consumer:
+def consumer_create(
+    *,
+    actor: Any,
+    org_unit: OrgUnit,
+    name: str,
+    kind: str = "person",
+    id_type: str = "resident_id",
+    note: str = "",
+    **personal: Any,
+) -> Consumer:
     _validate_personal(personal | {"name": name}, id_type)
-    consumer = Consumer(org_unit=org_unit, name=name.strip(), kind=kind, id_type=id_type, note=note,
-                        created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    consumer = Consumer(
+        org_unit=org_unit,
+        name=name.strip(),
+        kind=kind,
+        id_type=id_type,
+        note=note,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
     _apply_personal(consumer, personal)
     consumer.full_clean()
     consumer.save()
@@ -97,8 +111,9 @@ def consumer_find(*, user: Any, field: str, value: str) -> list[Consumer]:
     if field not in INDEXED_FIELDS:
         raise ValidationError({"field": _("Lookup is possible by ID number, phone or account number.")})
     digest = crypto.blind_index(value, PERSONAL_FIELDS[field])
-    return list(Consumer.objects.visible_to(user).filter(**{f"{field}_bidx": digest})
-                .select_related("org_unit")[:50])
+    return list(
+        Consumer.objects.visible_to(user).filter(**{f"{field}_bidx": digest}).select_related("org_unit")[:50]
+    )
 
 
 def consumer_reveal(*, actor: Any, consumer: Consumer, field: str, reason: str) -> str:
@@ -112,8 +127,9 @@ def consumer_reveal(*, actor: Any, consumer: Consumer, field: str, reason: str) 
         raise ValidationError({"reason": _("State the reason for revealing (at least 4 characters).")})
     sealed = Consumer.objects.filter(pk=consumer.pk).values_list(field, flat=True).first()
     plaintext = sealed.reveal() if sealed else ""
-    audit_record(actor=actor, action=AuditAction.REVEAL, obj=consumer,
-                 changes={"field": field, "reason": reason[:500]})
+    audit_record(
+        actor=actor, action=AuditAction.REVEAL, obj=consumer, changes={"field": field, "reason": reason[:500]}
+    )
     return plaintext
 
 
@@ -138,8 +154,14 @@ def consumer_rotate_keys(*, actor: Any, batch: int = 500) -> int:
     for user in User.objects.exclude(totp_secret="").iterator():
         if crypto.key_id_of(user.totp_secret) != active:
             User.objects.filter(pk=user.pk).update(
-                totp_secret=crypto.encrypt(crypto.decrypt(user.totp_secret, "totp"), "totp"))
+                totp_secret=crypto.encrypt(crypto.decrypt(user.totp_secret, "totp"), "totp")
+            )
             changed += 1
-    audit_record(actor=actor, action=AuditAction.ROTATE, object_type="vault", object_repr="vault key rotation",
-                 changes={"active_key": active, "rows": changed})
+    audit_record(
+        actor=actor,
+        action=AuditAction.ROTATE,
+        object_type="vault",
+        object_repr="vault key rotation",
+        changes={"active_key": active, "rows": changed},
+    )
     return changed

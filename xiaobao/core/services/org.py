@@ -25,10 +25,26 @@ def _segment(unit_id: int) -> str:
 
 
 @transaction.atomic
-def org_unit_create(*, actor: Any, code: str, name: str, kind: str, parent: OrgUnit | None,
-                    region_code: str = "", sort_order: int = 0) -> OrgUnit:
-    unit = OrgUnit(code=code.strip(), name=name.strip(), kind=kind, parent=parent,
-                   region_code=region_code.strip(), sort_order=sort_order, path="pending", depth=1)
+def org_unit_create(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    kind: str,
+    parent: OrgUnit | None,
+    region_code: str = "",
+    sort_order: int = 0,
+) -> OrgUnit:
+    unit = OrgUnit(
+        code=code.strip(),
+        name=name.strip(),
+        kind=kind,
+        parent=parent,
+        region_code=region_code.strip(),
+        sort_order=sort_order,
+        path="pending",
+        depth=1,
+    )
     unit.full_clean(exclude=["path"])
     unit.path = f"tmp-{code}"
     unit.save()
@@ -105,8 +121,9 @@ def org_unit_reopen(*, actor: Any, unit: OrgUnit) -> OrgUnit:
 
 
 @transaction.atomic
-def org_figures_set(*, actor: Any, unit: OrgUnit, year: int, retail_customers: int, outlets: int
-                    ) -> OrgUnitYearFigure:
+def org_figures_set(
+    *, actor: Any, unit: OrgUnit, year: int, retail_customers: int, outlets: int
+) -> OrgUnitYearFigure:
     figure = OrgUnitYearFigure.objects.select_for_update().filter(unit=unit, year=year).first()
     before = snapshot(figure) if figure else None
     figure = figure or OrgUnitYearFigure(unit=unit, year=year)
@@ -121,10 +138,22 @@ def org_figures_set(*, actor: Any, unit: OrgUnit, year: int, retail_customers: i
 
 IMPORT_COLUMNS = ["code", "name", "kind", "parent_code", "region_code"]
 _KIND_ALIASES = {str(label): value for value, label in OrgUnitKind.choices} | {
-    "总行": "head_office", "分行": "branch", "支行": "sub_branch", "网点": "outlet", "部门": "department",
+    "总行": "head_office",
+    "分行": "branch",
+    "支行": "sub_branch",
+    "网点": "outlet",
+    "部门": "department",
 }
-_HEADER_ALIASES = {"编码": "code", "机构编码": "code", "名称": "name", "机构名称": "name", "类型": "kind",
-                   "上级编码": "parent_code", "上级机构编码": "parent_code", "地区代码": "region_code"}
+_HEADER_ALIASES = {
+    "编码": "code",
+    "机构编码": "code",
+    "名称": "name",
+    "机构名称": "name",
+    "类型": "kind",
+    "上级编码": "parent_code",
+    "上级机构编码": "parent_code",
+    "地区代码": "region_code",
+}
 
 
 @dataclass
@@ -183,8 +212,12 @@ def org_units_import(*, actor: Any, fileobj: IO[bytes], scope_root: OrgUnit | No
         parent_code = row.get("parent_code", "")
         if parent_code and parent_code not in planned:
             errs["parent_code"] = _("Unknown parent code %(code)s.") % {"code": parent_code}
-        elif parent_code and scope_root is not None and parent_code in existing and \
-                not existing[parent_code].path.startswith(scope_root.path):
+        elif (
+            parent_code
+            and scope_root is not None
+            and parent_code in existing
+            and not existing[parent_code].path.startswith(scope_root.path)
+        ):
             errs["parent_code"] = _("The parent unit is outside your part of the institution.")
         if errs:
             report.errors.append({"row": i, "fields": errs})
@@ -199,9 +232,13 @@ def org_units_import(*, actor: Any, fileobj: IO[bytes], scope_root: OrgUnit | No
         report.errors.append({"row": exc.row, "fields": exc.fields})
         report.created = report.updated = 0
     if report.ok:
-        audit_record(actor=actor, action=AuditAction.IMPORT, object_type="core.orgunit",
-                     object_repr="org units import", changes={"created": report.created,
-                                                              "updated": report.updated})
+        audit_record(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            object_type="core.orgunit",
+            object_repr="org units import",
+            changes={"created": report.created, "updated": report.updated},
+        )
     return report
 
 
@@ -211,8 +248,14 @@ def _apply_rows(actor: Any, rows: list[dict[str, str]], report: ImportReport) ->
         unit = OrgUnit.objects.filter(code=row["code"]).first()
         try:
             if unit is None:
-                org_unit_create(actor=actor, code=row["code"], name=row["name"], kind=row["kind"],
-                                parent=parent, region_code=row.get("region_code", ""))
+                org_unit_create(
+                    actor=actor,
+                    code=row["code"],
+                    name=row["name"],
+                    kind=row["kind"],
+                    parent=parent,
+                    region_code=row.get("region_code", ""),
+                )
                 report.created += 1
                 continue
             org_unit_update(actor=actor, unit=unit, name=row["name"], region_code=row.get("region_code", ""))
@@ -220,8 +263,11 @@ def _apply_rows(actor: Any, rows: list[dict[str, str]], report: ImportReport) ->
                 org_unit_move(actor=actor, unit=unit, new_parent=parent)
             report.updated += 1
         except ValidationError as exc:
-            fields = {k: " ".join(v) for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") \
+            fields = (
+                {k: " ".join(v) for k, v in exc.message_dict.items()}
+                if hasattr(exc, "error_dict")
                 else {"file": " ".join(exc.messages)}
+            )
             raise _RowError(i, fields) from exc
 
 

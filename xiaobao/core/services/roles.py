@@ -7,8 +7,10 @@ from xiaobao.core.roles import ROLES
 
 def roles_sync() -> None:
     """Make one Django group per role with exactly the role's permissions (run after every migrate)."""
-    perms = {f"{p.content_type.app_label}.{p.codename}": p
-             for p in Permission.objects.select_related("content_type")}
+    perms = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type")
+    }
     for role in ROLES.values():
         group, _ = Group.objects.get_or_create(name=role.code)
         wanted = [perms[c] for c in role.permissions if c in perms]

@@ -63,8 +63,11 @@ def test_session_api_requires_csrf_for_writes(branch_officer):
     client = Client(enforce_csrf_checks=True)
     client.force_login(branch_officer)
     assert client.get("/api/v1/me").status_code == 200
-    response = client.post("/api/v1/consumers/lookup", {"field": "phone", "value": "13800000000"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/consumers/lookup",
+        {"field": "phone", "value": "13800000000"},
+        content_type="application/json",
+    )
     assert response.status_code in (401, 403)
 
 
@@ -86,11 +89,13 @@ def test_login_is_throttled_after_repeated_failures(branch_officer):
 def test_login_page_and_next_redirect(branch_officer):
     client = Client()
     assert client.get("/org/").status_code == 302
-    response = client.post("/login/?next=/org/", {"username": "branch1_cp", "password": PASSWORD,
-                                                  "next": "/org/"})
+    response = client.post(
+        "/login/?next=/org/", {"username": "branch1_cp", "password": PASSWORD, "next": "/org/"}
+    )
     assert response["Location"] == "/org/"
-    evil = Client().post("/login/", {"username": "branch1_cp", "password": PASSWORD,
-                                     "next": "https://evil.example/"})
+    evil = Client().post(
+        "/login/", {"username": "branch1_cp", "password": PASSWORD, "next": "https://evil.example/"}
+    )
     assert evil["Location"] == "/"
 
 
@@ -129,7 +134,9 @@ def test_password_validators_apply(org):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as exc:
-        svc.user_create(actor=None, username="weak", full_name="弱", org_unit=org.b1, roles=[], password="123456")
+        svc.user_create(
+            actor=None, username="weak", full_name="弱", org_unit=org.b1, roles=[], password="123456"
+        )
     assert "password" in exc.value.message_dict
     assert not User.objects.filter(username="weak").exists()
 
@@ -140,22 +147,37 @@ def test_passwords_are_hashed(branch_officer):
 
 def test_user_admin_page_creates_user_with_roles(client_for, sysadmin, org):
     c = client_for(sysadmin)
-    response = c.post("/users/new/", {"username": "b1_new", "full_name": "新员工", "org_unit": org.b1s.pk,
-                                      "roles": ["complaint_handler"], "password": "Strong-pass-2026!"})
+    response = c.post(
+        "/users/new/",
+        {
+            "username": "b1_new",
+            "full_name": "新员工",
+            "org_unit": org.b1s.pk,
+            "roles": ["complaint_handler"],
+            "password": "Strong-pass-2026!",
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(username="b1_new")
     assert user.role_codes == ["complaint_handler"] and user.org_unit == org.b1s
     assert AuditEvent.objects.filter(object_type="core.user", object_id=str(user.pk)).count() == 2
-    bad = c.post("/users/new/", {"username": "b1_bad", "full_name": "x", "org_unit": org.b1s.pk,
-                                 "password": "short"})
+    bad = c.post(
+        "/users/new/", {"username": "b1_bad", "full_name": "x", "org_unit": org.b1s.pk, "password": "short"}
+    )
     assert bad.status_code == 400 and not User.objects.filter(username="b1_bad").exists()
 
 
 def test_user_edit_changes_roles_and_is_audited(client_for, sysadmin, branch_officer, org):
     c = client_for(sysadmin)
-    response = c.post(f"/users/{branch_officer.pk}/", {"full_name": "改名", "org_unit": org.b1.pk,
-                                                       "roles": ["branch_cp_officer", "approver"],
-                                                       "is_active": "on"})
+    response = c.post(
+        f"/users/{branch_officer.pk}/",
+        {
+            "full_name": "改名",
+            "org_unit": org.b1.pk,
+            "roles": ["branch_cp_officer", "approver"],
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     assert User.objects.get(pk=branch_officer.pk).role_codes == ["approver", "branch_cp_officer"]
     event = AuditEvent.objects.filter(object_type="core.user", changes__has_key="roles").order_by("id").last()
@@ -163,33 +185,57 @@ def test_user_edit_changes_roles_and_is_audited(client_for, sysadmin, branch_off
 
 
 def test_admin_cannot_deactivate_self(client_for, sysadmin, org):
-    response = client_for(sysadmin).post(f"/users/{sysadmin.pk}/", {"full_name": "x", "org_unit": org.ho.pk,
-                                                                    "roles": ["sysadmin"]})
+    response = client_for(sysadmin).post(
+        f"/users/{sysadmin.pk}/", {"full_name": "x", "org_unit": org.ho.pk, "roles": ["sysadmin"]}
+    )
     assert response.status_code == 400 and User.objects.get(pk=sysadmin.pk).is_active
 
 
 def test_user_api_create_and_validation(api_for, sysadmin, org):
     c = api_for(sysadmin)
-    r = c.post("/api/v1/users", {"username": "api_user", "full_name": "接口用户", "unit": "B2",
-                                 "roles": ["auditor"], "password": "Api-pass-2026-ok"},
-               content_type="application/json")
+    r = c.post(
+        "/api/v1/users",
+        {
+            "username": "api_user",
+            "full_name": "接口用户",
+            "unit": "B2",
+            "roles": ["auditor"],
+            "password": "Api-pass-2026-ok",
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 201 and r.json()["roles"] == ["auditor"]
-    r = c.post("/api/v1/users", {"username": "bad user!", "full_name": "", "unit": "B2", "password": "x"},
-               content_type="application/json")
+    r = c.post(
+        "/api/v1/users",
+        {"username": "bad user!", "full_name": "", "unit": "B2", "password": "x"},
+        content_type="application/json",
+    )
     assert r.status_code == 422 and "username" in r.json()["fields"]
-    r = c.post("/api/v1/users", {"username": "x2", "full_name": "x", "unit": "B2", "roles": ["king"],
-                                 "password": "Api-pass-2026-ok"}, content_type="application/json")
+    r = c.post(
+        "/api/v1/users",
+        {"username": "x2", "full_name": "x", "unit": "B2", "roles": ["king"], "password": "Api-pass-2026-ok"},
+        content_type="application/json",
+    )
     assert r.status_code == 422 and "roles" in r.json()["fields"]
     assert not User.objects.filter(username="x2").exists()
 
 
 def test_changing_own_password_keeps_session_and_is_validated(client_for, branch_officer):
     c = client_for(branch_officer)
-    bad = c.post("/account/", {"action": "password", "old_password": PASSWORD, "new_password1": "short",
-                               "new_password2": "short"})
+    bad = c.post(
+        "/account/",
+        {"action": "password", "old_password": PASSWORD, "new_password1": "short", "new_password2": "short"},
+    )
     assert bad.status_code == 400
-    ok = c.post("/account/", {"action": "password", "old_password": PASSWORD,
-                              "new_password1": "New-pass-2026-long", "new_password2": "New-pass-2026-long"})
+    ok = c.post(
+        "/account/",
+        {
+            "action": "password",
+            "old_password": PASSWORD,
+            "new_password1": "New-pass-2026-long",
+            "new_password2": "New-pass-2026-long",
+        },
+    )
     assert ok.status_code == 302
     assert c.get("/").status_code == 200
 

@@ -54,7 +54,11 @@ def test_move_rewrites_the_whole_subtree(org, hq_officer):
     assert moved.path.startswith(org.b2.path)
     assert moved.depth == 4
     assert set(OrgUnit.objects.subtree(org.b2).values_list("code", flat=True)) == {
-        "B2", "B2-S1", "B1-S1", "B1-S1-O1"}
+        "B2",
+        "B2-S1",
+        "B1-S1",
+        "B1-S1-O1",
+    }
     assert list(OrgUnit.objects.subtree(org.b1).values_list("code", flat=True)) == ["B1"]
     event = AuditEvent.objects.filter(object_type="core.orgunit", object_id=str(org.b1s.pk)).first()
     assert event.changes["parent"] == [org.b1.pk, org.b2.pk]
@@ -95,8 +99,13 @@ def _sheet(rows):
 
 def test_import_creates_and_updates_in_order(org, hq_officer):
     # given a sheet creating a sub-branch with an outlet under it, and renaming branch 2
-    sheet = _sheet([["B1-S2", "五道口支行", "支行", "B1", "110108"], ["B1-S2-O1", "清华园网点", "网点", "B1-S2", ""],
-                    ["B2", "上海分行（新）", "分行", "HO", "310000"]])
+    sheet = _sheet(
+        [
+            ["B1-S2", "五道口支行", "支行", "B1", "110108"],
+            ["B1-S2-O1", "清华园网点", "网点", "B1-S2", ""],
+            ["B2", "上海分行（新）", "分行", "HO", "310000"],
+        ]
+    )
     # when
     report = svc.org_units_import(actor=hq_officer, fileobj=sheet, scope_root=None)
     # then
@@ -143,8 +152,11 @@ def test_import_api_accepts_a_sheet(api_for, hq_officer, org):
 
 def test_org_unit_api_create_move_close(api_for, hq_officer, org):
     c = api_for(hq_officer)
-    r = c.post("/api/v1/org-units", {"code": "B2-S1-O1", "name": "陆家嘴网点", "kind": "outlet",
-                                     "parent_code": "B2-S1"}, content_type="application/json")
+    r = c.post(
+        "/api/v1/org-units",
+        {"code": "B2-S1-O1", "name": "陆家嘴网点", "kind": "outlet", "parent_code": "B2-S1"},
+        content_type="application/json",
+    )
     assert r.status_code == 201
     uid = r.json()["id"]
     r = c.post(f"/api/v1/org-units/{uid}/move", {"parent_code": "B1-S1"}, content_type="application/json")
@@ -157,13 +169,18 @@ def test_org_unit_api_create_move_close(api_for, hq_officer, org):
 
 def test_org_unit_api_invalid_input_is_422_with_fields(api_for, hq_officer, org):
     c = api_for(hq_officer)
-    r = c.post("/api/v1/org-units", {"code": "", "name": "x", "kind": "planet"}, content_type="application/json")
+    r = c.post(
+        "/api/v1/org-units", {"code": "", "name": "x", "kind": "planet"}, content_type="application/json"
+    )
     assert r.status_code == 422
     assert {"code", "kind"} <= set(r.json()["fields"])
     r = c.post("/api/v1/org-units", "{not json", content_type="application/json")
     assert r.status_code in (400, 422)
-    r = c.post("/api/v1/org-units", {"code": "Z", "name": "z", "kind": "outlet", "parent_code": "HO"},
-               content_type="application/json")
+    r = c.post(
+        "/api/v1/org-units",
+        {"code": "Z", "name": "z", "kind": "outlet", "parent_code": "HO"},
+        content_type="application/json",
+    )
     assert r.status_code == 422 and "parent" in r.json()["fields"]
 
 
@@ -173,7 +190,8 @@ def test_branch_officer_tree_page_shows_only_own_subtree(client_for, branch_offi
 
 
 def test_create_unit_form_errors_are_field_level(client_for, hq_officer, org):
-    response = client_for(hq_officer).post("/org/new/", {"code": "B1", "name": "", "kind": "branch",
-                                                         "parent": org.ho.pk})
+    response = client_for(hq_officer).post(
+        "/org/new/", {"code": "B1", "name": "", "kind": "branch", "parent": org.ho.pk}
+    )
     assert response.status_code == 400
     assert OrgUnit.objects.filter(code="B1").count() == 1

@@ -26,10 +26,22 @@ def _grow(org, start, n):
         consumer_create(actor=None, org_unit=org.b1o, name=f"测试{i}", phone=f"1391234{i:04d}")
 
 
-@pytest.mark.parametrize("url", ["/users/", "/consumers/", "/org/", "/audit/", "/api/v1/users",
-                                 "/api/v1/consumers", "/api/v1/org-units", "/api/v1/audit-events"])
-def test_list_query_count_does_not_grow_with_rows(client_for, sysadmin, hq_officer, org, url,
-                                                  django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/users/",
+        "/consumers/",
+        "/org/",
+        "/audit/",
+        "/api/v1/users",
+        "/api/v1/consumers",
+        "/api/v1/org-units",
+        "/api/v1/audit-events",
+    ],
+)
+def test_list_query_count_does_not_grow_with_rows(
+    client_for, sysadmin, hq_officer, org, url, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

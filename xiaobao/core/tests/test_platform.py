@@ -20,19 +20,39 @@ XIAOBAO = str(Path(sys.executable).parent / "xiaobao")
 
 
 def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    keys = subprocess.run([XIAOBAO, "vault_keygen"], capture_output=True, text=True, check=True,
-                          env={**os.environ, "XIAOBAO_TESTING": "1"}).stdout
+    keys = subprocess.run(
+        [XIAOBAO, "vault_keygen"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "XIAOBAO_TESTING": "1"},
+    ).stdout
     key_file = tmp_path / "vault.json"
     key_file.write_text(keys)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("XIAOBAO_", "PYTEST", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))}
-    return env | {"XIAOBAO_SECRET_KEY": secrets.token_urlsafe(64), "XIAOBAO_VAULT_KEY_FILE": str(key_file),
-                  "XIAOBAO_ALLOWED_HOSTS": "xiaobao.bank.example", "XIAOBAO_DATA_DIR": str(tmp_path)} | extra
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("XIAOBAO_", "PYTEST", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
+    return (
+        env
+        | {
+            "XIAOBAO_SECRET_KEY": secrets.token_urlsafe(64),
+            "XIAOBAO_VAULT_KEY_FILE": str(key_file),
+            "XIAOBAO_ALLOWED_HOSTS": "xiaobao.bank.example",
+            "XIAOBAO_DATA_DIR": str(tmp_path),
+        }
+        | extra
+    )
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    result = subprocess.run([XIAOBAO, "check", "--deploy", "--fail-level", "WARNING"],
-                            env=_production_env(tmp_path), capture_output=True, text=True)
+    result = subprocess.run(
+        [XIAOBAO, "check", "--deploy", "--fail-level", "WARNING"],
+        env=_production_env(tmp_path),
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -60,8 +80,19 @@ def test_demo_bank(capsys):
     assert OrgUnit.objects.filter(kind="branch").count() == 3
     assert OrgUnit.objects.filter(kind="sub_branch").count() == 6
     assert 18 <= OrgUnit.objects.filter(kind="outlet").count() <= 24
-    for username in ["admin", "hq_cp", "hq_handler", "approver", "auditor", "branch1_cp", "branch1_handler",
-                     "branch2_cp", "branch2_handler", "branch3_cp", "branch3_handler"]:
+    for username in [
+        "admin",
+        "hq_cp",
+        "hq_handler",
+        "approver",
+        "auditor",
+        "branch1_cp",
+        "branch1_handler",
+        "branch2_cp",
+        "branch2_handler",
+        "branch3_cp",
+        "branch3_handler",
+    ]:
         assert User.objects.get(username=username).role_codes
         assert username in out
     assert "Xiaobao-demo-2026" in out
@@ -81,8 +112,12 @@ def test_openapi_document(client):
 
 
 def test_console_script_is_manage_py():
-    result = subprocess.run([XIAOBAO, "help", "audit_verify"], capture_output=True, text=True,
-                            env={**os.environ, "XIAOBAO_TESTING": "1"})
+    result = subprocess.run(
+        [XIAOBAO, "help", "audit_verify"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "XIAOBAO_TESTING": "1"},
+    )
     assert result.returncode == 0 and "hash chain" in result.stdout
 
 

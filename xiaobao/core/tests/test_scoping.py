@@ -39,17 +39,31 @@ class Ctx:
 PAGE_ROUTES = [
     Route("core:org_unit_detail", "get", lambda c: {"pk": c.org.b1s.pk}, perm=False),
     Route("core:org_unit_edit", "get", lambda c: {"pk": c.org.b1s.pk}),
-    Route("core:org_unit_move", "post", lambda c: {"pk": c.org.b1o.pk}, lambda c: {"parent": c.org.b1.pk},
-          ok=(302,)),
+    Route(
+        "core:org_unit_move",
+        "post",
+        lambda c: {"pk": c.org.b1o.pk},
+        lambda c: {"parent": c.org.b1.pk},
+        ok=(302,),
+    ),
     Route("core:org_unit_close", "post", lambda c: {"pk": c.org.b1o.pk}, ok=(302,)),
     Route("core:org_unit_reopen", "post", lambda c: {"pk": c.org.b1o.pk}, ok=(302,)),
-    Route("core:org_unit_figures", "post", lambda c: {"pk": c.org.b1s.pk},
-          lambda c: {"year": 2026, "retail_customers": 10, "outlets": 1}, ok=(302,)),
+    Route(
+        "core:org_unit_figures",
+        "post",
+        lambda c: {"pk": c.org.b1s.pk},
+        lambda c: {"year": 2026, "retail_customers": 10, "outlets": 1},
+        ok=(302,),
+    ),
     Route("core:user_edit", "get", lambda c: {"pk": c.b1_user.pk}),
     Route("core:user_password", "get", lambda c: {"pk": c.b1_user.pk}),
     Route("core:consumer_detail", "get", lambda c: {"pk": c.consumer.pk}),
-    Route("core:consumer_reveal", "post", lambda c: {"pk": c.consumer.pk},
-          lambda c: {"field": "phone", "reason": "核实投诉人身份"}),
+    Route(
+        "core:consumer_reveal",
+        "post",
+        lambda c: {"pk": c.consumer.pk},
+        lambda c: {"field": "phone", "reason": "核实投诉人身份"},
+    ),
     Route("core:org_tree", "get", perm=False, kind="list", marker=lambda c: c.org.b1s.code),
     Route("core:users", "get", kind="list", marker=lambda c: c.b1_user.username),
     Route("core:consumers", "get", kind="list", marker=lambda c: c.consumer.masked_name),
@@ -61,11 +75,21 @@ PAGE_ROUTES = [
     Route("core:consumer_create", "get", kind="global"),
     Route("core:home", "get", perm=False, kind="global"),
     Route("core:calendar", "get", perm=False, kind="global"),
-    Route("core:calendar_override_create", "post", kind="global",
-          data=lambda c: {"date": "2027-01-01", "is_workday": "0", "name": "元旦"}, ok=(302,)),
+    Route(
+        "core:calendar_override_create",
+        "post",
+        kind="global",
+        data=lambda c: {"date": "2027-01-01", "is_workday": "0", "name": "元旦"},
+        ok=(302,),
+    ),
     Route("core:calendar_override_delete", "post", kind="global", kwargs=lambda c: {"pk": 999999}, ok=(404,)),
-    Route("core:calendar_year_mark", "post", kind="global",
-          data=lambda c: {"year": 2027, "source_document": "国办发明电〔2026〕X号"}, ok=(302,)),
+    Route(
+        "core:calendar_year_mark",
+        "post",
+        kind="global",
+        data=lambda c: {"year": 2027, "source_document": "国办发明电〔2026〕X号"},
+        ok=(302,),
+    ),
     Route("core:account", "get", perm=False, kind="global"),
     Route("core:two_factor", "get", perm=False, kind="global"),
 ]
@@ -74,49 +98,116 @@ PUBLIC_PAGES = {"core:login", "core:login_2fa", "core:logout", "core:health", "s
 
 API_ROUTES = [
     Route("GET /api/v1/org-units/{unit_id}", "get", lambda c: {"unit_id": c.org.b1s.pk}, perm=False),
-    Route("PATCH /api/v1/org-units/{unit_id}", "patch", lambda c: {"unit_id": c.org.b1s.pk},
-          lambda c: {"name": "海淀中心支行"}),
-    Route("POST /api/v1/org-units/{unit_id}/move", "post", lambda c: {"unit_id": c.org.b1o.pk},
-          lambda c: {"parent_code": c.org.b1.code}),
-    Route("POST /api/v1/org-units/{unit_id}/close", "post", lambda c: {"unit_id": c.org.b1o.pk}, lambda c: {}),
-    Route("POST /api/v1/org-units/{unit_id}/reopen", "post", lambda c: {"unit_id": c.org.b1o.pk}, ok=(200, 422)),
+    Route(
+        "PATCH /api/v1/org-units/{unit_id}",
+        "patch",
+        lambda c: {"unit_id": c.org.b1s.pk},
+        lambda c: {"name": "海淀中心支行"},
+    ),
+    Route(
+        "POST /api/v1/org-units/{unit_id}/move",
+        "post",
+        lambda c: {"unit_id": c.org.b1o.pk},
+        lambda c: {"parent_code": c.org.b1.code},
+    ),
+    Route(
+        "POST /api/v1/org-units/{unit_id}/close", "post", lambda c: {"unit_id": c.org.b1o.pk}, lambda c: {}
+    ),
+    Route(
+        "POST /api/v1/org-units/{unit_id}/reopen", "post", lambda c: {"unit_id": c.org.b1o.pk}, ok=(200, 422)
+    ),
     Route("GET /api/v1/org-units/{unit_id}/figures", "get", lambda c: {"unit_id": c.org.b1s.pk}, perm=False),
-    Route("PUT /api/v1/org-units/{unit_id}/figures/{year}", "put", lambda c: {"unit_id": c.org.b1s.pk,
-                                                                              "year": 2026},
-          lambda c: {"retail_customers": 100, "outlets": 2}),
+    Route(
+        "PUT /api/v1/org-units/{unit_id}/figures/{year}",
+        "put",
+        lambda c: {"unit_id": c.org.b1s.pk, "year": 2026},
+        lambda c: {"retail_customers": 100, "outlets": 2},
+    ),
     Route("GET /api/v1/users/{user_id}", "get", lambda c: {"user_id": c.b1_user.pk}),
-    Route("PATCH /api/v1/users/{user_id}", "patch", lambda c: {"user_id": c.b1_user.pk},
-          lambda c: {"full_name": "改名"}),
+    Route(
+        "PATCH /api/v1/users/{user_id}",
+        "patch",
+        lambda c: {"user_id": c.b1_user.pk},
+        lambda c: {"full_name": "改名"},
+    ),
     Route("GET /api/v1/consumers/{consumer_id}", "get", lambda c: {"consumer_id": c.consumer.pk}),
-    Route("POST /api/v1/consumers/{consumer_id}/reveal", "post", lambda c: {"consumer_id": c.consumer.pk},
-          lambda c: {"field": "phone", "reason": "核实投诉人身份"}),
+    Route(
+        "POST /api/v1/consumers/{consumer_id}/reveal",
+        "post",
+        lambda c: {"consumer_id": c.consumer.pk},
+        lambda c: {"field": "phone", "reason": "核实投诉人身份"},
+    ),
     Route("GET /api/v1/org-units", "get", perm=False, kind="list", marker=lambda c: c.org.b1s.code),
     Route("GET /api/v1/users", "get", kind="list", marker=lambda c: c.b1_user.username),
     Route("GET /api/v1/consumers", "get", kind="list", marker=lambda c: c.consumer.masked_name),
     Route("GET /api/v1/audit-events", "get", kind="list", marker=lambda c: c.b1_user.username),
-    Route("POST /api/v1/org-units", "post", kind="global", ok=(201,),
-          data=lambda c: {"code": "B1-NEW", "name": "新网点", "kind": "outlet", "parent_code": c.org.b1s.code}),
-    Route("POST /api/v1/users", "post", kind="global", ok=(201,),
-          data=lambda c: {"username": "newbie", "full_name": "新人", "unit": c.org.b1.code,
-                          "roles": ["complaint_handler"], "password": "Kx9-long-enough-pass"}),
-    Route("POST /api/v1/consumers", "post", kind="global", ok=(201,),
-          data=lambda c: {"unit": c.org.b1o.code, "name": "李四", "phone": "13900001111"}),
-    Route("POST /api/v1/consumers/lookup", "post", kind="global",
-          data=lambda c: {"field": "phone", "value": "13812345678"}),
+    Route(
+        "POST /api/v1/org-units",
+        "post",
+        kind="global",
+        ok=(201,),
+        data=lambda c: {"code": "B1-NEW", "name": "新网点", "kind": "outlet", "parent_code": c.org.b1s.code},
+    ),
+    Route(
+        "POST /api/v1/users",
+        "post",
+        kind="global",
+        ok=(201,),
+        data=lambda c: {
+            "username": "newbie",
+            "full_name": "新人",
+            "unit": c.org.b1.code,
+            "roles": ["complaint_handler"],
+            "password": "Kx9-long-enough-pass",
+        },
+    ),
+    Route(
+        "POST /api/v1/consumers",
+        "post",
+        kind="global",
+        ok=(201,),
+        data=lambda c: {"unit": c.org.b1o.code, "name": "李四", "phone": "13900001111"},
+    ),
+    Route(
+        "POST /api/v1/consumers/lookup",
+        "post",
+        kind="global",
+        data=lambda c: {"field": "phone", "value": "13812345678"},
+    ),
     Route("POST /api/v1/org-units/import", "post", kind="global", ok=(422,), extra={"multipart": True}),
     Route("GET /api/v1/audit-events/verify", "get", kind="global"),
     Route("GET /api/v1/me", "get", perm=False, kind="global"),
     Route("GET /api/v1/roles", "get", perm=False, kind="global"),
-    Route("GET /api/v1/calendar/deadline", "get", perm=False, kind="global",
-          extra={"query": "?start=2026-01-05&days=15&unit=calendar"}),
+    Route(
+        "GET /api/v1/calendar/deadline",
+        "get",
+        perm=False,
+        kind="global",
+        extra={"query": "?start=2026-01-05&days=15&unit=calendar"},
+    ),
     Route("GET /api/v1/calendar/years/{year}", "get", lambda c: {"year": 2026}, perm=False, kind="global"),
     Route("GET /api/v1/calendar/overrides", "get", perm=False, kind="global"),
-    Route("POST /api/v1/calendar/overrides", "post", kind="global", ok=(200, 201),
-          data=lambda c: {"date": "2027-01-01", "is_workday": False, "name": "元旦"}),
-    Route("DELETE /api/v1/calendar/overrides/{override_id}", "delete", lambda c: {"override_id": 999999},
-          kind="global", ok=(404,)),
-    Route("POST /api/v1/calendar/years", "post", kind="global", ok=(200, 201),
-          data=lambda c: {"year": 2027, "source_document": "国办发明电〔2026〕X号"}),
+    Route(
+        "POST /api/v1/calendar/overrides",
+        "post",
+        kind="global",
+        ok=(200, 201),
+        data=lambda c: {"date": "2027-01-01", "is_workday": False, "name": "元旦"},
+    ),
+    Route(
+        "DELETE /api/v1/calendar/overrides/{override_id}",
+        "delete",
+        lambda c: {"override_id": 999999},
+        kind="global",
+        ok=(404,),
+    ),
+    Route(
+        "POST /api/v1/calendar/years",
+        "post",
+        kind="global",
+        ok=(200, 201),
+        data=lambda c: {"year": 2027, "source_document": "国办发明电〔2026〕X号"},
+    ),
 ]
 PUBLIC_API = {"GET /api/v1/health"}
 
@@ -172,6 +263,7 @@ api_ids = [r.name for r in API_ROUTES]
 
 # --- pages ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("route", PAGE_ROUTES, ids=page_ids)
 def test_page_anonymous_is_sent_to_login(client, ctx, route):
     # given no session / when / then
@@ -197,8 +289,11 @@ def test_page_allowed(client_for, ctx, route, request):
     assert response.status_code in route.ok, response.content[:500]
 
 
-@pytest.mark.parametrize("route", [r for r in PAGE_ROUTES if r.kind != "global"],
-                         ids=[i for r, i in zip(PAGE_ROUTES, page_ids, strict=True) if r.kind != "global"])
+@pytest.mark.parametrize(
+    "route",
+    [r for r in PAGE_ROUTES if r.kind != "global"],
+    ids=[i for r, i in zip(PAGE_ROUTES, page_ids, strict=True) if r.kind != "global"],
+)
 def test_page_other_branch(client_for, ctx, power_b2, route):
     response = _call_page(client_for(power_b2), route, ctx)
     if route.kind == "object":
@@ -209,6 +304,7 @@ def test_page_other_branch(client_for, ctx, power_b2, route):
 
 
 # --- API ----------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("route", API_ROUTES, ids=api_ids)
 def test_api_anonymous_is_401(client, ctx, route):
@@ -233,8 +329,11 @@ def test_api_allowed(api_for, ctx, route, request):
     assert response.status_code in route.ok, response.content[:500]
 
 
-@pytest.mark.parametrize("route", [r for r in API_ROUTES if r.kind != "global"],
-                         ids=[r.name for r in API_ROUTES if r.kind != "global"])
+@pytest.mark.parametrize(
+    "route",
+    [r for r in API_ROUTES if r.kind != "global"],
+    ids=[r.name for r in API_ROUTES if r.kind != "global"],
+)
 def test_api_other_branch(api_for, ctx, power_b2, route):
     response = _call_api(api_for(power_b2), route, ctx)
     if route.kind == "object":
@@ -246,6 +345,7 @@ def test_api_other_branch(api_for, ctx, power_b2, route):
 
 
 # --- completeness: a new route without an entry above fails here --------------------------------------------
+
 
 def _page_names(resolver=None, namespace=""):
     resolver = resolver or get_resolver()

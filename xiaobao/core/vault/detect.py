@@ -34,7 +34,9 @@ def validate_no_c3(text: str) -> None:
     """Validator for free-text fields: passwords, PINs, CVV and one-time codes must not be recorded."""
     if contains_c3(text):
         raise ValidationError(
-            _("This text appears to contain a password, PIN, CVV or verification code. Such "
-              "authentication information (C3) must never be recorded: remove it."),
+            _(
+                "This text appears to contain a password, PIN, CVV or verification code. Such "
+                "authentication information (C3) must never be recorded: remove it."
+            ),
             code="c3_information",
         )

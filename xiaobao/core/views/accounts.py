@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xiaobao.core.forms import LoginForm, TwoFactorForm
+from xiaobao.core.http import AuthedRequest
 from xiaobao.core.middleware import request_ip
 from xiaobao.core.models import ApiToken, User
 from xiaobao.core.services import accounts as svc
@@ -24,8 +25,9 @@ PENDING_2FA = "_xb_pending_2fa_user"
 
 def _next_url(request: HttpRequest) -> str:
     nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return nxt
     return "/"
 
@@ -38,8 +40,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         if svc.login_is_locked(username=username, ip=request_ip(request)):
-            form.add_error(None, _("Too many failed attempts. Try again in %(m)d minutes.")
-                           % {"m": max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)})
+            form.add_error(
+                None,
+                _("Too many failed attempts. Try again in %(m)d minutes.")
+                % {"m": max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)},
+            )
             status = 429
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
@@ -96,7 +101,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("core:login")
 
 
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthedRequest) -> HttpResponse:
     """Own account: change password, manage own API tokens."""
     user = request.user
     pw_form = PasswordChangeForm(user)
@@ -113,19 +118,24 @@ def account(request: HttpRequest) -> HttpResponse:
                 return redirect("core:account")
             status = 400
         elif action == "token_create":
-            _token, new_token = svc.api_token_create(actor=user, user=user,
-                                                     name=request.POST.get("name", "")[:100])
+            _token, new_token = svc.api_token_create(
+                actor=user, user=user, name=request.POST.get("name", "")[:100]
+            )
         elif action == "token_revoke":
             token = get_object_or_404(ApiToken, pk=request.POST.get("token") or 0, user=user)
             svc.api_token_revoke(actor=user, token=token)
             messages.success(request, _("The token was revoked."))
             return redirect("core:account")
     tokens = ApiToken.objects.filter(user=user)
-    return render(request, "core/account.html", {"pw_form": pw_form, "tokens": tokens, "new_token": new_token},
-                  status=status)
+    return render(
+        request,
+        "core/account.html",
+        {"pw_form": pw_form, "tokens": tokens, "new_token": new_token},
+        status=status,
+    )
 
 
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthedRequest) -> HttpResponse:
     """Enrol (or remove) an authenticator app: the secret is shown until a valid code confirms it."""
     user = request.user
     form = TwoFactorForm(request.POST or None)
@@ -148,6 +158,13 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             return redirect("core:account")
     elif request.method == "POST":
         status = 400
-    return render(request, "core/two_factor.html", {
-        "form": form, "secret": secret, "uri": svc.totp_provisioning_uri(user, secret),
-    }, status=status)
+    return render(
+        request,
+        "core/two_factor.html",
+        {
+            "form": form,
+            "secret": secret,
+            "uri": svc.totp_provisioning_uri(user, secret),
+        },
+        status=status,
+    )

@@ -29,18 +29,52 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     page = paginate(request, audit_event_list(user=request.user, filters=filters))
     status = 400 if form.is_bound and not form.is_valid() else 200
-    return render(request, "core/audit.html", {"form": form, "page": page, "query": query_without_page(request)},
-                  status=status)
+    return render(
+        request,
+        "core/audit.html",
+        {"form": form, "page": page, "query": query_without_page(request)},
+        status=status,
+    )
 
 
 @permission_required("core.export_auditevent", raise_exception=True)
 def audit_export(request: HttpRequest) -> HttpResponse:
     _form, filters = _filters(request)
     qs = audit_event_list(user=request.user, filters=filters)[:EXPORT_LIMIT]
-    audit_record(actor=request.user, action=AuditAction.EXPORT, object_type="core.auditevent",
-                 object_repr="audit trail export", changes={"filters": {k: str(v) for k, v in filters.items() if v}})
-    rows = ([e.id, e.at, e.actor_username, e.unit_code, e.get_action_display(), e.object_type, e.object_id,
-             e.object_repr, json.dumps(e.changes, ensure_ascii=False), e.ip, e.hash] for e in qs.iterator())
-    headers = ["id", "time", "user", "unit", "action", "object type", "object id", "object", "changes",
-               "address", "hash"]
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        object_type="core.auditevent",
+        object_repr="audit trail export",
+        changes={"filters": {k: str(v) for k, v in filters.items() if v}},
+    )
+    rows = (
+        [
+            e.id,
+            e.at,
+            e.actor_username,
+            e.unit_code,
+            e.get_action_display(),
+            e.object_type,
+            e.object_id,
+            e.object_repr,
+            json.dumps(e.changes, ensure_ascii=False),
+            e.ip,
+            e.hash,
+        ]
+        for e in qs.iterator()
+    )
+    headers = [
+        "id",
+        "time",
+        "user",
+        "unit",
+        "action",
+        "object type",
+        "object id",
+        "object",
+        "changes",
+        "address",
+        "hash",
+    ]
     return xlsx_response(f"audit-{timezone.localdate():%Y%m%d}.xlsx", "audit", headers, rows)

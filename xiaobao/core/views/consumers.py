@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xiaobao.core.forms import ConsumerForm, LookupForm, RevealForm
+from xiaobao.core.http import AuthedRequest
 from xiaobao.core.models import Consumer
 from xiaobao.core.selectors import consumer_list as select_consumers
 from xiaobao.core.services import consumers as svc
@@ -28,15 +29,25 @@ def consumer_list(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if lookup.is_valid():
-            found = svc.consumer_find(user=request.user, field=lookup.cleaned_data["field"],
-                                      value=lookup.cleaned_data["value"])
+            found = svc.consumer_find(
+                user=request.user, field=lookup.cleaned_data["field"], value=lookup.cleaned_data["value"]
+            )
         else:
             status = 400
     q = request.GET.get("q", "").strip()[:50]
     page = paginate(request, select_consumers(user=request.user, q=q))
-    return render(request, "core/consumers.html", {
-        "page": page, "q": q, "lookup": lookup, "found": found, "query": query_without_page(request),
-    }, status=status)
+    return render(
+        request,
+        "core/consumers.html",
+        {
+            "page": page,
+            "q": q,
+            "lookup": lookup,
+            "found": found,
+            "query": query_without_page(request),
+        },
+        status=status,
+    )
 
 
 @permission_required("core.manage_consumer", raise_exception=True)
@@ -58,14 +69,16 @@ def consumer_create(request: HttpRequest) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 def consumer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consumer = get_object_or_404(Consumer.objects.visible_to(request.user).select_related("org_unit"), pk=pk)
-    fields = [(name, consumer._meta.get_field(name).verbose_name, getattr(consumer, name))
-              for name in ("id_number", "phone", "account_number", "address")]
+    fields = [
+        (name, consumer._meta.get_field(name).verbose_name, getattr(consumer, name))  # type: ignore[union-attr]
+        for name in ("id_number", "phone", "account_number", "address")
+    ]
     return render(request, "core/consumer_detail.html", {"consumer": consumer, "fields": fields})
 
 
 @require_POST
 @permission_required(VIEW, raise_exception=True)
-def consumer_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def consumer_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     """HTMX: reveal one field with a reason; answers the field's cell (value or the error)."""
     consumer = get_object_or_404(Consumer.objects.visible_to(request.user), pk=pk)
     form = RevealForm(request.POST)
@@ -75,8 +88,12 @@ def consumer_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     if form.is_valid():
         try:
-            value = svc.consumer_reveal(actor=request.user, consumer=consumer, field=form.cleaned_data["field"],
-                                        reason=form.cleaned_data["reason"])
+            value = svc.consumer_reveal(
+                actor=request.user,
+                consumer=consumer,
+                field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
             status = 400
@@ -84,8 +101,17 @@ def consumer_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     field = request.POST.get("field", "")
     template = "core/consumer_detail.html#reveal_cell" if request.htmx else "core/consumer_revealed.html"
-    return render(request, template, {
-        "consumer": consumer, "name": field, "form": form, "value": value,
-        "sealed": getattr(consumer, field, "") if field in {"id_number", "phone", "account_number", "address"}
-        else "",
-    }, status=status)
+    return render(
+        request,
+        template,
+        {
+            "consumer": consumer,
+            "name": field,
+            "form": form,
+            "value": value,
+            "sealed": getattr(consumer, field, "")
+            if field in {"id_number", "phone", "account_number", "address"}
+            else "",
+        },
+        status=status,
+    )

@@ -1,4 +1,4 @@
-"""Organisation pages: the tree, a unit, and the actions on it (create, edit, move, close, figures, import)."""
+"""Organisation pages: the tree, a unit, and its actions (create, edit, move, close, figures, import)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from xiaobao.core.forms import FiguresForm, ImportForm, MoveForm, OrgUnitForm
 from xiaobao.core.models import OrgUnit
-from xiaobao.core.scoping import ALL, user_scope
+from xiaobao.core.scoping import ALL, import_root, user_scope
 from xiaobao.core.selectors import org_tree_rows, user_list
 from xiaobao.core.services import org as svc
 from xiaobao.core.views.common import add_service_errors
@@ -36,11 +36,19 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ancestors = [a for a in unit.ancestors() if _in_scope(request, a)]
     children = unit.children.order_by("sort_order", "path")
     users = user_list(user=request.user, unit=unit).filter(org_unit=unit)
-    return render(request, "core/org_unit.html", {
-        "unit": unit, "ancestors": ancestors, "children": children, "users": users,
-        "figures": unit.year_figures.all(), "figures_form": FiguresForm(),
-        "move_form": MoveForm(user=request.user),
-    })
+    return render(
+        request,
+        "core/org_unit.html",
+        {
+            "unit": unit,
+            "ancestors": ancestors,
+            "children": children,
+            "users": users,
+            "figures": unit.year_figures.all(),
+            "figures_form": FiguresForm(),
+            "move_form": MoveForm(user=request.user),
+        },
+    )
 
 
 def _in_scope(request: HttpRequest, unit: OrgUnit) -> bool:
@@ -55,9 +63,15 @@ def unit_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            unit = svc.org_unit_create(actor=request.user, code=data["code"], name=data["name"], kind=data["kind"],
-                                       parent=data["parent"], region_code=data["region_code"],
-                                       sort_order=data["sort_order"] or 0)
+            unit = svc.org_unit_create(
+                actor=request.user,
+                code=data["code"],
+                name=data["name"],
+                kind=data["kind"],
+                parent=data["parent"],
+                region_code=data["region_code"],
+                sort_order=data["sort_order"] or 0,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -70,7 +84,12 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 @permission_required(MANAGE, raise_exception=True)
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _visible_unit(request, pk)
-    initial = {"code": unit.code, "name": unit.name, "region_code": unit.region_code, "sort_order": unit.sort_order}
+    initial = {
+        "code": unit.code,
+        "name": unit.name,
+        "region_code": unit.region_code,
+        "sort_order": unit.sort_order,
+    }
     form = OrgUnitForm(request.POST or None, user=request.user, with_parent=False, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -81,8 +100,12 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("core:org_unit_detail", pk=unit.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "core/org_unit_form.html", {"form": form, "unit": unit, "title": _("Edit unit")},
-                  status=status)
+    return render(
+        request,
+        "core/org_unit_form.html",
+        {"form": form, "unit": unit, "title": _("Edit unit")},
+        status=status,
+    )
 
 
 def _redirect_with_errors(request: HttpRequest, unit: OrgUnit, exc: ValidationError) -> HttpResponse:
@@ -152,15 +175,19 @@ def unit_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            scope = user_scope(request.user)
+            scope_root = import_root(request.user)
             try:
-                report = svc.org_units_import(actor=request.user, fileobj=form.cleaned_data["file"],
-                                              scope_root=None if scope == ALL else scope)  # type: ignore[arg-type]
+                report = svc.org_units_import(
+                    actor=request.user, fileobj=form.cleaned_data["file"], scope_root=scope_root
+                )  # type: ignore[arg-type]
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
                 if report.ok:
-                    messages.success(request, _("Imported: %(c)d created, %(u)d updated.")
-                                     % {"c": report.created, "u": report.updated})
+                    messages.success(
+                        request,
+                        _("Imported: %(c)d created, %(u)d updated.")
+                        % {"c": report.created, "u": report.updated},
+                    )
                     return redirect("core:org_tree")
     return render(request, "core/org_import.html", {"form": form, "report": report}, status=status)

@@ -24,12 +24,22 @@ def user_list(request: HttpRequest) -> HttpResponse:
     role = request.GET.get("role", "")
     unit = OrgUnit.objects.visible_to(request.user).filter(code=request.GET.get("unit", "")).first()
     inactive = request.GET.get("inactive") == "1"
-    page = paginate(request, select_users(user=request.user, q=q, unit=unit, role=role,
-                                          include_inactive=inactive))
-    return render(request, "core/users.html", {
-        "page": page, "q": q, "role": role, "unit_code": request.GET.get("unit", ""), "inactive": inactive,
-        "roles": role_choices(), "query": query_without_page(request),
-    })
+    page = paginate(
+        request, select_users(user=request.user, q=q, unit=unit, role=role, include_inactive=inactive)
+    )
+    return render(
+        request,
+        "core/users.html",
+        {
+            "page": page,
+            "q": q,
+            "role": role,
+            "unit_code": request.GET.get("unit", ""),
+            "inactive": inactive,
+            "roles": role_choices(),
+            "query": query_without_page(request),
+        },
+    )
 
 
 @permission_required(MANAGE, raise_exception=True)
@@ -38,9 +48,15 @@ def user_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            user = svc.user_create(actor=request.user, username=d["username"], full_name=d["full_name"],
-                                   email=d["email"], org_unit=d["org_unit"], roles=d["roles"],
-                                   password=d["password"])
+            user = svc.user_create(
+                actor=request.user,
+                username=d["username"],
+                full_name=d["full_name"],
+                email=d["email"],
+                org_unit=d["org_unit"],
+                roles=d["roles"],
+                password=d["password"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -53,23 +69,43 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @permission_required(MANAGE, raise_exception=True)
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
-    initial = {"full_name": target.full_name, "email": target.email, "org_unit": target.org_unit_id,
-               "roles": target.role_codes, "is_active": target.is_active}
+    initial = {
+        "full_name": target.full_name,
+        "email": target.email,
+        "org_unit": target.org_unit_id,
+        "roles": target.role_codes,
+        "is_active": target.is_active,
+    }
     form = UserForm(request.POST or None, user=request.user, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            svc.user_update(actor=request.user, user=target, full_name=d["full_name"], email=d["email"],
-                            org_unit=d["org_unit"], roles=d["roles"], is_active=d["is_active"])
+            svc.user_update(
+                actor=request.user,
+                user=target,
+                full_name=d["full_name"],
+                email=d["email"],
+                org_unit=d["org_unit"],
+                roles=d["roles"],
+                is_active=d["is_active"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("core:users")
     status = 400 if request.method == "POST" else 200
-    return render(request, "core/user_form.html", {
-        "form": form, "target": target, "title": _("Edit user"), "password_form": PasswordForm(),
-    }, status=status)
+    return render(
+        request,
+        "core/user_form.html",
+        {
+            "form": form,
+            "target": target,
+            "title": _("Edit user"),
+            "password_form": PasswordForm(),
+        },
+        status=status,
+    )
 
 
 @permission_required(MANAGE, raise_exception=True)

@@ -8,11 +8,15 @@ from xiaobao.core.services.audit import audit_verify
 
 
 class Command(BaseCommand):
-    help = "Verify the audit trail's hash chain; exits 1 and names the first broken row if it was tampered with."
+    help = (
+        "Verify the audit trail's hash chain; exits 1 and names the first broken row if it was tampered with."
+    )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         report = audit_verify()
         if report.broken_id is not None:
-            raise CommandError(f"audit chain BROKEN at row {report.broken_id}: {report.reason} "
-                               f"({report.checked} rows before it are intact)")
+            raise CommandError(
+                f"audit chain BROKEN at row {report.broken_id}: {report.reason} "
+                f"({report.checked} rows before it are intact)"
+            )
         self.stdout.write(f"audit chain intact: {report.checked} rows verified")

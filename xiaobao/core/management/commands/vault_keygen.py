@@ -15,5 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--key-id", default="k1")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        data = {"active": opts["key_id"], "keys": {opts["key_id"]: generate_key()}, "blind_index": generate_key()}
+        data = {
+            "active": opts["key_id"],
+            "keys": {opts["key_id"]: generate_key()},
+            "blind_index": generate_key(),
+        }
         self.stdout.write(json.dumps(data, indent=2))
