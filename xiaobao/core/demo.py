@@ -132,15 +132,16 @@ def _users(units: dict[str, OrgUnit]) -> list[DemoLogin]:
     plan = [
         ("admin", "系统管理员", "HO-IT", "sysadmin"),
         ("hq_cp", "总行消保专员", "HO-CPD", "hq_cp_officer"),
-        ("hq_handler", "总行投诉处理员", "HO-CPD", "complaint_handler"),
-        ("approver", "分管副行长", "HO", "approver"),
-        ("auditor", "内审员", "HO-AUD", "auditor"),
-        ("retail_responder", "零售业务联络员", "HO-RET", "business_responder"),
+        ("hq_handler", "陈思远", "HO-CPD", "complaint_handler"),
+        ("approver", "郑国华", "HO", "approver"),
+        ("auditor", "孙慧敏", "HO-AUD", "auditor"),
+        ("retail_responder", "何立新", "HO-RET", "business_responder"),
     ]
-    for n, (b_code, b_name, *_rest) in enumerate(BRANCHES, start=1):
-        plan.append((f"branch{n}_cp", f"{b_name}消保专员", b_code, "branch_cp_officer"))
-        plan.append((f"branch{n}_handler", f"{b_name}投诉处理员", b_code, "complaint_handler"))
-        plan.append((f"branch{n}_approver", f"{b_name}分管行长", b_code, "approver"))
+    staff = iter(["赵敏", "钱磊", "吴海峰", "刘佳琪", "黄志强", "杨帆", "许静", "马超", "冯雪梅"])
+    for n, (b_code, _b_name, *_rest) in enumerate(BRANCHES, start=1):
+        plan.append((f"branch{n}_cp", next(staff), b_code, "branch_cp_officer"))
+        plan.append((f"branch{n}_handler", next(staff), b_code, "complaint_handler"))
+        plan.append((f"branch{n}_approver", next(staff), b_code, "approver"))
     logins = []
     for username, full_name, unit_code, role in plan:
         user_create(

@@ -27,11 +27,36 @@ def test_chain_links_every_row_to_the_previous(org, hq_officer):
     assert report.broken_id is None and report.checked == len(rows)
 
 
+def _as_dba(cur):
+    """What someone with database rights would do to get past the append-only trigger."""
+    if connection.vendor == "postgresql":
+        cur.execute("SET LOCAL xiaobao.audit_maintenance = 'on'")
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_postgresql_refuses_updates_and_deletes(org):
+    from django.db import DatabaseError, transaction
+
+    victim = AuditEvent.objects.order_by("id").first()
+    for sql in (
+        "UPDATE core_auditevent SET actor_username = 'x' WHERE id = %s",
+        "DELETE FROM core_auditevent WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cur,
+        ):
+            cur.execute(sql, [victim.id])
+    assert audit_verify().broken_id is None
+
+
 def test_editing_a_row_in_the_database_is_detected(org, hq_officer):
     # given an intact chain
     victim = AuditEvent.objects.order_by("id")[3]
     # when someone edits a row behind the application's back
     with connection.cursor() as cur:
+        _as_dba(cur)
         cur.execute("UPDATE core_auditevent SET actor_username = 'nobody' WHERE id = %s", [victim.id])
     # then verification names that row, and the command fails
     report = audit_verify()
@@ -43,6 +68,7 @@ def test_editing_a_row_in_the_database_is_detected(org, hq_officer):
 def test_deleting_a_row_is_detected(org, hq_officer):
     victim, successor = AuditEvent.objects.order_by("id")[2:4]
     with connection.cursor() as cur:
+        _as_dba(cur)
         cur.execute("DELETE FROM core_auditevent WHERE id = %s", [victim.id])
     assert audit_verify().broken_id == successor.id
 

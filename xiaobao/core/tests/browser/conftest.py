@@ -54,11 +54,6 @@ def new_context(browser, live_server):
         ctx = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai",
                                   base_url=live_server.url)
         ctx.set_default_timeout(10_000)
-        if os.environ.get("TMP_SHIM"):  # TEMPORARY verification shim
-            root = Path(__file__).resolve().parents[3] / "static"
-            if os.environ.get("TMP_SHIM") == "2":
-                ctx.add_init_script("document.addEventListener('DOMContentLoaded',()=>{const s=document.createElement('style');s.textContent='[hidden]{display:none!important}';document.head.appendChild(s)})")
-            ctx.route("**/static/xiaobao/*", lambda route: route.fulfill(path=str(root / "xiaobao" / route.request.url.rsplit("/", 1)[1])))
         contexts.append(ctx)
         return ctx
 
