@@ -46,6 +46,7 @@ typecheck: install
 
 bench: install
 	$(BIN)/python bench/calendar_bench.py
+	$(BIN)/python bench/org_bench.py
 
 messages: install
 	cd xiaobao && XIAOBAO_TESTING=1 ../$(BIN)/xiaobao makemessages -l zh_Hans --no-obsolete && XIAOBAO_TESTING=1 ../$(BIN)/xiaobao compilemessages -l zh_Hans
