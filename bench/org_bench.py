@@ -29,7 +29,7 @@ os.environ.setdefault("XIAOBAO_TESTING", "1")  # dev keys, fast hashing: this is
 if not os.environ.get("DATABASE_URL"):
     os.environ["XIAOBAO_DATA_DIR"] = tempfile.mkdtemp(prefix="xiaobao-bench-")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -52,8 +52,15 @@ def build_tree() -> None:
     def add(code: str, name: str, kind: str, parent: OrgUnit | None) -> OrgUnit:
         nonlocal next_id
         path = (parent.path if parent else "") + str(next_id).zfill(PATH_SEGMENT)
-        unit = OrgUnit(id=next_id, code=code, name=name, kind=kind, parent=parent, path=path,
-                       depth=len(path) // PATH_SEGMENT)
+        unit = OrgUnit(
+            id=next_id,
+            code=code,
+            name=name,
+            kind=kind,
+            parent=parent,
+            path=path,
+            depth=len(path) // PATH_SEGMENT,
+        )
         rows.append(unit)
         next_id += 1
         return unit
@@ -96,16 +103,30 @@ def main() -> None:
     build_s = time.perf_counter() - t0
     total = OrgUnit.objects.count()
     branch = OrgUnit.objects.get(code="B17")
-    officer = user_create(actor=None, username="bench_b17", full_name="bench", org_unit=branch,
-                          roles=["branch_cp_officer"], password="Bench-pass-2026-long")
+    officer = user_create(
+        actor=None,
+        username="bench_b17",
+        full_name="bench",
+        org_unit=branch,
+        roles=["branch_cp_officer"],
+        password="Bench-pass-2026-long",
+    )
     officer = User.objects.get(pk=officer.pk)
     outlet_code = "B17-05-11"
 
     results = [
-        report("subtree of a branch (251 units), fetched", timed(lambda: list(OrgUnit.objects.subtree(branch)), 300)),
-        report("visible_to(branch officer).count()", timed(lambda: OrgUnit.objects.visible_to(officer).count(), 300)),
-        report("outlet lookup inside scope (detail 404 check)",
-               timed(lambda: OrgUnit.objects.visible_to(officer).get(code=outlet_code), 300)),
+        report(
+            "subtree of a branch (251 units), fetched",
+            timed(lambda: list(OrgUnit.objects.subtree(branch)), 300),
+        ),
+        report(
+            "visible_to(branch officer).count()",
+            timed(lambda: OrgUnit.objects.visible_to(officer).count(), 300),
+        ),
+        report(
+            "outlet lookup inside scope (detail 404 check)",
+            timed(lambda: OrgUnit.objects.visible_to(officer).get(code=outlet_code), 300),
+        ),
     ]
     targets = [OrgUnit.objects.get(code=f"B{b:02d}") for b in (3, 4)]
     sub = OrgUnit.objects.get(code="B17-03")
@@ -115,9 +136,14 @@ def main() -> None:
     results.append(report("move a sub-branch with 24 outlets (audited)", moves))
     assert OrgUnit.objects.subtree(OrgUnit.objects.get(code="B17-03")).count() == OUTLETS + 1
 
-    print(f"database: {connection.vendor} {connection.pg_version if connection.vendor == 'postgresql' else ''}")
-    print(f"units: {total:,} (bulk build {build_s:.2f} s); machine: {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"database: {connection.vendor} {connection.pg_version if connection.vendor == 'postgresql' else ''}"
+    )
+    print(
+        f"units: {total:,} (bulk build {build_s:.2f} s); "
+        f"machine: {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print("| operation | runs | median ms | p95 ms | max ms |")
     print("| --- | --- | --- | --- | --- |")
     print("\n".join(results))
