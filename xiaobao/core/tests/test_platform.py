@@ -129,3 +129,15 @@ def test_env_example_lists_every_setting_read_from_the_environment():
     assert used - documented == set()
     assert "DATABASE_URL" in (ROOT / ".env.example").read_text()
     json.dumps(sorted(used))
+
+
+@pytest.mark.django_db
+def test_nothing_is_loaded_from_a_cdn(client_for, hq_officer):
+    """Bank intranets have no internet: every page, including the API docs, loads only local assets."""
+    import re
+
+    client = client_for(hq_officer)
+    for url in ["/", "/org/", "/calendar/", "/consumers/", "/api/v1/docs"]:
+        html = client.get(url).content.decode()
+        external = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
+        assert external == [], (url, external)

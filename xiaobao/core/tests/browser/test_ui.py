@@ -130,7 +130,9 @@ def test_reveal_personal_data_is_audited(page, new_context, login, shot, branch_
     # The reason form appears only after a click on Reveal.
     expect(reason).to_be_hidden()
 
-    cell.get_by_role("button", name=zh("Reveal")).click()
+    toggle = cell.locator("button[data-toggle=reveal-phone]")
+    expect(toggle).to_have_text(zh("Reveal"))
+    toggle.click()
     expect(reason).to_be_visible()
     reason.fill("核实投诉人身份")
     with page.expect_response(re.compile(r"/reveal/$")) as resp:
