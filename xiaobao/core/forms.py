@@ -113,6 +113,7 @@ class UserForm(forms.Form):
     def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["org_unit"] = unit_field(user, _("Unit"))
+        self.order_fields(["username", "full_name", "email", "org_unit", "roles", "is_active", "password"])
         if editing:
             del self.fields["username"]
             del self.fields["password"]

@@ -40,6 +40,7 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = XiaobaoUserManager()  # type: ignore[misc]
+    audit_exclude = ("last_login", "is_staff", "is_superuser", "date_joined", "password_changed_at")
 
     class Meta:
         ordering = ["username"]

@@ -4,10 +4,36 @@ import hashlib
 import json
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiaobao.core.scoping import scope_q
+
+EXTRA_LABELS = {
+    "roles": _("roles"),
+    "field": _("field"),
+    "reason": _("reason"),
+    "filters": _("filters"),
+    "token": _("API token"),
+    "two_factor": _("two-factor login"),
+    "created": _("created"),
+    "updated": _("updated"),
+    "rows": _("rows"),
+    "active_key": _("active key"),
+}
+
+
+def _display(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return "、".join(_display(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={_display(v)}" for k, v in value.items()) or "—"
+    return str(value)
 
 
 class AuditAction(models.TextChoices):
@@ -58,7 +84,7 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
-    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -79,15 +105,32 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.object_repr}"
 
     @property
-    def change_rows(self) -> list[tuple[str, Any, Any, bool]]:
-        """(field, old, new, is_change) for display: [old, new] pairs, or plain values (e.g. a reason)."""
+    def change_rows(self) -> list[tuple[str, str, str, bool]]:
+        """(label, old, new, is_change) for display: field labels in the user's language, values readable."""
         rows = []
         for key, value in (self.changes or {}).items():
+            label, choices = self._field_info(key)
             if isinstance(value, list) and len(value) == 2:
-                rows.append((key, value[0], value[1], True))
+                old, new = (choices.get(v, v) if isinstance(v, str) else v for v in value)
+                if self.action == "create":
+                    if new not in (None, "", False):
+                        rows.append((label, "", _display(new), False))
+                else:
+                    rows.append((label, _display(old), _display(new), True))
             else:
-                rows.append((key, None, value, False))
+                rows.append((label, "", _display(value), False))
         return rows
+
+    def _field_info(self, key: str) -> tuple[str, dict[str, str]]:
+        """The field's label in the user's language and its choice labels (raw names when unknown)."""
+        from django.apps import apps
+
+        try:
+            field = apps.get_model(self.object_type)._meta.get_field(key)
+        except (LookupError, ValueError, FieldDoesNotExist):
+            return str(EXTRA_LABELS.get(key, key)), {}
+        choices = {str(k): str(v) for k, v in (getattr(field, "choices", None) or [])}
+        return str(getattr(field, "verbose_name", key)), choices
 
     def compute_hash(self) -> str:
         payload = {

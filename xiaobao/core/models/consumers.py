@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.core.models.base import TimeStampedModel
 from xiaobao.core.scoping import scope_q
@@ -25,7 +26,7 @@ INDEXED_FIELDS = ("id_number", "phone", "account_number")
 
 class ConsumerKind(models.TextChoices):
     PERSON = "person", _("Person")
-    ORGANISATION = "organisation", _("Organisation")
+    ORGANISATION = "organisation", pgettext_lazy("consumer kind", "Organisation")
 
 
 class IdType(models.TextChoices):

@@ -73,6 +73,7 @@ class OrgUnit(TimeStampedModel):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
     objects = OrgUnitQuerySet.as_manager()
+    audit_exclude = ("path", "depth")
 
     class Meta:
         ordering = ["path"]

@@ -27,22 +27,30 @@ def _json_safe(value: Any) -> Any:
 
 
 def _value(field: models.Field, obj: models.Model) -> Any:
+    if field.is_relation and field.many_to_one:
+        related = getattr(obj, field.name)
+        return f"{related} #{related.pk}" if related is not None else None
     value = getattr(obj, field.attname)
     if isinstance(field, SealedField):
         return value.masked if isinstance(value, Sealed) else mask(str(value or ""), field.kind)
-    if isinstance(value, dt.datetime | dt.date | Decimal):
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, dt.date | Decimal):
         return str(value)
     return value
 
 
-def snapshot(obj: models.Model, exclude: tuple[str, ...] = ("created_at", "updated_at")) -> dict[str, Any]:
-    """Field values of `obj` as the audit stores them (foreign keys by id, personal fields masked)."""
+ALWAYS_EXCLUDED = frozenset({"id", "created_at", "updated_at", "password", "totp_secret"})
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """Field values of `obj` as the audit stores them: foreign keys by id, personal fields masked, secrets
+    and bookkeeping left out (a model lists its own technical fields in `audit_exclude`)."""
+    exclude = ALWAYS_EXCLUDED | set(getattr(obj, "audit_exclude", ()))
     return {
         f.name: _value(f, obj)
         for f in obj._meta.concrete_fields
-        if f.name not in exclude
-        and not f.name.endswith("_bidx")
-        and f.name not in {"password", "totp_secret"}
+        if f.name not in exclude and not f.name.endswith("_bidx")
     }
 
 

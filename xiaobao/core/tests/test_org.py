@@ -61,7 +61,7 @@ def test_move_rewrites_the_whole_subtree(org, hq_officer):
     }
     assert list(OrgUnit.objects.subtree(org.b1).values_list("code", flat=True)) == ["B1"]
     event = AuditEvent.objects.filter(object_type="core.orgunit", object_id=str(org.b1s.pk)).first()
-    assert event.changes["parent"] == [org.b1.pk, org.b2.pk]
+    assert event.changes["parent"] == [f"{org.b1} #{org.b1.pk}", f"{org.b2} #{org.b2.pk}"]
 
 
 def test_move_into_own_subtree_is_refused(org, hq_officer):

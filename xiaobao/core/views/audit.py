@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xiaobao.core.exports import xlsx_response
 from xiaobao.core.forms import AuditFilterForm
+from xiaobao.core.models import AuditEvent
 from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.selectors import audit_event_list
 from xiaobao.core.services.audit import audit_record
@@ -37,6 +37,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _changes_text(event: AuditEvent) -> str:
+    return "; ".join(
+        f"{label}: {old} → {new}" if pair else f"{label}: {new}"
+        for label, old, new, pair in event.change_rows
+    )
+
+
 @permission_required("core.export_auditevent", raise_exception=True)
 def audit_export(request: HttpRequest) -> HttpResponse:
     _form, filters = _filters(request)
@@ -58,23 +65,23 @@ def audit_export(request: HttpRequest) -> HttpResponse:
             e.object_type,
             e.object_id,
             e.object_repr,
-            json.dumps(e.changes, ensure_ascii=False),
+            _changes_text(e),
             e.ip,
             e.hash,
         ]
         for e in qs.iterator()
     )
     headers = [
-        "id",
-        "time",
-        "user",
-        "unit",
-        "action",
-        "object type",
-        "object id",
-        "object",
-        "changes",
-        "address",
-        "hash",
+        _("No."),
+        _("Time"),
+        _("User"),
+        _("Unit"),
+        _("Action"),
+        _("Object type"),
+        _("Object id"),
+        _("Object"),
+        _("Changes"),
+        _("IP address"),
+        _("Hash"),
     ]
-    return xlsx_response(f"audit-{timezone.localdate():%Y%m%d}.xlsx", "audit", headers, rows)
+    return xlsx_response(f"audit-{timezone.localdate():%Y%m%d}.xlsx", _("Audit trail"), headers, rows)

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from xiaobao.core.models import CalendarOverride
@@ -63,7 +63,7 @@ class DeadlineForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("Day of receipt"), widget=DATE_WIDGET)
     days = forms.IntegerField(label=gettext_lazy("Days"), min_value=0, max_value=3650)
     unit = forms.ChoiceField(
-        label=gettext_lazy("Unit"),
+        label=pgettext_lazy("deadline", "Count"),
         choices=[("calendar", gettext_lazy("Calendar days")), ("working", gettext_lazy("Working days"))],
     )
     roll_forward = forms.BooleanField(

@@ -160,7 +160,8 @@ def unit_figures(request: HttpRequest, pk: int) -> HttpResponse:
     form = FiguresForm(request.POST)
     if not form.is_valid():
         for field, errs in form.errors.items():
-            messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {errs[0]}")
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, _("%(field)s: %(error)s") % {"field": label, "error": errs[0]})
         return redirect("core:org_unit_detail", pk=unit.pk)
     svc.org_figures_set(actor=request.user, unit=unit, **form.cleaned_data)
     messages.success(request, _("Figures saved."))

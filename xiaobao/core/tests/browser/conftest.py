@@ -7,30 +7,41 @@ One Chromium per session (Debian's /usr/bin/chromium, never a downloaded one), a
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
-# Playwright's sync API runs an asyncio event loop in this thread; Django would otherwise refuse the
-# ORM calls made by fixtures and assertions ("You cannot call this from an async context").
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-import re  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import pytest  # noqa: E402
+import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOT_DIR = Path(__file__).resolve().parents[4] / "var" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 768}
 
 
 @pytest.fixture(scope="session")
 def _playwright():
+    """Playwright's sync API keeps an asyncio event loop running in this thread, so Django would refuse the
+    ORM calls made by fixtures and assertions ("You cannot call this from an async context"). The flag is
+    set here, before the first browser test touches the app, rather than at import time: this conftest is
+    imported by every `pytest` run, and the ordinary suite must keep Django's async-safety check."""
     from playwright.sync_api import sync_playwright
 
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     pw = sync_playwright().start()
     yield pw
     pw.stop()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -51,8 +62,9 @@ def new_context(browser, live_server):
     contexts = []
 
     def _make():
-        ctx = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                  base_url=live_server.url)
+        ctx = browser.new_context(
+            viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url
+        )
         ctx.set_default_timeout(10_000)
         contexts.append(ctx)
         return ctx

@@ -29,6 +29,7 @@ def nav(page):
 
 # --- 1 -------------------------------------------------------------------------------------------------
 
+
 def test_hq_officer_sees_whole_institution(page, login, shot, hq_officer):
     login(page, "hq_cp")
 
@@ -66,14 +67,19 @@ def test_hq_officer_sees_whole_institution(page, login, shot, hq_officer):
 
     with translation.override("zh-hans"):
         login_label = str(AuditAction.LOGIN.label)
-    own_login = page.get_by_test_id("audit-list").locator("tbody tr").filter(has_text="hq_cp").filter(
-        has=page.locator("td", has_text=re.compile(rf"^{re.escape(login_label)}$")))
+    own_login = (
+        page.get_by_test_id("audit-list")
+        .locator("tbody tr")
+        .filter(has_text="hq_cp")
+        .filter(has=page.locator("td", has_text=re.compile(rf"^{re.escape(login_label)}$")))
+    )
     expect(own_login).to_have_count(1)
     expect(own_login).to_contain_text("HO-CPD")
     shot(page, "audit")
 
 
 # --- 2 -------------------------------------------------------------------------------------------------
+
 
 def test_branch_officer_sees_only_own_subtree(page, login, shot, org, branch_officer):
     login(page, "branch1_cp")
@@ -108,8 +114,10 @@ def test_branch_officer_sees_only_own_subtree(page, login, shot, org, branch_off
 
 # --- 3 -------------------------------------------------------------------------------------------------
 
-def test_reveal_personal_data_is_audited(page, new_context, login, shot, branch_officer, hq_officer,
-                                         b1_consumer):
+
+def test_reveal_personal_data_is_audited(
+    page, new_context, login, shot, branch_officer, hq_officer, b1_consumer
+):
     from xiaobao.core.models import AuditEvent
 
     login(page, "branch1_cp")
@@ -168,6 +176,7 @@ def test_reveal_personal_data_is_audited(page, new_context, login, shot, branch_
 
 # --- 4 -------------------------------------------------------------------------------------------------
 
+
 def test_language_switch(page, login, shot, hq_officer):
     assert zh("Log in") != "Log in", "the zh-Hans catalogue (locale/zh_Hans/LC_MESSAGES/django.mo) is missing"
 
@@ -198,6 +207,7 @@ def test_language_switch(page, login, shot, hq_officer):
 
 # --- 5 -------------------------------------------------------------------------------------------------
 
+
 def _login_post(response) -> bool:
     return response.request.method == "POST" and response.url.endswith("/login/")
 
@@ -219,7 +229,8 @@ def test_login_throttle_in_browser(page, login, shot, settings, other_branch_off
     assert resp.value.status == 429
     with translation.override("zh-hans"):
         too_many = translation.gettext("Too many failed attempts. Try again in %(m)d minutes.") % {
-            "m": max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)}
+            "m": max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
+        }
     expect(alert).to_have_text(too_many)
     expect(page).to_have_url(re.compile(r"/login/$"))
     expect(page.get_by_test_id("current-user")).to_have_count(0)
@@ -227,6 +238,7 @@ def test_login_throttle_in_browser(page, login, shot, settings, other_branch_off
 
 
 # --- 6 -------------------------------------------------------------------------------------------------
+
 
 def test_calendar_page(page, login, shot, hq_officer):
     login(page, "hq_cp")
@@ -253,6 +265,7 @@ def test_calendar_page(page, login, shot, hq_officer):
 
 # --- 7 -------------------------------------------------------------------------------------------------
 
+
 def test_admin_creates_user(page, login, shot, org, sysadmin):
     from xiaobao.core.models import User
 
@@ -268,8 +281,11 @@ def test_admin_creates_user(page, login, shot, org, sysadmin):
     form.get_by_role("button", name=zh("Save")).click()
 
     expect(page).to_have_url(re.compile(r"/users/$"))
-    row = page.get_by_test_id("user-list").locator("tbody tr").filter(
-        has=page.get_by_role("link", name="lisi", exact=True))
+    row = (
+        page.get_by_test_id("user-list")
+        .locator("tbody tr")
+        .filter(has=page.get_by_role("link", name="lisi", exact=True))
+    )
     expect(row).to_have_count(1)
     expect(row).to_contain_text("李四")
     expect(row).to_contain_text("海淀支行")
@@ -303,6 +319,7 @@ def test_admin_creates_user(page, login, shot, org, sysadmin):
 
 
 # --- the page's own stylesheet and script -------------------------------------------------------------
+
 
 def test_static_assets_are_served(page, login, hq_officer):
     """base.html links /static/xiaobao/app.css and app.js; without app.js the Reveal buttons do nothing."""
