@@ -17,3 +17,8 @@ class DomainError(Exception):
 
 class Conflict(DomainError):
     status = 409
+
+
+def field_error(field: str, message: str, code: str = "invalid") -> DomainError:
+    """A DomainError about one field: the message is both the summary and the field's message."""
+    return DomainError(message, code=code, fields={field: [message]})

@@ -3,11 +3,12 @@
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from xiaobao.core.api.common import get_visible, require_perm
-from xiaobao.core.errors import DomainError
+from xiaobao.core.errors import field_error
 from xiaobao.core.models import Consumer, OrgUnit
 from xiaobao.core.models.consumers import ConsumerKind, IdType
 from xiaobao.core.selectors import consumer_list
@@ -107,7 +108,7 @@ def consumer_create(request: HttpRequest, payload: ConsumerIn):
     require_perm(request.user, "core.manage_consumer")
     unit = OrgUnit.objects.visible_to(request.user).filter(code=payload.unit, is_active=True).first()
     if unit is None:
-        raise DomainError("Unknown unit.", fields={"unit": ["Unknown or closed unit."]})
+        raise field_error("unit", _("Unknown or closed unit."))
     data = payload.dict(exclude={"unit"})
     return Status(201, _out(svc.consumer_create(actor=request.user, org_unit=unit, **data)))
 

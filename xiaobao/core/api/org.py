@@ -3,12 +3,13 @@
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from xiaobao.core.api.common import get_visible, require_perm
-from xiaobao.core.errors import DomainError
+from xiaobao.core.errors import field_error
 from xiaobao.core.models import OrgUnit
 from xiaobao.core.models.org import OrgUnitKind
 from xiaobao.core.scoping import ALL, import_root, user_scope
@@ -117,10 +118,7 @@ def org_units(request: HttpRequest, filters: Query[OrgUnitFilter]):
 def org_units_import(request: HttpRequest, file: File[UploadedFile]):
     require_perm(request.user, MANAGE)
     if (file.size or 0) > 5 * 1024 * 1024 or file.read(4) != b"PK\x03\x04":
-        raise DomainError(
-            "The file is not an Excel workbook (.xlsx) under 5 MB.",
-            fields={"file": ["Upload an .xlsx file under 5 MB."]},
-        )
+        raise field_error("file", _("Upload an Excel workbook (.xlsx) under 5 MB."))
     file.seek(0)
     report = svc.org_units_import(actor=request.user, fileobj=file, scope_root=import_root(request.user))
     body = {"created": report.created, "updated": report.updated, "errors": report.errors}
@@ -139,9 +137,9 @@ def org_unit_create(request: HttpRequest, payload: OrgUnitIn):
     if payload.parent_code:
         parent = OrgUnit.objects.visible_to(request.user).filter(code=payload.parent_code).first()
         if parent is None:
-            raise DomainError("Unknown parent unit.", fields={"parent_code": ["Unknown parent unit."]})
+            raise field_error("parent_code", _("Unknown parent unit."))
     elif user_scope(request.user) != ALL:
-        raise DomainError("A parent unit is required.", fields={"parent_code": ["Required."]})
+        raise field_error("parent_code", _("A parent unit is required."))
     unit = svc.org_unit_create(
         actor=request.user,
         code=payload.code,
@@ -167,7 +165,7 @@ def org_unit_move(request: HttpRequest, unit_id: int, payload: MoveIn):
     require_perm(request.user, MANAGE)
     parent = OrgUnit.objects.visible_to(request.user).filter(code=payload.parent_code).first()
     if parent is None:
-        raise DomainError("Unknown parent unit.", fields={"parent_code": ["Unknown parent unit."]})
+        raise field_error("parent_code", _("Unknown parent unit."))
     return _out(svc.org_unit_move(actor=request.user, unit=unit, new_parent=parent))
 
 
@@ -196,6 +194,6 @@ def org_unit_figures_set(request: HttpRequest, unit_id: int, year: int, payload:
     unit = _visible(request, pk=unit_id)
     require_perm(request.user, MANAGE)
     if not 2000 <= year <= 2100:
-        raise DomainError("Year out of range.", fields={"year": ["Year must be between 2000 and 2100."]})
+        raise field_error("year", _("The year must be between 2000 and 2100."))
     f = svc.org_figures_set(actor=request.user, unit=unit, year=year, **payload.dict())
     return {"year": f.year, "retail_customers": f.retail_customers, "outlets": f.outlets}

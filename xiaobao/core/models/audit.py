@@ -8,6 +8,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xiaobao.core.roles import ROLES
 from xiaobao.core.scoping import scope_q
 
 EXTRA_LABELS = {
@@ -22,6 +23,12 @@ EXTRA_LABELS = {
     "rows": _("rows"),
     "active_key": _("active key"),
 }
+
+
+def _choice_labels(value: Any, choices: dict[str, str]) -> Any:
+    if isinstance(value, list):
+        return [_choice_labels(v, choices) for v in value]
+    return choices.get(value, value) if isinstance(value, str) else value
 
 
 def _display(value: Any) -> str:
@@ -110,8 +117,10 @@ class AuditEvent(models.Model):
         rows = []
         for key, value in (self.changes or {}).items():
             label, choices = self._field_info(key)
+            if key == "roles":
+                choices = {code: str(role.name) for code, role in ROLES.items()}
             if isinstance(value, list) and len(value) == 2:
-                old, new = (choices.get(v, v) if isinstance(v, str) else v for v in value)
+                old, new = (_choice_labels(v, choices) for v in value)
                 if self.action == "create":
                     if new not in (None, "", False):
                         rows.append((label, "", _display(new), False))

@@ -169,3 +169,22 @@ def test_trail_cannot_be_changed_through_the_api(api_for, hq_officer, org):
         404,
         405,
     )
+
+
+def test_changes_are_shown_with_labels_and_choice_names(org, hq_officer, branch_officer):
+    from django.utils import translation
+
+    from xiaobao.core.services.accounts import user_update
+
+    user_update(actor=hq_officer, user=branch_officer, roles=["approver"])
+    event = AuditEvent.objects.filter(changes__has_key="roles").order_by("id").last()
+    create = AuditEvent.objects.filter(
+        object_type="core.orgunit", action="create", object_id=str(org.b1.pk)
+    ).get()
+    with translation.override("en"):
+        assert event.change_rows == [
+            ("roles", "Branch consumer-protection officer", "Approver (leadership)", True)
+        ]
+        rows = {label: new for label, _old, new, _pair in create.change_rows}
+    assert rows["kind"] == "Branch" and rows["parent unit"] == f"{org.ho} #{org.ho.pk}"
+    assert "path" not in rows and "depth" not in rows
