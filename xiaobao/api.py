@@ -99,9 +99,11 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from xiaobao.complaints.api import router as complaints_router
     from xiaobao.core.api import router as core_router
 
     api.add_router("/", core_router)
+    api.add_router("/", complaints_router)
 
 
 _register_routers()

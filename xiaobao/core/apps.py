@@ -13,4 +13,5 @@ class CoreConfig(AppConfig):
         from xiaobao.core import checks, signals  # noqa: F401  (registers checks and auth signal handlers)
         from xiaobao.core.services.roles import roles_sync
 
-        post_migrate.connect(lambda **kwargs: roles_sync(), sender=self, weak=False)
+        # After every app (not only core): permissions of later apps exist only after their own migrate.
+        post_migrate.connect(lambda **kwargs: roles_sync(), weak=False, dispatch_uid="xiaobao_roles_sync")

@@ -32,6 +32,17 @@ MANAGE_CALENDAR = "core.manage_calendar"
 VIEW_CONSUMERS = "core.view_consumer"
 MANAGE_CONSUMERS = "core.manage_consumer"
 REVEAL_PERSONAL_DATA = "core.reveal_personal_data"
+# complaints
+C_VIEW = "complaints.view_complaint"
+C_REGISTER = "complaints.register_complaint"
+C_HANDLE = "complaints.handle_complaint"
+C_ASSIGN = "complaints.assign_complaint"
+C_APPROVE = "complaints.approve_complaint"
+C_RESPOND = "complaints.respond_complaint"
+C_EXPORT = "complaints.export_complaint"
+C_CODES = "complaints.manage_codes"
+
+COMPLAINT_WORK = {C_VIEW, C_REGISTER, C_HANDLE}
 
 ROLES: dict[str, Role] = {
     r.code: r
@@ -39,8 +50,10 @@ ROLES: dict[str, Role] = {
         Role(
             "sysadmin",
             _("System administrator"),
-            _("Maintains units, users, roles and the calendar; sees no personal data in clear."),
-            frozenset({VIEW_ALL, MANAGE_ORG, MANAGE_USERS, VIEW_AUDIT, EXPORT_AUDIT, MANAGE_CALENDAR}),
+            _("Maintains units, users, roles, code tables and the calendar; sees no personal data in clear."),
+            frozenset(
+                {VIEW_ALL, MANAGE_ORG, MANAGE_USERS, VIEW_AUDIT, EXPORT_AUDIT, MANAGE_CALENDAR, C_CODES}
+            ),
         ),
         Role(
             "hq_cp_officer",
@@ -56,6 +69,10 @@ ROLES: dict[str, Role] = {
                     VIEW_CONSUMERS,
                     MANAGE_CONSUMERS,
                     REVEAL_PERSONAL_DATA,
+                    *COMPLAINT_WORK,
+                    C_ASSIGN,
+                    C_EXPORT,
+                    C_CODES,
                 }
             ),
         ),
@@ -63,31 +80,41 @@ ROLES: dict[str, Role] = {
             "branch_cp_officer",
             _("Branch consumer-protection officer"),
             _("Manages the work of the own branch and everything below it."),
-            frozenset({VIEW_AUDIT, VIEW_CONSUMERS, MANAGE_CONSUMERS, REVEAL_PERSONAL_DATA}),
+            frozenset(
+                {
+                    VIEW_AUDIT,
+                    VIEW_CONSUMERS,
+                    MANAGE_CONSUMERS,
+                    REVEAL_PERSONAL_DATA,
+                    *COMPLAINT_WORK,
+                    C_ASSIGN,
+                    C_EXPORT,
+                }
+            ),
         ),
         Role(
             "complaint_handler",
             _("Complaint handler"),
             _("Registers and handles complaints in the own unit's subtree."),
-            frozenset({VIEW_CONSUMERS, MANAGE_CONSUMERS, REVEAL_PERSONAL_DATA}),
+            frozenset({VIEW_CONSUMERS, MANAGE_CONSUMERS, REVEAL_PERSONAL_DATA, *COMPLAINT_WORK}),
         ),
         Role(
             "business_responder",
             _("Business-line responder"),
             _("Answers complaints about the own product line."),
-            frozenset({VIEW_CONSUMERS}),
+            frozenset({VIEW_CONSUMERS, C_VIEW, C_RESPOND}),
         ),
         Role(
             "approver",
             _("Approver (leadership)"),
             _("Approves extensions and decisions for the own subtree."),
-            frozenset({VIEW_CONSUMERS}),
+            frozenset({VIEW_CONSUMERS, C_VIEW, C_APPROVE}),
         ),
         Role(
             "auditor",
             _("Auditor (read-only)"),
             _("Reads everything, changes nothing."),
-            frozenset({VIEW_ALL, VIEW_AUDIT, EXPORT_AUDIT, VIEW_CONSUMERS}),
+            frozenset({VIEW_ALL, VIEW_AUDIT, EXPORT_AUDIT, VIEW_CONSUMERS, C_VIEW, C_EXPORT}),
         ),
     ]
 }

@@ -1,0 +1,370 @@
+"""Complaints API: /api/v1/codes, /api/v1/complaints (create, list, detail, actions, events, attachments)."""
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from xiaobao.complaints import workflow
+from xiaobao.complaints.attachments import attachment_add
+from xiaobao.complaints.choices import CodeDimension
+from xiaobao.complaints.filtersets import ComplaintFilter
+from xiaobao.complaints.models import Complaint, ComplaintCode, DeadlineRule
+from xiaobao.complaints.selectors import complaint_detail, complaint_list
+from xiaobao.complaints.services import allowed_actions, complaint_register, complaint_transition
+from xiaobao.core.api.common import get_visible, require_perm
+from xiaobao.core.errors import DomainError, field_error
+
+router = Router(tags=["complaints"])
+
+
+class CodeOut(Schema):
+    code: str
+    name: str
+    parent: str | None
+    active: bool
+
+
+class RuleOut(Schema):
+    code: str
+    name: str
+    clock: str
+    days: int
+    unit: str
+    roll_forward: bool
+    extensions: list[dict[str, Any]]
+    sources: list[str]
+
+
+class PersonIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    id_number: str = Field("", max_length=40)
+    phone: str = Field("", max_length=20)
+    account_number: str = Field("", max_length=40)
+    address: str = Field("", max_length=200)
+    kind: str = Field("person", pattern="^(person|organisation)$")
+    id_type: str = Field("resident_id", max_length=20)
+
+
+class ComplaintIn(Schema):
+    received_at: dt.datetime
+    channel: str = Field(..., max_length=20)
+    business_type: str = Field(..., max_length=20)
+    cause: str = Field(..., max_length=20)
+    source: str = Field("direct", max_length=20)
+    org_unit: str = Field(..., max_length=32, description="Responsible unit code")
+    complainant: PersonIn
+    complainant_role: str = Field("self", max_length=20)
+    request: str = Field(..., min_length=1, max_length=5000)
+    description: str = Field(..., min_length=1, max_length=20000)
+    product: str = Field("", max_length=100)
+    amount_in_dispute: Decimal | None = Field(None, ge=0, lt=Decimal("1e14"))
+    special_groups: list[str] = []
+    sensitivity_tags: list[str] = []
+    people_count: int = Field(1, ge=1, le=100000)
+    face_to_face: bool = False
+    is_major: bool = False
+    major_reason: str = Field("", max_length=200)
+    staff_named: list[str] = []
+    external_reference: str = Field("", max_length=64)
+
+
+class ClockOut(Schema):
+    name: str
+    rule: str
+    start_date: dt.date
+    days: int
+    paused_days: int
+    due_date: dt.date
+    state: str
+    provisional: bool
+
+
+class ComplaintOut(Schema):
+    id: int
+    reference: str
+    status: str
+    version: int
+    source: str
+    received_at: dt.datetime
+    receipt_date: dt.date
+    channel: str
+    business_type: str
+    cause: str
+    org_unit: str
+    pending_unit: str | None
+    handler: str | None
+    complainant: str = Field(..., description="Masked name")
+    is_major: bool
+    priority: str
+    clocks: list[ClockOut]
+    allowed_actions: list[str]
+
+
+class ComplaintListOut(Schema):
+    id: int
+    reference: str
+    status: str
+    received_at: dt.datetime
+    org_unit: str
+    handler: str | None
+    business_type: str
+    cause: str
+    decision_due: dt.date | None
+    decision_state: str | None
+    is_major: bool
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    effective_date: dt.date
+    actor: str | None
+    action: str
+    from_status: str
+    to_status: str
+    note: str
+    data: dict[str, Any]
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class ListFilter(Schema):
+    q: str = Field("", max_length=100)
+    status: list[str] = []
+    open: bool | None = None
+    source: str = ""
+    unit: str = ""
+    channel: str = ""
+    business_type: str = ""
+    cause: str = ""
+    handler: str = ""
+    major: bool | None = None
+    clock_state: str = ""
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    ordering: str = ""
+
+
+def _clock_out(clock: Any) -> dict[str, Any]:
+    return {
+        "name": clock.name,
+        "rule": clock.rule.code,
+        "start_date": clock.start_date,
+        "days": clock.days,
+        "paused_days": clock.paused_days,
+        "due_date": clock.due_date,
+        "state": clock.state,
+        "provisional": clock.provisional,
+    }
+
+
+def detail_out(c: Complaint, user: Any) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "reference": c.reference,
+        "status": c.status,
+        "version": c.version,
+        "source": c.source,
+        "received_at": c.received_at,
+        "receipt_date": c.receipt_date,
+        "channel": c.channel.code,
+        "business_type": c.business_type.code,
+        "cause": c.cause.code,
+        "org_unit": c.org_unit.code,
+        "pending_unit": c.pending_unit.code if c.pending_unit else None,
+        "handler": c.handler.username if c.handler else None,
+        "complainant": c.complainant.masked_name,
+        "is_major": c.is_major,
+        "priority": c.priority,
+        "clocks": [_clock_out(k) for k in c.clocks.all()],
+        "allowed_actions": [a.code for a in allowed_actions(user, c)],
+    }
+
+
+def _visible(request: HttpRequest, complaint_id: int) -> Complaint:
+    require_perm(request.user, "complaints.view_complaint")
+    c = complaint_detail(user=request.user, pk=complaint_id)
+    if c is None:
+        get_visible(Complaint.objects.none(), pk=complaint_id)  # raises the shared 404
+    return c  # type: ignore[return-value]
+
+
+@router.get("/codes/{dimension}", response=list[CodeOut], summary="A JR/T 0169 code table")
+def codes(request: HttpRequest, dimension: CodeDimension, include_inactive: bool = False):
+    qs = ComplaintCode.objects.of(dimension).select_related("parent")
+    if not include_inactive:
+        qs = qs.active()
+    return [
+        {"code": c.code, "name": c.name, "parent": c.parent.code if c.parent else None, "active": c.is_active}
+        for c in qs
+    ]
+
+
+@router.get("/deadline-rules", response=list[RuleOut], summary="Deadline rules (presets are data)")
+def deadline_rules(request: HttpRequest):
+    return list(
+        DeadlineRule.objects.filter(is_active=True).values(
+            "code", "name", "clock", "days", "unit", "roll_forward", "extensions", "sources"
+        )
+    )
+
+
+@router.post(
+    "/complaints",
+    response={200: ComplaintOut, 201: ComplaintOut},
+    summary="Register a complaint (send Idempotency-Key to make retries safe)",
+)
+def complaint_create(request: HttpRequest, payload: ComplaintIn):
+    require_perm(request.user, "complaints.register_complaint")
+    key = request.headers.get("Idempotency-Key", "").strip()[:100] or None
+    c, created = complaint_register(actor=request.user, data=payload.dict(), idempotency_key=key)
+    full = complaint_detail(user=request.user, pk=c.pk) or c
+    return Status(201 if created else 200, detail_out(full, request.user))
+
+
+@router.get("/complaints", response=list[ComplaintListOut], summary="Complaints in your scope, filtered")
+@paginate(LimitOffsetPagination)
+def complaints(request: HttpRequest, filters: Query[ListFilter]):
+    require_perm(request.user, "complaints.view_complaint")
+    form = ComplaintFilter({k: v for k, v in filters.dict().items() if v not in (None, "", [])})
+    if not form.is_valid():
+        raise DomainError(
+            _("Invalid filter."), fields={k: [str(m) for m in v] for k, v in form.errors.items()}
+        )
+    return [
+        {
+            "id": c.pk,
+            "reference": c.reference,
+            "status": c.status,
+            "received_at": c.received_at,
+            "org_unit": c.org_unit.code,
+            "handler": c.handler.username if c.handler else None,
+            "business_type": c.business_type.code,
+            "cause": c.cause.code,
+            "decision_due": c.decision_due,
+            "decision_state": c.decision_state,
+            "is_major": c.is_major,
+        }
+        for c in complaint_list(user=request.user, filters=form.cleaned_data)
+    ]
+
+
+@router.get("/complaints/{complaint_id}", response=ComplaintOut)
+def complaint_get(request: HttpRequest, complaint_id: int):
+    return detail_out(_visible(request, complaint_id), request.user)
+
+
+@router.get("/complaints/{complaint_id}/events", response=list[EventOut], summary="The timeline")
+def complaint_events(request: HttpRequest, complaint_id: int):
+    c = _visible(request, complaint_id)
+    return [
+        {
+            "at": e.at,
+            "effective_date": e.effective_date,
+            "actor": e.actor.username if e.actor else None,
+            "action": e.action,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "note": e.note,
+            "data": e.data,
+        }
+        for e in c.events.select_related("actor")
+    ]
+
+
+ACTION_BODY = {
+    "requestBody": {
+        "required": False,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "additionalProperties": True,
+                    "description": "The action's data, e.g. assign {handler, unit}; pause {reason: "
+                    "appraisal|mediation, date}; resume {date}; extend {to_days: 30|60, reason}; draft "
+                    "{verification, basis, result, remedies}; notify {method, at, proof}; follow_up "
+                    "{satisfaction, comment}; close {liability, root_cause}; withdraw {date}; "
+                    "request_review {date}; merge {into, new_facts}.",
+                }
+            }
+        },
+    }
+}
+
+
+def _json_object(request: HttpRequest) -> dict[str, Any]:
+    if not request.body:
+        return {}
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise field_error("body", _("The request body is not valid JSON.")) from exc
+    if not isinstance(data, dict):
+        raise field_error("body", _("The request body must be a JSON object."))
+    return data
+
+
+@router.post(
+    "/complaints/{complaint_id}/actions/{action}",
+    response=ComplaintOut,
+    openapi_extra=ACTION_BODY,
+    summary="Take an action (If-Match: <version> makes concurrent edits safe → 409)",
+)
+def complaint_action(request: HttpRequest, complaint_id: int, action: str):
+    payload = _json_object(request)
+    c = _visible(request, complaint_id)
+    if action not in workflow.ACTIONS:
+        raise field_error("action", _("Unknown action."))
+    version = request.headers.get("If-Match", "").strip().strip('"')
+    if version and not version.isdigit():
+        raise field_error("If-Match", _("The If-Match header must be the complaint's version number."))
+    complaint_transition(
+        actor=request.user,
+        complaint=c,
+        action=action,
+        data=payload or {},
+        expected_version=int(version) if version else None,
+    )
+    return detail_out(complaint_detail(user=request.user, pk=c.pk) or c, request.user)
+
+
+@router.post("/complaints/{complaint_id}/attachments", response={201: AttachmentOut})
+def attachment_upload(
+    request: HttpRequest, complaint_id: int, file: File[UploadedFile], kind: str = "evidence"
+):
+    c = _visible(request, complaint_id)
+    require_perm(request.user, "complaints.handle_complaint")
+    att = attachment_add(actor=request.user, complaint=c, fileobj=file, name=file.name or "file", kind=kind)
+    return Status(
+        201,
+        {
+            "id": att.pk,
+            "name": att.original_name,
+            "content_type": att.content_type,
+            "size": att.size,
+            "sha256": att.sha256,
+        },
+    )
+
+
+@router.get("/complaints/{complaint_id}/attachments/{attachment_id}", response={200: None})
+def attachment_download(request: HttpRequest, complaint_id: int, attachment_id: int):
+    c = _visible(request, complaint_id)
+    att = get_visible(c.attachments.all(), pk=attachment_id)
+    response = FileResponse(
+        att.file.open("rb"), as_attachment=True, filename=att.original_name, content_type=att.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

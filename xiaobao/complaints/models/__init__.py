@@ -1,0 +1,17 @@
+"""Complaints: code tables, deadline rules, the complaint, its events, clocks, extensions, attachments."""
+
+from xiaobao.complaints.models.codes import ComplaintCode, DeadlineRule
+from xiaobao.complaints.models.complaint import Complaint, ComplaintEvent
+from xiaobao.complaints.models.work import Assistance, Attachment, Clock, Extension, Notification
+
+__all__ = [
+    "Assistance",
+    "Attachment",
+    "Clock",
+    "Complaint",
+    "ComplaintCode",
+    "ComplaintEvent",
+    "DeadlineRule",
+    "Extension",
+    "Notification",
+]

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xiaobao.complaints.choices import CodeDimension
+from xiaobao.core.models.base import TimeStampedModel
+
+
+class ComplaintCodeQuerySet(models.QuerySet["ComplaintCode"]):
+    def active(self) -> ComplaintCodeQuerySet:
+        return self.filter(is_active=True)
+
+    def of(self, dimension: str) -> ComplaintCodeQuerySet:
+        return self.filter(dimension=dimension)
+
+
+class ComplaintCode(TimeStampedModel):
+    """One entry of the three JR/T 0169-2018 dimensions (channel, business type, cause).
+
+    The standard's official numeric codes are UNCONFIRMED (regulations.md §4.1), so codes are data an
+    administrator edits; the preloaded table follows the categories in use at banks.
+    """
+
+    dimension = models.CharField(_("dimension"), max_length=20, choices=CodeDimension.choices)
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=60)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    sort_order = models.IntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ComplaintCodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["dimension", "sort_order", "code"]
+        verbose_name = _("complaint code")
+        verbose_name_plural = _("complaint codes")
+        constraints = [models.UniqueConstraint(fields=["dimension", "code"], name="complaint_code_unique")]
+        permissions = [("manage_codes", "Maintain complaint code tables and deadline rules")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class DeadlineRule(TimeStampedModel):
+    """A deadline rule as data: N calendar or working days, optional extensions, roll-forward option.
+
+    `extensions` is a list of steps [{"to_days": 30, "approval": false}, {"to_days": 60, "approval": true}]:
+    each step sets the total number of days; steps with approval wait for an approver.
+    """
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    clock = models.CharField(_("clock"), max_length=20, default="decision")
+    days = models.PositiveIntegerField(_("days"))
+    unit = models.CharField(
+        _("counted in"),
+        max_length=10,
+        choices=[("calendar", _("calendar days")), ("working", _("working days"))],
+    )
+    roll_forward = models.BooleanField(_("move a last day off work to the next working day"), default=True)
+    extensions = models.JSONField(_("extension steps"), default=list, blank=True)
+    sources = models.JSONField(
+        _("applies to sources"),
+        default=list,
+        blank=True,
+        help_text=_("Complaint sources this rule is the default for."),
+    )
+    source_document = models.CharField(_("source document"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["clock", "code"]
+        verbose_name = _("deadline rule")
+        verbose_name_plural = _("deadline rules")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.days} {self.get_unit_display()})"
+
+    def max_days(self) -> int:
+        return max([self.days, *[int(s["to_days"]) for s in self.extensions]])
+
+    def step_for(self, to_days: int) -> dict | None:
+        return next((s for s in self.extensions if int(s["to_days"]) == to_days), None)

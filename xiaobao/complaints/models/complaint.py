@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xiaobao.complaints.choices import (
+    ComplainantRole,
+    Liability,
+    NotifyMethod,
+    Priority,
+    Source,
+    Status,
+)
+from xiaobao.core.models.base import TimeStampedModel
+from xiaobao.core.scoping import scope_q
+from xiaobao.core.vault.detect import validate_no_c3
+
+
+class ComplaintQuerySet(models.QuerySet["Complaint"]):
+    def visible_to(self, user: Any) -> ComplaintQuerySet:
+        """A complaint is visible in the subtree of its responsible unit, and to the unit that registered it
+        (first responder stays accountable until hand-off is accepted)."""
+        if not user.has_perm("complaints.view_complaint"):
+            return self.none()
+        q = scope_q(user, "org_unit__path")
+        if q is None:
+            return self
+        registering = scope_q(user, "registering_unit__path")
+        pending = scope_q(user, "pending_unit__path")
+        return self.filter(q | registering | pending)  # type: ignore[operator]
+
+    def open(self) -> ComplaintQuerySet:
+        return self.filter(status__in=Status.open_statuses())
+
+
+class Complaint(TimeStampedModel):
+    """A consumer complaint (NFRA 2020 Art 2) from intake to archive."""
+
+    reference = models.CharField(_("reference"), max_length=24, unique=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED, db_index=True
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.DIRECT)
+    external_reference = models.CharField(_("external reference"), max_length=64, blank=True)
+    channel = models.ForeignKey(
+        "complaints.ComplaintCode", on_delete=models.PROTECT, related_name="+", verbose_name=_("channel")
+    )
+    business_type = models.ForeignKey(
+        "complaints.ComplaintCode",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("business type"),
+    )
+    cause = models.ForeignKey(
+        "complaints.ComplaintCode", on_delete=models.PROTECT, related_name="+", verbose_name=_("cause")
+    )
+    received_at = models.DateTimeField(_("received at"))
+    receipt_date = models.DateField(_("day of receipt"), db_index=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("first responder"),
+    )
+    registering_unit = models.ForeignKey(
+        "core.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("registering unit")
+    )
+    org_unit = models.ForeignKey(
+        "core.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("responsible unit"),
+    )
+    pending_unit = models.ForeignKey(
+        "core.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("transfer awaiting acceptance by"),
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_complaints",
+        verbose_name=_("handler"),
+    )
+    product = models.CharField(_("product"), max_length=100, blank=True)
+    amount_in_dispute = models.DecimalField(
+        _("amount in dispute"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    complainant = models.ForeignKey(
+        "core.Consumer", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("complainant")
+    )
+    complainant_role = models.CharField(
+        _("complainant is"), max_length=20, choices=ComplainantRole.choices, default=ComplainantRole.SELF
+    )
+    consumer = models.ForeignKey(
+        "core.Consumer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("consumer represented"),
+    )
+    special_groups = models.JSONField(_("special groups"), default=list, blank=True)
+    request = models.TextField(_("request"), validators=[validate_no_c3])
+    description = models.TextField(_("description"), validators=[validate_no_c3])
+    sensitivity_tags = models.JSONField(_("sensitivity tags"), default=list, blank=True)
+    people_count = models.PositiveIntegerField(_("number of people"), default=1)
+    face_to_face = models.BooleanField(_("made face to face"), default=False)
+    is_major = models.BooleanField(_("major complaint"), default=False, db_index=True)
+    major_reason = models.CharField(_("why major"), max_length=200, blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    staff_named = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("staff complained about")
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+        verbose_name=_("merged into"),
+    )
+    # decision and notice (Art 19, 21)
+    decision_verification = models.TextField(_("how the facts were verified"), blank=True)
+    decision_basis = models.TextField(_("basis and reasons"), blank=True)
+    decision_result = models.TextField(_("decision"), blank=True)
+    decision_remedies = models.TextField(_("remedies available"), blank=True)
+    needs_approval = models.BooleanField(_("decision needs approval"), default=False)
+    decision_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decision approved by"),
+    )
+    notify_method = models.CharField(
+        _("notified by"), max_length=20, choices=NotifyMethod.choices, blank=True
+    )
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    notify_proof = models.CharField(_("proof of notification"), max_length=200, blank=True)
+    # outcome
+    liability = models.CharField(_("liability"), max_length=20, choices=Liability.choices, blank=True)
+    root_cause = models.TextField(_("root cause"), blank=True)
+    redress_amount = models.DecimalField(
+        _("redress amount"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    redress_paid_at = models.DateField(_("redress paid on"), null=True, blank=True)
+    case_library = models.BooleanField(_("add to the case library"), default=False)
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
+    satisfaction_comment = models.TextField(_("follow-up comment"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # review request (Art 20)
+    review_unit = models.ForeignKey(
+        "core.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewing unit"),
+    )
+    review_requested_on = models.DateField(_("review requested on"), null=True, blank=True)
+    review_result = models.TextField(_("review result"), blank=True)
+    decline_reason = models.TextField(_("reason for not accepting"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, editable=False)
+
+    objects = ComplaintQuerySet.as_manager()
+    audit_exclude = ("version", "idempotency_key")
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        default_permissions = ("view",)
+        permissions = [
+            ("register_complaint", "Register complaints"),
+            ("handle_complaint", "Handle complaints: accept, pause, draft, notify, follow up, close"),
+            ("assign_complaint", "Assign and transfer complaints"),
+            ("approve_complaint", "Approve decisions and extensions beyond 30 days"),
+            ("respond_complaint", "Answer co-handling requests as a business line"),
+            ("export_complaint", "Export complaint lists"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                name="complaint_idempotency",
+                condition=models.Q(idempotency_key__isnull=False),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(satisfaction__isnull=True)
+                | models.Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="complaint_satisfaction_1_5",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org_unit", "status"], name="complaint_unit_status"),
+            models.Index(fields=["handler", "status"], name="complaint_handler_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class ComplaintEvent(models.Model):
+    """One transition of a complaint: the regulator's audit trail and the source of clocks and statistics."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("time"))
+    effective_date = models.DateField(_("effective date"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("complaint event")
+        verbose_name_plural = _("complaint events")
+        indexes = [models.Index(fields=["complaint", "at"], name="complaint_event_at")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.action}"

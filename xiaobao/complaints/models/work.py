@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xiaobao.complaints.choices import ClockState
+from xiaobao.core.models.base import TimeStampedModel
+
+
+class Clock(models.Model):
+    """A named regulatory clock of a complaint, recomputed from the event history on every transition."""
+
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="clocks")
+    name = models.CharField(_("clock"), max_length=20)
+    rule = models.ForeignKey("complaints.DeadlineRule", on_delete=models.PROTECT, related_name="+")
+    start_date = models.DateField(_("start"))
+    days = models.PositiveIntegerField(_("days"))
+    paused_days = models.PositiveIntegerField(_("paused days"), default=0)
+    due_date = models.DateField(_("due date"), db_index=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ClockState.choices, default=ClockState.RUNNING
+    )
+    provisional = models.BooleanField(_("provisional"), default=False)
+    met_on = models.DateField(_("met on"), null=True, blank=True)
+    warned = models.JSONField(default=list, blank=True)  # warning levels already sent (sweeper)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["complaint", "name"]
+        constraints = [models.UniqueConstraint(fields=["complaint", "name"], name="clock_unique_name")]
+        indexes = [models.Index(fields=["state", "due_date"], name="clock_state_due")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.name} {self.due_date}"
+
+
+class Extension(TimeStampedModel):
+    class State(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="extensions")
+    clock = models.CharField(max_length=20, default="decision")
+    to_days = models.PositiveIntegerField(_("extend to (days)"))
+    reason = models.TextField(_("reason"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    complainant_told_at = models.DateTimeField(_("complainant told at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} → {self.to_days}"
+
+
+class Assistance(TimeStampedModel):
+    """A co-handling task (协办) for another unit."""
+
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.CASCADE, related_name="assistances"
+    )
+    unit = models.ForeignKey("core.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    question = models.TextField(_("request"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} assist {self.unit_id}"
+
+
+class Attachment(TimeStampedModel):
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to="complaints/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    kind = models.CharField(_("kind"), max_length=20, default="evidence")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Notification(models.Model):
+    """An in-app notification; `dedupe_key` makes sending idempotent across concurrent sweepers."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    complaint = models.ForeignKey(
+        "complaints.Complaint", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=30)
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    dedupe_key = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.message

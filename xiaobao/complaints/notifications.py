@@ -1,0 +1,167 @@
+"""In-app notifications and the e-mail digest.
+
+Sending is idempotent: every notification carries a unique `dedupe_key` ("<key>:<user id>"), so the same
+event told twice — by a retried task or by two sweepers running at once — stores one row per person. The
+e-mail digest claims rows with a conditional update of `emailed_at`, so each row is e-mailed at most once
+however many sweepers run. Messages name the complaint by its reference only: never personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from xiaobao.complaints.models import Complaint, Notification
+from xiaobao.core.workdays import get_calendar
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WORKING_HOURS = (9, 18)
+
+
+def _pk(user: Any) -> int:
+    """A user's primary key, whether given a user or an id."""
+    return int(getattr(user, "pk", user))
+
+
+def notify(*, users: Iterable[Any], complaint: Complaint | None, kind: str, message: str, key: str) -> int:
+    """Tell each user once about an event; returns how many notifications were new.
+
+    `key` names the event; a user already told about it (`"<key>:<user id>"` exists) is skipped. The
+    complaint row is locked while counting, so two processes telling the same event get exact counts
+    (on SQLite the IMMEDIATE transaction already serialises writers); the unique constraint alone
+    guarantees there is never a second row.
+    """
+    keys = {f"{key}:{uid}": uid for uid in sorted({_pk(u) for u in users})}
+    if not keys:
+        return 0
+    complaint_id = complaint.pk if complaint is not None else None
+    with transaction.atomic():
+        if complaint_id is not None:
+            list(Complaint.objects.select_for_update().filter(pk=complaint_id).values_list("pk"))
+        existing = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+        rows = [
+            Notification(user_id=uid, complaint_id=complaint_id, kind=kind, message=message[:300], dedupe_key=k)
+            for k, uid in keys.items()
+            if k not in existing
+        ]
+        if not rows:
+            return 0
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        return Notification.objects.filter(dedupe_key__in=keys).count() - len(existing)
+
+
+def unread_for(user: Any) -> QuerySet[Notification]:
+    """The user's unread notifications, newest first."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).select_related("complaint")
+
+
+def mark_read(user: Any, ids: Iterable[int]) -> int:
+    """Mark the user's own notifications read (others' ids are ignored); returns how many changed."""
+    return Notification.objects.filter(user=user, pk__in=list(ids), read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+# --- e-mail digest --------------------------------------------------------------------------------------
+
+
+def in_working_hours(now: dt.datetime) -> bool:
+    """True on a working day between `SLA_WORKING_HOURS` (start, end) o'clock, local time."""
+    start, end = getattr(settings, "SLA_WORKING_HOURS", DEFAULT_WORKING_HOURS)
+    local = timezone.localtime(now, timezone.get_default_timezone())
+    return start <= local.hour < end and get_calendar().is_workday(local.date())
+
+
+@dataclass
+class _Pending:
+    """One person's notifications not yet e-mailed."""
+
+    user_id: int
+    email: str
+    active: bool
+    ids: list[int] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+def _pending() -> list[_Pending]:
+    """Every notification not yet e-mailed, grouped per person (one query)."""
+    rows = (
+        Notification.objects.filter(emailed_at__isnull=True)
+        .order_by("user_id", "created_at", "pk")
+        .values_list("pk", "user_id", "user__email", "user__is_active", "message", "read_at", "created_at")
+    )
+    people: dict[int, _Pending] = {}
+    for pk, user_id, email, active, message, read_at, created_at in rows:
+        person = people.setdefault(user_id, _Pending(user_id, email or "", active))
+        person.ids.append(pk)
+        if read_at is None:  # already seen in the app: no need to e-mail it
+            local = timezone.localtime(created_at, timezone.get_default_timezone())
+            person.lines.append(f"{local:%Y-%m-%d %H:%M}  {message}")
+    return list(people.values())
+
+
+class _ClaimLost(Exception):
+    """Another process claimed some of the rows first: roll this claim back."""
+
+
+def _claim(person: _Pending, now: dt.datetime) -> bool:
+    """Claim all of a person's pending rows, or none: True when this process now owns them.
+
+    If another process claimed some meanwhile, the partial claim is rolled back; its rows stay pending
+    and go out with the next digest, so no row is lost and none is e-mailed twice.
+    """
+    try:
+        with transaction.atomic():
+            claimed = Notification.objects.filter(pk__in=person.ids, emailed_at__isnull=True).update(
+                emailed_at=now
+            )
+            if claimed != len(person.ids):
+                raise _ClaimLost
+    except _ClaimLost:
+        return False
+    return True
+
+
+def _send(person: _Pending) -> None:
+    """E-mail one person the list of their notifications."""
+    count = len(person.lines)
+    subject = ngettext(
+        "%(site)s: %(count)d complaint notification", "%(site)s: %(count)d complaint notifications", count
+    ) % {"site": getattr(settings, "INSTITUTION_NAME", "Xiaobao"), "count": count}
+    body = "\n".join([*person.lines, "", _("Open Xiaobao to see the complaints.")])
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+
+
+def email_digest(now: dt.datetime | None = None) -> int:
+    """E-mail each person one digest of their notifications not yet e-mailed; returns e-mails sent.
+
+    Runs only in working hours on working days. Rows of people without an e-mail address (or inactive,
+    or who read them in the app already) are marked without sending. A failed send un-claims its rows.
+    """
+    now = now or timezone.now()
+    if not in_working_hours(now):
+        return 0
+    sent = 0
+    for person in _pending():
+        if not _claim(person, now) or not (person.lines and person.email and person.active):
+            continue
+        try:
+            _send(person)
+        except Exception:
+            logger.exception("digest e-mail failed for user %s; will retry", person.user_id)
+            Notification.objects.filter(pk__in=person.ids, emailed_at=now).update(emailed_at=None)
+            continue
+        sent += 1
+    return sent

@@ -1,0 +1,102 @@
+"""A program takes a complaint through the API: create (idempotent), assign, accept, pause, extend, decide."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import time_machine
+
+from xiaobao.complaints.models import Complaint
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _frozen_time():
+    with time_machine.travel("2026-03-02 11:00 +0800", tick=False):
+        yield
+
+
+def _post(client, url, body=None, **headers):
+    return client.post(url, json.dumps(body or {}), content_type="application/json", headers=headers)
+
+
+def test_create_is_idempotent_and_returns_clocks(api_for, branch_officer, payload):
+    c = api_for(branch_officer)
+    first = _post(c, "/api/v1/complaints", payload(), **{"Idempotency-Key": "hotline-42"})
+    again = _post(c, "/api/v1/complaints", payload(), **{"Idempotency-Key": "hotline-42"})
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.json()["id"] == again.json()["id"] and Complaint.objects.count() == 1
+    body = first.json()
+    assert body["reference"].startswith("TS20260302")
+    decision = next(k for k in body["clocks"] if k["name"] == "decision")
+    assert decision == {"name": "decision", "rule": "nfra-2020", "start_date": "2026-03-02", "days": 15,
+                        "paused_days": 0, "due_date": "2026-03-17", "state": "running", "provisional": False}
+    assert "assign" in body["allowed_actions"]
+    assert body["complainant"] == "张*"
+
+
+def test_create_validation_is_422_with_fields(api_for, branch_officer, payload):
+    c = api_for(branch_officer)
+    r = _post(c, "/api/v1/complaints", payload(channel="NOPE", complainant={"name": ""}))
+    assert r.status_code == 422 and r.json()["fields"]
+    r = _post(c, "/api/v1/complaints", payload(received_at="not a date"))
+    assert r.status_code == 422 and "received_at" in r.json()["fields"]
+    assert Complaint.objects.count() == 0
+
+
+def test_program_walks_the_clock_actions(api_for, branch_officer, b1_handler, b1_approver, payload):
+    officer, handler, approver = api_for(branch_officer), api_for(b1_handler), api_for(b1_approver)
+    cid = _post(officer, "/api/v1/complaints", payload()).json()["id"]
+    base = f"/api/v1/complaints/{cid}/actions"
+    assert _post(officer, f"{base}/assign", {"handler": "b1_handler"}).json()["status"] == "assigned"
+    assert _post(handler, f"{base}/accept").json()["status"] == "in_progress"
+    assert _post(handler, f"{base}/pause", {"reason": "appraisal", "date": "2026-03-02"}).json()["status"] == \
+        "paused"
+    with time_machine.travel("2026-03-09 11:00 +0800", tick=False):
+        body = _post(handler, f"{base}/resume", {"date": "2026-03-09"}).json()
+    decision = next(k for k in body["clocks"] if k["name"] == "decision")
+    assert decision["paused_days"] == 7 and decision["due_date"] == "2026-03-24"
+    r = _post(handler, f"{base}/extend", {"to_days": 30, "reason": "需调取外部鉴定结论"})
+    assert next(k for k in r.json()["clocks"] if k["name"] == "decision")["days"] == 30
+    r = _post(handler, f"{base}/extend", {"to_days": 60, "reason": "特别复杂，需上级批准"})
+    assert next(k for k in r.json()["clocks"] if k["name"] == "decision")["days"] == 30  # waits for approval
+    r = _post(approver, f"{base}/approve_extension")
+    assert r.status_code == 200, r.content
+    assert next(k for k in r.json()["clocks"] if k["name"] == "decision")["days"] == 60
+
+
+def test_stale_version_is_409(api_for, branch_officer, payload):
+    c = api_for(branch_officer)
+    body = _post(c, "/api/v1/complaints", payload()).json()
+    url = f"/api/v1/complaints/{body['id']}/actions/assign"
+    assert _post(c, url, {}, **{"If-Match": str(body["version"])}).status_code == 200
+    r = _post(c, url, {}, **{"If-Match": str(body["version"])})
+    assert r.status_code == 409 and r.json()["code"] == "conflict"
+
+
+def test_forbidden_transition_is_409_and_unknown_action_422(api_for, branch_officer, payload):
+    c = api_for(branch_officer)
+    cid = _post(c, "/api/v1/complaints", payload()).json()["id"]
+    r = _post(c, f"/api/v1/complaints/{cid}/actions/archive")
+    assert r.status_code == 409 and r.json()["code"] == "invalid_state"
+    assert _post(c, f"/api/v1/complaints/{cid}/actions/fly").status_code == 422
+
+
+def test_other_branch_gets_404(api_for, branch_officer, b2_handler, payload):
+    cid = _post(api_for(branch_officer), "/api/v1/complaints", payload()).json()["id"]
+    other = api_for(b2_handler)
+    assert other.get(f"/api/v1/complaints/{cid}").status_code == 404
+    assert _post(other, f"/api/v1/complaints/{cid}/actions/accept").status_code == 404
+    assert other.get("/api/v1/complaints").json()["count"] == 0
+
+
+def test_codes_and_rules(api_for, branch_officer):
+    c = api_for(branch_officer)
+    channels = c.get("/api/v1/codes/channel").json()
+    assert {"code": "A0302", "name": "电话", "parent": "A03", "active": True} in channels
+    assert len(c.get("/api/v1/codes/business_type").json()) >= 14
+    assert c.get("/api/v1/codes/planet").status_code == 422
+    rules = {r["code"] for r in c.get("/api/v1/deadline-rules").json()}
+    assert {"nfra-2020", "pboc-2020", "review-30", "cfpb", "fca-disp", "fca-psd", "asic-rg271"} <= rules
