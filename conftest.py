@@ -111,6 +111,12 @@ POWER_PERMS = [
     "core.reveal_personal_data",
     "core.view_auditevent",
     "core.export_auditevent",
+    "complaints.view_complaint",
+    "complaints.register_complaint",
+    "complaints.handle_complaint",
+    "complaints.assign_complaint",
+    "complaints.approve_complaint",
+    "complaints.export_complaint",
 ]
 
 

@@ -52,7 +52,9 @@ def notify(*, users: Iterable[Any], complaint: Complaint | None, kind: str, mess
             list(Complaint.objects.select_for_update().filter(pk=complaint_id).values_list("pk"))
         existing = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
         rows = [
-            Notification(user_id=uid, complaint_id=complaint_id, kind=kind, message=message[:300], dedupe_key=k)
+            Notification(
+                user_id=uid, complaint_id=complaint_id, kind=kind, message=message[:300], dedupe_key=k
+            )
             for k, uid in keys.items()
             if k not in existing
         ]

@@ -1,6 +1,6 @@
 """Complaints: code tables, deadline rules, the complaint, its events, clocks, extensions, attachments."""
 
-from xiaobao.complaints.models.codes import ComplaintCode, DeadlineRule
+from xiaobao.complaints.models.codes import ComplaintCode, DeadlineRule, NoticeTemplate
 from xiaobao.complaints.models.complaint import Complaint, ComplaintEvent
 from xiaobao.complaints.models.work import Assistance, Attachment, Clock, Extension, Notification
 
@@ -14,4 +14,5 @@ __all__ = [
     "DeadlineRule",
     "Extension",
     "Notification",
+    "NoticeTemplate",
 ]

@@ -89,3 +89,29 @@ class DeadlineRule(TimeStampedModel):
 
     def step_for(self, to_days: int) -> dict | None:
         return next((s for s in self.extensions if int(s["to_days"]) == to_days), None)
+
+
+class NoticeTemplate(TimeStampedModel):
+    """An editable template for the decision notice (Art 19: verification, basis and reasons, remedies).
+
+    Placeholders: {reference} {complainant} {received} {request} {verification} {basis} {result} {remedies}
+    {unit} {date}.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    body = models.TextField(_("text"))
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        verbose_name = _("notice template")
+        verbose_name_plural = _("notice templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def render(self, context: dict[str, str]) -> str:
+        text = self.body
+        for key, value in context.items():
+            text = text.replace("{" + key + "}", value)
+        return text

@@ -18,6 +18,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from xiaobao.api import api
 
 
+PDF = b"%PDF-1.4\n% test attachment\n"
+
+
 @dataclass
 class Route:
     name: str  # URL name for pages, "METHOD /path" for the API
@@ -32,8 +35,9 @@ class Route:
 
 
 class Ctx:
-    def __init__(self, org, b1_user, consumer):
+    def __init__(self, org, b1_user, consumer, complaint=None, attachment=None):
         self.org, self.b1_user, self.consumer = org, b1_user, consumer
+        self.complaint, self.attachment = complaint, attachment
 
 
 PAGE_ROUTES = [
@@ -209,14 +213,40 @@ API_ROUTES = [
         data=lambda c: {"year": 2027, "source_document": "国办发明电〔2026〕X号"},
     ),
 ]
+API_ROUTES += [
+    Route("GET /api/v1/codes/{dimension}", "get", lambda c: {"dimension": "channel"}, perm=False, kind="global"),
+    Route("GET /api/v1/deadline-rules", "get", perm=False, kind="global"),
+    Route("POST /api/v1/complaints", "post", kind="global", ok=(201,), data=lambda c: {
+        "received_at": "2026-03-02T10:30:00+08:00", "channel": "A01", "business_type": "B01", "cause": "C01",
+        "org_unit": c.org.b1s.code, "complainant": {"name": "李四"}, "request": "r", "description": "d"}),
+    Route("GET /api/v1/complaints", "get", kind="list", marker=lambda c: c.complaint.reference),
+    Route("GET /api/v1/complaints/{complaint_id}", "get", lambda c: {"complaint_id": c.complaint.pk}),
+    Route("GET /api/v1/complaints/{complaint_id}/events", "get", lambda c: {"complaint_id": c.complaint.pk}),
+    Route("POST /api/v1/complaints/{complaint_id}/actions/{action}", "post",
+          lambda c: {"complaint_id": c.complaint.pk, "action": "contact"}, lambda c: {"method": "phone"}),
+    Route("POST /api/v1/complaints/{complaint_id}/attachments", "post", lambda c: {"complaint_id": c.complaint.pk},
+          ok=(201,), extra={"multipart": True, "file": ("note.pdf", PDF)}),
+    Route("GET /api/v1/complaints/{complaint_id}/attachments/{attachment_id}", "get",
+          lambda c: {"complaint_id": c.complaint.pk, "attachment_id": c.attachment.pk}),
+]
 PUBLIC_API = {"GET /api/v1/health"}
 
 
 @pytest.fixture
 def ctx(org, b1_consumer):
-    from conftest import make_user
+    from io import BytesIO
 
-    return Ctx(org, make_user("b1_clerk", org.b1s, ["complaint_handler"]), b1_consumer)
+    from conftest import make_user
+    from xiaobao.complaints.attachments import attachment_add
+    from xiaobao.complaints.services import complaint_register
+
+    clerk = make_user("b1_clerk", org.b1s, ["complaint_handler"])
+    complaint, _ = complaint_register(actor=clerk, data={
+        "received_at": "2026-03-02T10:30:00+08:00", "channel": "A01", "business_type": "B01", "cause": "C01",
+        "org_unit": org.b1s.code, "complainant": {"name": "王小明", "phone": "13812345678"},
+        "request": "请求", "description": "描述"})
+    attachment = attachment_add(actor=clerk, complaint=complaint, fileobj=BytesIO(PDF), name="letter.pdf")
+    return Ctx(org, clerk, b1_consumer, complaint, attachment)
 
 
 def _page_url(route: Route, ctx: Ctx) -> str:
@@ -243,7 +273,8 @@ def _call_api(client, route: Route, ctx: Ctx):
     if route.extra.get("multipart"):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        return client.post(url, {"file": SimpleUploadedFile("units.xlsx", b"not a workbook")})
+        name, content = route.extra.get("file", ("units.xlsx", b"not a workbook"))
+        return client.post(url, {"file": SimpleUploadedFile(name, content)})
     body = json.dumps(route.data(ctx)) if route.data else "{}"
     return getattr(client, route.method)(url, body, content_type="application/json")
 

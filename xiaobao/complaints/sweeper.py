@@ -1,0 +1,291 @@
+"""The SLA sweeper: warnings before a deadline, breach on the day after it, and the escalation ladder.
+
+One `sla_sweep()` does, in order:
+
+1. **breach** — a running clock whose due date has passed becomes `breached` (claimed with a conditional
+   update: only the process whose update changed the row tells the handler);
+2. **escalation** — a breached clock of an open complaint climbs one rung per working day that has fully
+   passed since the due date (handler → unit head → branch consumer-protection officer → head office),
+   each rung claimed with a conditional update of `escalation_level` and told once;
+3. **warnings** — a running clock due within N working days (`SLA_WARN_WORKING_DAYS`, default 3 and 1)
+   warns the handler once per level; the claim is the notification's unique `dedupe_key`;
+4. **e-mail digest** — one e-mail per person of everything not yet e-mailed, in working hours only.
+
+Two sweepers running at once never tell anybody twice: every claim is either a conditional `update()`
+that changes one row for exactly one of them, or an insert against a unique key. Clocks are read in
+keyset batches of 2,000 with the complaint joined; who sits on which rung is resolved in memory from two
+queries per sweep.
+
+Paused clocks are not breached here: while a pause is open the stored due date is only as fresh as the
+last recompute (each paused day moves the real one later), so the next transition decides instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xiaobao.complaints.choices import ClockState, Status
+from xiaobao.complaints.models import Clock, Complaint
+from xiaobao.complaints.notifications import email_digest, notify
+from xiaobao.core.models import OrgUnit, User
+from xiaobao.core.models.org import PATH_SEGMENT, OrgUnitKind
+from xiaobao.core.workdays import WorkCalendar, get_calendar
+
+logger = logging.getLogger(__name__)
+
+BATCH = 2000
+TOP_LEVEL = 3  # head office
+HANDLER, APPROVER, BRANCH_CP, HQ_CP = "complaint_handler", "approver", "branch_cp_officer", "hq_cp_officer"
+LADDER_ROLES = (HANDLER, APPROVER, BRANCH_CP, HQ_CP)
+DEFAULT_WARN_WORKING_DAYS = (3, 1)
+CLOCK_LABELS = {
+    "decision": gettext_lazy("decision"),
+    "first_contact": gettext_lazy("first contact"),
+    "review": gettext_lazy("review"),
+}
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did (counts only: safe to log)."""
+
+    warned: int = 0
+    breached: int = 0
+    escalated: int = 0
+    emailed: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"warned={self.warned} breached={self.breached} escalated={self.escalated} emailed={self.emailed}"
+        )
+
+
+# --- who is told ---------------------------------------------------------------------------------------
+
+
+class Ladder:
+    """The recipients of each escalation level, resolved in memory and cached per unit for one sweep.
+
+    Level 0 is the handler (or the complaint handlers of the unit, or of its nearest ancestor that has
+    some); 1 the unit head (approvers of the unit or its nearest ancestor that has one); 2 the branch
+    consumer-protection officers of the nearest branch (searching upwards from it); 3 the head office's
+    consumer-protection officers.
+    """
+
+    def __init__(self) -> None:
+        self._kinds: dict[int, str] | None = None
+        self._staff: dict[str, dict[int, list[int]]] = {role: {} for role in LADDER_ROLES}
+        self._chains: dict[int, list[int]] = {}
+        self._cache: dict[tuple[int, int], list[int]] = {}
+
+    def _load(self) -> dict[int, str]:
+        if self._kinds is None:
+            units = OrgUnit.objects.values_list("id", "path", "kind")
+            self._kinds = {pk: kind for pk, _path, kind in units}
+            self._chains = {pk: _chain(path) for pk, path, _kind in units}
+            rows = User.groups.through.objects.filter(group__name__in=LADDER_ROLES, user__is_active=True)
+            for user_id, unit_id, role in rows.values_list("user_id", "user__org_unit_id", "group__name"):
+                self._staff[role].setdefault(unit_id, []).append(user_id)
+        return self._kinds
+
+    def recipients(self, level: int, *, handler_id: int | None, unit_id: int) -> list[int]:
+        """User ids to tell at `level` about a complaint of `unit_id` handled by `handler_id`."""
+        if level == 0 and handler_id is not None:
+            return [handler_id]
+        if (level, unit_id) not in self._cache:
+            self._cache[level, unit_id] = self._resolve(level, unit_id)
+        return self._cache[level, unit_id]
+
+    def _resolve(self, level: int, unit_id: int) -> list[int]:
+        kinds = self._load()
+        chain = self._chains.get(unit_id, [unit_id])
+        if level == 0:
+            return self._nearest(HANDLER, chain)
+        if level == 1:
+            return self._nearest(APPROVER, chain)
+        if level == 2:
+            branch = next((i for i, u in enumerate(chain) if kinds.get(u) == OrgUnitKind.BRANCH), 0)
+            return self._nearest(BRANCH_CP, chain[branch:])
+        return sorted({uid for ids in self._staff[HQ_CP].values() for uid in ids})
+
+    def _nearest(self, role: str, chain: Sequence[int]) -> list[int]:
+        """The holders of `role` in the first unit of `chain` that has any."""
+        staff = self._staff[role]
+        return next((sorted(set(staff[u])) for u in chain if staff.get(u)), [])
+
+
+def _chain(path: str) -> list[int]:
+    """The unit and its ancestors, nearest first, read from the materialised path."""
+    return [int(path[i : i + PATH_SEGMENT]) for i in range(len(path) - PATH_SEGMENT, -1, -PATH_SEGMENT)]
+
+
+# --- working-day arithmetic, memoised per due date --------------------------------------------------------
+
+
+class _Days:
+    """Working days between today and a due date, computed once per distinct due date."""
+
+    def __init__(self, cal: WorkCalendar, today: dt.date) -> None:
+        self.cal, self.today = cal, today
+        self._left: dict[dt.date, int] = {}
+        self._over: dict[dt.date, int] = {}
+
+    def horizon(self, n: int) -> dt.date:
+        """The last date that is at most `n` working days after today."""
+        return self.cal.deadline(self.today, n + 1, "working").due_date - dt.timedelta(days=1)
+
+    def left(self, due: dt.date) -> int:
+        """Working days after today up to and including the due date (0 when due today)."""
+        if due not in self._left:
+            self._left[due] = self._count(self.today, due, cap=None)
+        return self._left[due]
+
+    def overdue(self, due: dt.date) -> int:
+        """Working days that have fully passed since the due date (today not counted), capped at the top."""
+        if due not in self._over:
+            self._over[due] = self._count(due, self.today - dt.timedelta(days=1), cap=TOP_LEVEL)
+        return self._over[due]
+
+    def _count(self, after: dt.date, until: dt.date, cap: int | None) -> int:
+        n, d = 0, after + dt.timedelta(days=1)
+        while d <= until and (cap is None or n < cap):
+            n += self.cal.is_workday(d)
+            d += dt.timedelta(days=1)
+        return n
+
+
+# --- the sweep -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Sweep:
+    today: dt.date
+    days: _Days
+    ladder: Ladder = field(default_factory=Ladder)
+    report: SweepReport = field(default_factory=SweepReport)
+
+
+CLOCK_FIELDS = (
+    "id", "name", "due_date", "state", "warned", "escalation_level",
+    "complaint__id", "complaint__reference", "complaint__handler", "complaint__org_unit",
+)  # fmt: skip
+
+
+def _open_clocks(q: Q) -> Iterator[Clock]:
+    """Clocks of complaints not ended matching `q`, in keyset batches (no cursor stays open during writes)."""
+    qs: QuerySet[Clock] = (
+        Clock.objects.filter(q)
+        .exclude(complaint__status__in=Status.ended_statuses())
+        .select_related("complaint")
+        .only(*CLOCK_FIELDS)
+        .order_by("pk")
+    )
+    last = 0
+    while batch := list(qs.filter(pk__gt=last)[:BATCH]):
+        yield from batch
+        last = batch[-1].pk
+
+
+def _tell(s: _Sweep, clock: Clock, level: int, kind: str, key: str, message: str) -> int:
+    c: Complaint = clock.complaint
+    users = s.ladder.recipients(level, handler_id=c.handler_id, unit_id=c.org_unit_id)
+    return notify(users=users, complaint=c, kind=kind, message=message, key=f"{key}:{clock.due_date:%Y%m%d}")
+
+
+def _words(clock: Clock, **extra: Any) -> dict[str, Any]:
+    return {
+        "ref": clock.complaint.reference,
+        "clock": CLOCK_LABELS.get(clock.name, clock.name),
+        "due": clock.due_date.isoformat(),
+        **extra,
+    }
+
+
+def _breach(s: _Sweep) -> None:
+    """Running clocks past their due date become breached; the process that flips one tells the handler."""
+    for clock in _open_clocks(Q(state=ClockState.RUNNING, due_date__lt=s.today)):
+        if Clock.objects.filter(pk=clock.pk, state=ClockState.RUNNING).update(state=ClockState.BREACHED) != 1:
+            continue
+        s.report.breached += 1
+        logger.info("SLA breached: %s %s (due %s)", clock.complaint.reference, clock.name, clock.due_date)
+        message = _("Complaint %(ref)s: the %(clock)s deadline %(due)s has passed") % _words(clock)
+        _tell(s, clock, 0, "sla_breach", f"breach:{clock.pk}", message)
+
+
+def _escalate(s: _Sweep) -> None:
+    """Breached clocks climb to min(3, working days fully overdue); each new rung is told once."""
+    q = Q(state=ClockState.BREACHED, met_on__isnull=True, escalation_level__lt=TOP_LEVEL)
+    for clock in _open_clocks(q):
+        old, new = clock.escalation_level, min(TOP_LEVEL, s.days.overdue(clock.due_date))
+        if new <= old:
+            continue
+        claimed = Clock.objects.filter(pk=clock.pk, state=ClockState.BREACHED, escalation_level=old).update(
+            escalation_level=new
+        )
+        if claimed != 1:
+            continue
+        s.report.escalated += 1
+        logger.info("SLA escalated: %s %s to level %d", clock.complaint.reference, clock.name, new)
+        for level in range(old + 1, new + 1):  # a sweeper that was down for days still tells every rung
+            text = _(
+                "Complaint %(ref)s: the %(clock)s deadline %(due)s was missed, escalated to level %(level)d"
+            )
+            message = text % _words(clock, level=level)
+            _tell(s, clock, level, "sla_escalation", f"escalate:{clock.pk}:{level}", message)
+
+
+def _warn(s: _Sweep, levels: Sequence[int]) -> None:
+    """Running clocks due within a warning level's working days warn the handler once per level.
+
+    When several levels are due at once (a late first sweep) only the most urgent is sent; all are
+    recorded in `clock.warned` (best effort: the notification's unique key is the real claim).
+    """
+    if not levels:
+        return
+    window = Q(state=ClockState.RUNNING, due_date__gte=s.today, due_date__lte=s.days.horizon(max(levels)))
+    for clock in _open_clocks(window):
+        left = s.days.left(clock.due_date)
+        pending = [n for n in levels if left <= n and n not in clock.warned]
+        if not pending:
+            continue
+        level = min(pending)
+        message = _(
+            "Complaint %(ref)s: the %(clock)s deadline %(due)s is %(left)d working day(s) away"
+        ) % _words(clock, left=left)
+        if _tell(s, clock, 0, "sla_warning", f"warn:{clock.pk}:{level}", message):
+            s.report.warned += 1
+            logger.info(
+                "SLA warning: %s %s, %d working day(s) left", clock.complaint.reference, clock.name, left
+            )
+        warned = sorted({*clock.warned, *pending})
+        Clock.objects.filter(pk=clock.pk, due_date=clock.due_date).update(warned=warned)
+
+
+def warn_levels() -> list[int]:
+    """The configured warning levels (working days before the due date), largest first."""
+    return sorted(
+        {int(n) for n in getattr(settings, "SLA_WARN_WORKING_DAYS", DEFAULT_WARN_WORKING_DAYS)}, reverse=True
+    )
+
+
+def sla_sweep(now: dt.datetime | None = None) -> SweepReport:
+    """One pass of the sweeper: breach, escalate, warn, then the e-mail digest. Safe to run concurrently."""
+    now = now or timezone.now()
+    today = timezone.localdate(now, timezone.get_default_timezone())
+    s = _Sweep(today=today, days=_Days(get_calendar(), today))
+    _breach(s)
+    _escalate(s)
+    _warn(s, warn_levels())
+    s.report.emailed = email_digest(now)
+    logger.info("SLA sweep %s: %s", today.isoformat(), s.report)
+    return s.report
