@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
-    REGISTERED = "registered", _("Registered")
+    REGISTERED = "registered", pgettext_lazy("complaint status", "Registered")
     ASSIGNED = "assigned", _("Assigned, awaiting acceptance")
     IN_PROGRESS = "in_progress", _("In progress")
     PAUSED = "paused", _("Paused")

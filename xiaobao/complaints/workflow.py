@@ -39,7 +39,13 @@ ACTIONS: dict[str, Action] = {
             "complaints.assign_complaint",
             _t([S.REGISTERED, S.ASSIGNED, S.IN_PROGRESS], S.ASSIGNED),
         ),
-        Action("accept", _("Accept"), "complaints.handle_complaint", _t([S.ASSIGNED], S.IN_PROGRESS), False),
+        Action(
+            "accept",
+            _("Accept"),
+            "complaints.handle_complaint",
+            _t([S.REGISTERED, S.ASSIGNED], S.IN_PROGRESS),
+            False,
+        ),
         Action(
             "transfer",
             _("Transfer to another unit"),

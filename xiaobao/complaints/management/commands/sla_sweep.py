@@ -7,11 +7,20 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from xiaobao.complaints.sweeper import SweepReport, sla_sweep
 
 logger = logging.getLogger("xiaobao.complaints.sweeper")
+
+
+def _drop_stale_connections() -> None:
+    """Close broken or expired connections between sweeps, as Django does between requests.
+
+    Never inside a transaction (a test wraps the whole command in one): that connection must stay open.
+    """
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 class Command(BaseCommand):
@@ -41,13 +50,13 @@ class Command(BaseCommand):
 
     def _sweep_safely(self) -> None:
         """One sweep of the loop: an error is logged and the loop goes on (the next sweep retries)."""
-        close_old_connections()
+        _drop_stale_connections()
         try:
             self._report(sla_sweep())
         except Exception:
             logger.exception("SLA sweep failed; retrying at the next interval")
         finally:
-            close_old_connections()
+            _drop_stale_connections()
 
     def _report(self, report: SweepReport) -> None:
         self.stdout.write(f"sla_sweep: {report}")
