@@ -12,6 +12,19 @@ PASSWORD = "Xb-test-pass-2026"
 
 
 @pytest.fixture(autouse=True)
+def _presets(request):
+    """Transactional tests flush the database after themselves, taking the data migrations' rows (code
+    tables, deadline rules, notice template) with them: put them back before such a test."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from xiaobao.complaints.presets import load_presets_now
+
+    load_presets_now()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar():
     """The working-day calendar is cached per process; a test's overrides must not leak into the next."""
     from xiaobao.core.workdays import calendar_invalidate

@@ -7,6 +7,8 @@ or secondary and therefore data, not constants).
 
 from __future__ import annotations
 
+from typing import Any
+
 CHANNELS = [
     ("A01", "营业现场", []),
     ("A02", "自助机具", []),
@@ -185,3 +187,54 @@ RULES = [
         "ASIC Regulatory Guide 271",
     ),
 ]
+
+
+def load_presets(code_model: Any, rule_model: Any) -> None:
+    """Create the preset codes and rules that do not exist yet (used by the migration and by tests that
+    flush the database)."""
+    existing = set(code_model.objects.values_list("dimension", "code"))
+    for dimension, rows in (("channel", CHANNELS), ("business_type", BUSINESS_TYPES)):
+        for order, (code, name, children) in enumerate(rows):
+            parent = code_model.objects.filter(dimension=dimension, code=code).first()
+            if parent is None:
+                parent = code_model.objects.create(
+                    dimension=dimension, code=code, name=name, sort_order=order
+                )
+            for sub_order, (sub_code, sub_name) in enumerate(children):
+                if (dimension, sub_code) not in existing:
+                    code_model.objects.create(
+                        dimension=dimension, code=sub_code, name=sub_name, parent=parent, sort_order=sub_order
+                    )
+    for order, (code, name) in enumerate(CAUSES):
+        if ("cause", code) not in existing:
+            code_model.objects.create(dimension="cause", code=code, name=name, sort_order=order)
+    rules = set(rule_model.objects.values_list("code", flat=True))
+    for code, name, clock, days, unit, roll, ext, sources, doc in RULES:
+        if code not in rules:
+            rule_model.objects.create(
+                code=code,
+                name=name,
+                clock=clock,
+                days=days,
+                unit=unit,
+                roll_forward=roll,
+                extensions=ext,
+                sources=sources,
+                source_document=doc,
+            )
+
+
+DEFAULT_NOTICE_NAME = "标准处理决定告知书"
+
+
+def load_presets_now() -> None:
+    """Load every preset with the current models (idempotent)."""
+    import importlib
+
+    from xiaobao.complaints.models import ComplaintCode, DeadlineRule, NoticeTemplate
+
+    load_presets(ComplaintCode, DeadlineRule)
+    template = importlib.import_module("xiaobao.complaints.migrations.0003_noticetemplate")
+    NoticeTemplate.objects.get_or_create(
+        name=DEFAULT_NOTICE_NAME, defaults={"body": template.DEFAULT, "is_default": True}
+    )

@@ -216,7 +216,8 @@ def _register(actor: User, data: dict[str, Any], idempotency_key: str | None) ->
     complaint, staff = _build(actor, data)
     complaint.complainant = _complainant(actor, complaint.org_unit, data)
     complaint.idempotency_key = idempotency_key or None
-    complaint.full_clean(exclude=["reference"])
+    # The idempotency constraint is left to the database: a concurrent retry surfaces as IntegrityError.
+    complaint.full_clean(exclude=["reference"], validate_constraints=False)
     complaint.save()
     complaint.reference = f"TS{complaint.receipt_date:%Y%m%d}{complaint.pk:07d}"
     Complaint.objects.filter(pk=complaint.pk).update(reference=complaint.reference)

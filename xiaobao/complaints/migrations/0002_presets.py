@@ -2,21 +2,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from xiaobao.complaints import presets
+    from xiaobao.complaints.presets import load_presets
 
-    Code = apps.get_model("complaints", "ComplaintCode")
-    Rule = apps.get_model("complaints", "DeadlineRule")
-    for dimension, rows in (("channel", presets.CHANNELS), ("business_type", presets.BUSINESS_TYPES)):
-        for order, (code, name, children) in enumerate(rows):
-            parent = Code.objects.create(dimension=dimension, code=code, name=name, sort_order=order)
-            for sub_order, (sub_code, sub_name) in enumerate(children):
-                Code.objects.create(dimension=dimension, code=sub_code, name=sub_name, parent=parent,
-                                    sort_order=sub_order)
-    for order, (code, name) in enumerate(presets.CAUSES):
-        Code.objects.create(dimension="cause", code=code, name=name, sort_order=order)
-    for code, name, clock, days, unit, roll, ext, sources, doc in presets.RULES:
-        Rule.objects.create(code=code, name=name, clock=clock, days=days, unit=unit, roll_forward=roll,
-                            extensions=ext, sources=sources, source_document=doc)
+    load_presets(apps.get_model("complaints", "ComplaintCode"), apps.get_model("complaints", "DeadlineRule"))
 
 
 def unload(apps, schema_editor):

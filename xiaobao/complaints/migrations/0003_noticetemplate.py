@@ -22,8 +22,8 @@ DEFAULT = """关于您投诉事项（编号 {reference}）的处理决定
 
 
 def load(apps, schema_editor):
-    apps.get_model("complaints", "NoticeTemplate").objects.create(name="标准处理决定告知书", body=DEFAULT,
-                                                                  is_default=True)
+    apps.get_model("complaints", "NoticeTemplate").objects.get_or_create(
+        name="标准处理决定告知书", defaults={"body": DEFAULT, "is_default": True})
 
 
 class Migration(migrations.Migration):
