@@ -17,7 +17,13 @@ from xiaobao.complaints.choices import CodeDimension
 from xiaobao.complaints.filtersets import ComplaintFilter
 from xiaobao.complaints.models import Complaint, ComplaintCode, DeadlineRule
 from xiaobao.complaints.selectors import complaint_detail, complaint_list
-from xiaobao.complaints.services import allowed_actions, complaint_register, complaint_transition
+from xiaobao.complaints.services import (
+    allowed_actions,
+    code_save,
+    complaint_register,
+    complaint_transition,
+    rule_save,
+)
 from xiaobao.core.api.common import get_visible, require_perm
 from xiaobao.core.errors import DomainError, field_error
 
@@ -219,6 +225,51 @@ def deadline_rules(request: HttpRequest):
             "code", "name", "clock", "days", "unit", "roll_forward", "extensions", "sources"
         )
     )
+
+
+class CodeIn(Schema):
+    name: str = Field(..., min_length=1, max_length=60)
+    parent: str | None = Field(None, max_length=20)
+    sort_order: int = Field(0, ge=-10000, le=10000)
+    is_active: bool = True
+
+
+class RuleIn(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    clock: str | None = Field(None, pattern="^(decision|first_contact|review)$")
+    days: int | None = Field(None, ge=1, le=3650)
+    unit: str | None = Field(None, pattern="^(calendar|working)$")
+    roll_forward: bool | None = None
+    extensions: list[dict[str, Any]] | None = None
+    sources: list[str] | None = None
+    source_document: str | None = Field(None, max_length=200)
+    is_active: bool | None = None
+
+
+@router.put("/codes/{dimension}/{code}", response=CodeOut, summary="Create or update a code (admin)")
+def code_put(request: HttpRequest, dimension: CodeDimension, code: str, payload: CodeIn):
+    require_perm(request.user, "complaints.manage_codes")
+    if not code or len(code) > 20:
+        raise field_error("code", _("A code has 1 to 20 characters."))
+    obj = code_save(actor=request.user, dimension=dimension, code=code, **payload.dict())
+    return {
+        "code": obj.code,
+        "name": obj.name,
+        "parent": obj.parent.code if obj.parent else None,
+        "active": obj.is_active,
+    }
+
+
+@router.put("/deadline-rules/{code}", response=RuleOut, summary="Create or edit a deadline rule (admin)")
+def rule_put(request: HttpRequest, code: str, payload: RuleIn):
+    require_perm(request.user, "complaints.manage_codes")
+    if not code or len(code) > 40:
+        raise field_error("code", _("A rule code has 1 to 40 characters."))
+    rule = rule_save(actor=request.user, code=code, **payload.dict())
+    return {
+        k: getattr(rule, k)
+        for k in ("code", "name", "clock", "days", "unit", "roll_forward", "extensions", "sources")
+    }
 
 
 @router.post(

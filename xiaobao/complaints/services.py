@@ -789,3 +789,70 @@ def _notify_approvers(c: Complaint, key: str, template: str) -> None:
     for user in approvers:
         if user.org_unit and c.org_unit.path.startswith(user.org_unit.path):
             _notify_later(c, user, key, template)
+
+
+# --- code tables and deadline rules (admin-editable data) -------------------------------------------------
+
+
+@transaction.atomic
+def code_save(
+    *,
+    actor: User,
+    dimension: str,
+    code: str,
+    name: str,
+    parent: str | None = None,
+    sort_order: int = 0,
+    is_active: bool = True,
+) -> ComplaintCode:
+    """Create or update one code of a JR/T 0169 dimension (codes in use are deactivated, never deleted)."""
+    if dimension not in CodeDimension.values:
+        raise _err("dimension", _("Unknown dimension."))
+    parent_obj = None
+    if parent:
+        parent_obj = ComplaintCode.objects.filter(dimension=dimension, code=parent).first()
+        if parent_obj is None or parent_obj.code == code:
+            raise _err("parent", _("Unknown parent code."))
+    obj = ComplaintCode.objects.select_for_update().filter(dimension=dimension, code=code).first()
+    before = snapshot(obj) if obj else None
+    obj = obj or ComplaintCode(dimension=dimension, code=code)
+    obj.name, obj.parent, obj.sort_order, obj.is_active = name.strip(), parent_obj, sort_order, is_active
+    obj.full_clean()
+    obj.save()
+    audit_change(actor=actor, obj=obj, before=before)
+    return obj
+
+
+@transaction.atomic
+def rule_save(*, actor: User, code: str, **fields: Any) -> DeadlineRule:
+    """Edit a deadline rule (days, unit, roll-forward, extension steps, sources, active)."""
+    rule = DeadlineRule.objects.select_for_update().filter(code=code).first()
+    before = snapshot(rule) if rule else None
+    rule = rule or DeadlineRule(code=code)
+    for name in (
+        "name",
+        "clock",
+        "days",
+        "unit",
+        "roll_forward",
+        "extensions",
+        "sources",
+        "source_document",
+        "is_active",
+    ):
+        if fields.get(name) is not None:
+            setattr(rule, name, fields[name])
+    steps = rule.extensions or []
+    if any(not isinstance(s, dict) or int(s.get("to_days", 0)) <= rule.days for s in steps):
+        raise _err(
+            "extensions", _("Each extension step must set a total number of days above the base days.")
+        )
+    unknown = set(rule.sources or []) - set(Source.values)
+    if unknown:
+        raise _err("sources", _("Unknown source: %(v)s") % {"v": ", ".join(sorted(unknown))})
+    if rule.unit not in ("calendar", "working"):
+        raise _err("unit", _("Choose calendar or working days."))
+    rule.full_clean()
+    rule.save()
+    audit_change(actor=actor, obj=rule, before=before)
+    return rule

@@ -214,20 +214,63 @@ API_ROUTES = [
     ),
 ]
 API_ROUTES += [
-    Route("GET /api/v1/codes/{dimension}", "get", lambda c: {"dimension": "channel"}, perm=False, kind="global"),
+    Route(
+        "GET /api/v1/codes/{dimension}", "get", lambda c: {"dimension": "channel"}, perm=False, kind="global"
+    ),
     Route("GET /api/v1/deadline-rules", "get", perm=False, kind="global"),
-    Route("POST /api/v1/complaints", "post", kind="global", ok=(201,), data=lambda c: {
-        "received_at": "2026-03-02T10:30:00+08:00", "channel": "A01", "business_type": "B01", "cause": "C01",
-        "org_unit": c.org.b1s.code, "complainant": {"name": "李四"}, "request": "r", "description": "d"}),
+    Route(
+        "POST /api/v1/complaints",
+        "post",
+        kind="global",
+        ok=(201,),
+        data=lambda c: {
+            "received_at": "2026-03-02T10:30:00+08:00",
+            "channel": "A01",
+            "business_type": "B01",
+            "cause": "C01",
+            "org_unit": c.org.b1s.code,
+            "complainant": {"name": "李四"},
+            "request": "r",
+            "description": "d",
+        },
+    ),
     Route("GET /api/v1/complaints", "get", kind="list", marker=lambda c: c.complaint.reference),
     Route("GET /api/v1/complaints/{complaint_id}", "get", lambda c: {"complaint_id": c.complaint.pk}),
     Route("GET /api/v1/complaints/{complaint_id}/events", "get", lambda c: {"complaint_id": c.complaint.pk}),
-    Route("POST /api/v1/complaints/{complaint_id}/actions/{action}", "post",
-          lambda c: {"complaint_id": c.complaint.pk, "action": "contact"}, lambda c: {"method": "phone"}),
-    Route("POST /api/v1/complaints/{complaint_id}/attachments", "post", lambda c: {"complaint_id": c.complaint.pk},
-          ok=(201,), extra={"multipart": True, "file": ("note.pdf", PDF)}),
-    Route("GET /api/v1/complaints/{complaint_id}/attachments/{attachment_id}", "get",
-          lambda c: {"complaint_id": c.complaint.pk, "attachment_id": c.attachment.pk}),
+    Route(
+        "POST /api/v1/complaints/{complaint_id}/actions/{action}",
+        "post",
+        lambda c: {"complaint_id": c.complaint.pk, "action": "contact"},
+        lambda c: {"method": "phone"},
+    ),
+    Route(
+        "POST /api/v1/complaints/{complaint_id}/attachments",
+        "post",
+        lambda c: {"complaint_id": c.complaint.pk},
+        ok=(201,),
+        extra={"multipart": True, "file": ("note.pdf", PDF)},
+    ),
+    Route(
+        "GET /api/v1/complaints/{complaint_id}/attachments/{attachment_id}",
+        "get",
+        lambda c: {"complaint_id": c.complaint.pk, "attachment_id": c.attachment.pk},
+    ),
+]
+API_ROUTES += [
+    Route(
+        "PUT /api/v1/codes/{dimension}/{code}",
+        "put",
+        lambda c: {"dimension": "cause", "code": "C77"},
+        lambda c: {"name": "测试原因"},
+        kind="global",
+    ),
+    Route(
+        "PUT /api/v1/deadline-rules/{code}",
+        "put",
+        lambda c: {"code": "nfra-2020"},
+        lambda c: {"days": 15},
+        kind="global",
+    ),
 ]
 PUBLIC_API = {"GET /api/v1/health"}
 
@@ -241,10 +284,19 @@ def ctx(org, b1_consumer):
     from xiaobao.complaints.services import complaint_register
 
     clerk = make_user("b1_clerk", org.b1s, ["complaint_handler"])
-    complaint, _ = complaint_register(actor=clerk, data={
-        "received_at": "2026-03-02T10:30:00+08:00", "channel": "A01", "business_type": "B01", "cause": "C01",
-        "org_unit": org.b1s.code, "complainant": {"name": "王小明", "phone": "13812345678"},
-        "request": "请求", "description": "描述"})
+    complaint, _ = complaint_register(
+        actor=clerk,
+        data={
+            "received_at": "2026-03-02T10:30:00+08:00",
+            "channel": "A01",
+            "business_type": "B01",
+            "cause": "C01",
+            "org_unit": org.b1s.code,
+            "complainant": {"name": "王小明", "phone": "13812345678"},
+            "request": "请求",
+            "description": "描述",
+        },
+    )
     attachment = attachment_add(actor=clerk, complaint=complaint, fileobj=BytesIO(PDF), name="letter.pdf")
     return Ctx(org, clerk, b1_consumer, complaint, attachment)
 
@@ -283,7 +335,11 @@ def _allowed_user(route: Route, request):
     """The user who may act on the branch-1 object: a branch-1 power user; calendar needs HQ."""
     if "calendar" in route.name and route.method != "get":
         return request.getfixturevalue("hq_officer")
-    if route.name in ("GET /api/v1/audit-events/verify",):
+    if (
+        route.name in ("GET /api/v1/audit-events/verify",)
+        or route.name.startswith("PUT /api/v1/codes")
+        or route.name.startswith("PUT /api/v1/deadline-rules")
+    ):
         return request.getfixturevalue("hq_officer")
     return request.getfixturevalue("power_b1")
 
