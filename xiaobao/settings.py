@@ -239,3 +239,15 @@ LOGGING = {
 INSTITUTION_NAME = os.environ.get("XIAOBAO_INSTITUTION_NAME", "Xiaobao")
 EMAIL_BACKEND = os.environ.get("XIAOBAO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("XIAOBAO_FROM_EMAIL", "xiaobao@localhost")
+
+# --- Complaints -------------------------------------------------------------------------------------
+# Warnings before a deadline, in working days (the sweeper sends one per level), and the hours in which
+# notifications are e-mailed (institution time zone, working days only).
+SLA_WARN_WORKING_DAYS = tuple(
+    int(x) for x in os.environ.get("XIAOBAO_SLA_WARN_DAYS", "3,1").split(",") if x.strip()
+)
+SLA_WORKING_HOURS = tuple(int(x) for x in os.environ.get("XIAOBAO_SLA_WORKING_HOURS", "9,18").split(","))
+# A decision needs approval when the amount in dispute reaches this (besides major and forwarded cases).
+COMPLAINT_APPROVAL_AMOUNT = os.environ.get("XIAOBAO_COMPLAINT_APPROVAL_AMOUNT", "50000")
+ATTACHMENT_MAX_BYTES = env_int("XIAOBAO_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+MEDIA_URL = "/media/"
