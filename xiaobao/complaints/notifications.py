@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,33 @@ from xiaobao.core.workdays import get_calendar
 logger = logging.getLogger(__name__)
 
 DEFAULT_WORKING_HOURS = (9, 18)
+CHUNK = 900  # ids per IN (...) list: below SQLite's smallest variable limit
+DIGEST_LINES = 200  # notifications listed in one e-mail; the rest are counted
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One event to tell some users about; `key` names the event (the user id is appended per row)."""
+
+    user_ids: tuple[int, ...]
+    complaint_id: int | None
+    kind: str
+    message: str
+    key: str
+
+    def rows(self) -> dict[str, Notification]:
+        return {
+            f"{self.key}:{uid}": Notification(
+                user_id=uid, complaint_id=self.complaint_id, kind=self.kind, message=self.message[:300],
+                dedupe_key=f"{self.key}:{uid}",
+            )
+            for uid in self.user_ids
+        }  # fmt: skip
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), CHUNK):
+        yield items[i : i + CHUNK]
 
 
 def _pk(user: Any) -> int:
@@ -35,33 +62,51 @@ def _pk(user: Any) -> int:
     return int(getattr(user, "pk", user))
 
 
-def notify(*, users: Iterable[Any], complaint: Complaint | None, kind: str, message: str, key: str) -> int:
-    """Tell each user once about an event; returns how many notifications were new.
+def lock_complaints(ids: Iterable[int]) -> None:
+    """Lock complaint rows in id order (PostgreSQL) for the current transaction.
 
-    `key` names the event; a user already told about it (`"<key>:<user id>"` exists) is skipped. The
-    complaint row is locked while counting, so two processes telling the same event get exact counts
-    (on SQLite the IMMEDIATE transaction already serialises writers); the unique constraint alone
-    guarantees there is never a second row.
+    Everything that tells about a complaint takes this lock first — as transitions do — so two
+    sweepers count new notifications exactly and never deadlock with a transition. SQLite needs no
+    row lock: its IMMEDIATE transactions already run one writer at a time.
     """
-    keys = {f"{key}:{uid}": uid for uid in sorted({_pk(u) for u in users})}
-    if not keys:
-        return 0
-    complaint_id = complaint.pk if complaint is not None else None
+    if not connection.features.has_select_for_update:
+        return
+    for chunk in _chunks(sorted(set(ids))):
+        list(Complaint.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk"))
+
+
+def deliver(notices: Sequence[Notice]) -> list[int]:
+    """Store each notice once per user; returns, per notice, how many of its rows are new.
+
+    One existence query per 900 keys and one bulk insert for the lot. The unique `dedupe_key` alone
+    guarantees nobody is told twice; the complaint locks make the returned counts exact as well.
+    """
+    wanted: dict[str, Notification] = {}
+    for notice in notices:
+        wanted.update(notice.rows())
+    if not wanted:
+        return [0] * len(notices)
     with transaction.atomic():
-        if complaint_id is not None:
-            list(Complaint.objects.select_for_update().filter(pk=complaint_id).values_list("pk"))
-        existing = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
-        rows = [
-            Notification(
-                user_id=uid, complaint_id=complaint_id, kind=kind, message=message[:300], dedupe_key=k
+        lock_complaints(n.complaint_id for n in notices if n.complaint_id is not None)
+        existing: set[str] = set()
+        for chunk in _chunks(list(wanted)):
+            existing.update(
+                Notification.objects.filter(dedupe_key__in=chunk).values_list("dedupe_key", flat=True)
             )
-            for k, uid in keys.items()
-            if k not in existing
-        ]
-        if not rows:
-            return 0
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        return Notification.objects.filter(dedupe_key__in=keys).count() - len(existing)
+        new = [row for key, row in wanted.items() if key not in existing]
+        Notification.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    return [sum(1 for uid in n.user_ids if f"{n.key}:{uid}" not in existing) for n in notices]
+
+
+def notify(*, users: Iterable[Any], complaint: Complaint | None, kind: str, message: str, key: str) -> int:
+    """Tell each user (a user or an id) once about an event; returns how many notifications were new.
+
+    `key` names the event; a user already told about it (`"<key>:<user id>"` exists) is skipped, so
+    retried tasks and concurrent sweepers never tell anybody twice.
+    """
+    user_ids = tuple(sorted({_pk(u) for u in users}))
+    complaint_id = complaint.pk if complaint is not None else None
+    return deliver([Notice(user_ids, complaint_id, kind, message, key)])[0]
 
 
 def unread_for(user: Any) -> QuerySet[Notification]:
@@ -126,8 +171,9 @@ def _claim(person: _Pending, now: dt.datetime) -> bool:
     """
     try:
         with transaction.atomic():
-            claimed = Notification.objects.filter(pk__in=person.ids, emailed_at__isnull=True).update(
-                emailed_at=now
+            pending = Notification.objects.filter(emailed_at__isnull=True)
+            claimed = sum(
+                pending.filter(pk__in=chunk).update(emailed_at=now) for chunk in _chunks(person.ids)
             )
             if claimed != len(person.ids):
                 raise _ClaimLost
@@ -142,7 +188,10 @@ def _send(person: _Pending) -> None:
     subject = ngettext(
         "%(site)s: %(count)d complaint notification", "%(site)s: %(count)d complaint notifications", count
     ) % {"site": getattr(settings, "INSTITUTION_NAME", "Xiaobao"), "count": count}
-    body = "\n".join([*person.lines, "", _("Open Xiaobao to see the complaints.")])
+    lines = person.lines[:DIGEST_LINES]
+    if count > DIGEST_LINES:
+        lines.append(_("… and %(more)d more") % {"more": count - DIGEST_LINES})
+    body = "\n".join([*lines, "", _("Open Xiaobao to see the complaints.")])
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
 
 
@@ -163,7 +212,8 @@ def email_digest(now: dt.datetime | None = None) -> int:
             _send(person)
         except Exception:
             logger.exception("digest e-mail failed for user %s; will retry", person.user_id)
-            Notification.objects.filter(pk__in=person.ids, emailed_at=now).update(emailed_at=None)
+            for chunk in _chunks(person.ids):
+                Notification.objects.filter(pk__in=chunk, emailed_at=now).update(emailed_at=None)
             continue
         sent += 1
     return sent

@@ -291,22 +291,24 @@ def complaint_recompute_clocks(complaint: Complaint, today: dt.date | None = Non
         today=today or timezone.localdate(),
         review_requested_on=complaint.review_requested_on,
     )
+    existing = {
+        k.name: k.due_date for k in Clock.objects.filter(complaint=complaint).only("name", "due_date")
+    }
     clocks = []
     for r in results:
-        clock, _created = Clock.objects.update_or_create(
-            complaint=complaint,
-            name=r.name,
-            defaults={
-                "rule": rules[r.name],
-                "start_date": r.start_date,
-                "days": r.days,
-                "paused_days": r.paused_days,
-                "due_date": r.due_date,
-                "state": r.state,
-                "provisional": r.provisional,
-                "met_on": r.met_on,
-            },
-        )
+        defaults = {
+            "rule": rules[r.name],
+            "start_date": r.start_date,
+            "days": r.days,
+            "paused_days": r.paused_days,
+            "due_date": r.due_date,
+            "state": r.state,
+            "provisional": r.provisional,
+            "met_on": r.met_on,
+        }
+        if existing.get(r.name) != r.due_date:  # a moved deadline earns fresh warnings and a fresh ladder
+            defaults |= {"warned": [], "escalation_level": 0}
+        clock, _created = Clock.objects.update_or_create(complaint=complaint, name=r.name, defaults=defaults)
         clocks.append(clock)
     return clocks
 

@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,7 +37,7 @@ from django.utils.translation import gettext_lazy
 
 from xiaobao.complaints.choices import ClockState, Status
 from xiaobao.complaints.models import Clock, Complaint
-from xiaobao.complaints.notifications import email_digest, notify
+from xiaobao.complaints.notifications import Notice, deliver, email_digest, lock_complaints
 from xiaobao.core.models import OrgUnit, User
 from xiaobao.core.models.org import PATH_SEGMENT, OrgUnitKind
 from xiaobao.core.workdays import WorkCalendar, get_calendar
@@ -90,7 +91,7 @@ class Ladder:
 
     def _load(self) -> dict[int, str]:
         if self._kinds is None:
-            units = OrgUnit.objects.values_list("id", "path", "kind")
+            units = list(OrgUnit.objects.values_list("id", "path", "kind"))
             self._kinds = {pk: kind for pk, _path, kind in units}
             self._chains = {pk: _chain(path) for pk, path, _kind in units}
             rows = User.groups.through.objects.filter(group__name__in=LADDER_ROLES, user__is_active=True)
@@ -169,6 +170,8 @@ class _Days:
 
 @dataclass
 class _Sweep:
+    """The state of one sweep: its day, its memoised calendar and ladder, and what it did."""
+
     today: dt.date
     days: _Days
     ladder: Ladder = field(default_factory=Ladder)
@@ -181,8 +184,11 @@ CLOCK_FIELDS = (
 )  # fmt: skip
 
 
-def _open_clocks(q: Q) -> Iterator[Clock]:
-    """Clocks of complaints not ended matching `q`, in keyset batches (no cursor stays open during writes)."""
+def _batches(q: Q, wanted: Callable[[Clock], bool]) -> Iterator[list[Clock]]:
+    """Clocks of complaints not ended that match `q` and that `wanted` accepts, up to 2,000 at a time.
+
+    Keyset pages: no cursor stays open while the batch is written to.
+    """
     qs: QuerySet[Clock] = (
         Clock.objects.filter(q)
         .exclude(complaint__status__in=Status.ended_statuses())
@@ -191,15 +197,27 @@ def _open_clocks(q: Q) -> Iterator[Clock]:
         .order_by("pk")
     )
     last = 0
-    while batch := list(qs.filter(pk__gt=last)[:BATCH]):
-        yield from batch
-        last = batch[-1].pk
+    while page := list(qs.filter(pk__gt=last)[:BATCH]):
+        last = page[-1].pk
+        if todo := [clock for clock in page if wanted(clock)]:
+            yield todo
 
 
-def _tell(s: _Sweep, clock: Clock, level: int, kind: str, key: str, message: str) -> int:
+def _handle(clocks: list[Clock], one: Callable[[Clock], list[Notice]]) -> list[int]:
+    """Claim and tell for a batch in one transaction; returns the new-row count of each notice.
+
+    The batch's complaints are locked first, as a transition locks its complaint before its clocks,
+    so a sweeper and a transition never deadlock (PostgreSQL; SQLite has one writer at a time).
+    """
+    with transaction.atomic():
+        lock_complaints(clock.complaint_id for clock in clocks)
+        return deliver([notice for clock in clocks for notice in one(clock)])
+
+
+def _notice(s: _Sweep, clock: Clock, level: int, kind: str, key: str, message: str) -> Notice:
     c: Complaint = clock.complaint
-    users = s.ladder.recipients(level, handler_id=c.handler_id, unit_id=c.org_unit_id)
-    return notify(users=users, complaint=c, kind=kind, message=message, key=f"{key}:{clock.due_date:%Y%m%d}")
+    users = tuple(s.ladder.recipients(level, handler_id=c.handler_id, unit_id=c.org_unit_id))
+    return Notice(users, c.pk, kind, message, f"{key}:{clock.due_date:%Y%m%d}")
 
 
 def _words(clock: Clock, **extra: Any) -> dict[str, Any]:
@@ -212,36 +230,54 @@ def _words(clock: Clock, **extra: Any) -> dict[str, Any]:
 
 
 def _breach(s: _Sweep) -> None:
-    """Running clocks past their due date become breached; the process that flips one tells the handler."""
-    for clock in _open_clocks(Q(state=ClockState.RUNNING, due_date__lt=s.today)):
-        if Clock.objects.filter(pk=clock.pk, state=ClockState.RUNNING).update(state=ClockState.BREACHED) != 1:
-            continue
-        s.report.breached += 1
-        logger.info("SLA breached: %s %s (due %s)", clock.complaint.reference, clock.name, clock.due_date)
+    """Running clocks past their due date become breached, and the handler is told once.
+
+    A transition may already have stored the clock as breached (it recomputes clocks too), so the notice
+    does not depend on this process flipping the state: its dedupe key makes it once-only either way.
+    """
+
+    def one(clock: Clock) -> list[Notice]:
+        mine = Clock.objects.filter(pk=clock.pk, state=ClockState.RUNNING)
+        if mine.update(state=ClockState.BREACHED) == 1:
+            s.report.breached += 1
+            logger.info("SLA breached: %s %s (due %s)", clock.complaint.reference, clock.name, clock.due_date)
         message = _("Complaint %(ref)s: the %(clock)s deadline %(due)s has passed") % _words(clock)
-        _tell(s, clock, 0, "sla_breach", f"breach:{clock.pk}", message)
+        return [_notice(s, clock, 0, "sla_breach", f"breach:{clock.pk}", message)]
+
+    q = Q(
+        state__in=[ClockState.RUNNING, ClockState.BREACHED],
+        met_on__isnull=True,
+        escalation_level=0,
+        due_date__lt=s.today,
+    )
+    for clocks in _batches(q, lambda clock: True):
+        _handle(clocks, one)
 
 
 def _escalate(s: _Sweep) -> None:
     """Breached clocks climb to min(3, working days fully overdue); each new rung is told once."""
-    q = Q(state=ClockState.BREACHED, met_on__isnull=True, escalation_level__lt=TOP_LEVEL)
-    for clock in _open_clocks(q):
-        old, new = clock.escalation_level, min(TOP_LEVEL, s.days.overdue(clock.due_date))
-        if new <= old:
-            continue
-        claimed = Clock.objects.filter(pk=clock.pk, state=ClockState.BREACHED, escalation_level=old).update(
-            escalation_level=new
-        )
-        if claimed != 1:
-            continue
+
+    def target(clock: Clock) -> int:
+        return min(TOP_LEVEL, s.days.overdue(clock.due_date))
+
+    def one(clock: Clock) -> list[Notice]:
+        old, new = clock.escalation_level, target(clock)
+        mine = Clock.objects.filter(pk=clock.pk, state=ClockState.BREACHED, escalation_level=old)
+        if mine.update(escalation_level=new) != 1:
+            return []
         s.report.escalated += 1
         logger.info("SLA escalated: %s %s to level %d", clock.complaint.reference, clock.name, new)
-        for level in range(old + 1, new + 1):  # a sweeper that was down for days still tells every rung
-            text = _(
-                "Complaint %(ref)s: the %(clock)s deadline %(due)s was missed, escalated to level %(level)d"
+        text = _("Complaint %(ref)s: the %(clock)s deadline %(due)s was missed, escalated to level %(level)d")
+        return [  # a sweeper that was down for days still tells every rung it skipped
+            _notice(
+                s, clock, lvl, "sla_escalation", f"escalate:{clock.pk}:{lvl}", text % _words(clock, level=lvl)
             )
-            message = text % _words(clock, level=level)
-            _tell(s, clock, level, "sla_escalation", f"escalate:{clock.pk}:{level}", message)
+            for lvl in range(old + 1, new + 1)
+        ]
+
+    q = Q(state=ClockState.BREACHED, met_on__isnull=True, escalation_level__lt=TOP_LEVEL)
+    for clocks in _batches(q, lambda clock: target(clock) > clock.escalation_level):
+        _handle(clocks, one)
 
 
 def _warn(s: _Sweep, levels: Sequence[int]) -> None:
@@ -250,25 +286,28 @@ def _warn(s: _Sweep, levels: Sequence[int]) -> None:
     When several levels are due at once (a late first sweep) only the most urgent is sent; all are
     recorded in `clock.warned` (best effort: the notification's unique key is the real claim).
     """
+
+    def pending(clock: Clock) -> list[int]:
+        left = s.days.left(clock.due_date)
+        return [n for n in levels if left <= n and n not in clock.warned]
+
+    def one(clock: Clock) -> list[Notice]:
+        reached, left = pending(clock), s.days.left(clock.due_date)
+        Clock.objects.filter(pk=clock.pk, due_date=clock.due_date).update(
+            warned=sorted({*clock.warned, *reached})
+        )
+        logger.debug(
+            "SLA warning: %s %s, %d working day(s) left", clock.complaint.reference, clock.name, left
+        )
+        text = _("Complaint %(ref)s: the %(clock)s deadline %(due)s is %(left)d working day(s) away")
+        key = f"warn:{clock.pk}:{min(reached)}"
+        return [_notice(s, clock, 0, "sla_warning", key, text % _words(clock, left=left))]
+
     if not levels:
         return
     window = Q(state=ClockState.RUNNING, due_date__gte=s.today, due_date__lte=s.days.horizon(max(levels)))
-    for clock in _open_clocks(window):
-        left = s.days.left(clock.due_date)
-        pending = [n for n in levels if left <= n and n not in clock.warned]
-        if not pending:
-            continue
-        level = min(pending)
-        message = _(
-            "Complaint %(ref)s: the %(clock)s deadline %(due)s is %(left)d working day(s) away"
-        ) % _words(clock, left=left)
-        if _tell(s, clock, 0, "sla_warning", f"warn:{clock.pk}:{level}", message):
-            s.report.warned += 1
-            logger.info(
-                "SLA warning: %s %s, %d working day(s) left", clock.complaint.reference, clock.name, left
-            )
-        warned = sorted({*clock.warned, *pending})
-        Clock.objects.filter(pk=clock.pk, due_date=clock.due_date).update(warned=warned)
+    for clocks in _batches(window, lambda clock: bool(pending(clock))):
+        s.report.warned += sum(1 for new in _handle(clocks, one) if new)
 
 
 def warn_levels() -> list[int]:

@@ -14,6 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"institution_name": settings.INSTITUTION_NAME}
     items = [
         ("core:home", _("Home"), None),
+        ("complaints:list", _("Complaints"), "complaints.view_complaint"),
         ("core:consumers", _("Consumers"), "core.view_consumer"),
         ("core:org_tree", _("Organisation"), None),
         ("core:users", _("Users"), "core.manage_users"),

@@ -13,6 +13,6 @@ __all__ = [
     "ComplaintEvent",
     "DeadlineRule",
     "Extension",
-    "Notification",
     "NoticeTemplate",
+    "Notification",
 ]

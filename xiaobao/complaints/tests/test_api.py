@@ -31,8 +31,16 @@ def test_create_is_idempotent_and_returns_clocks(api_for, branch_officer, payloa
     body = first.json()
     assert body["reference"].startswith("TS20260302")
     decision = next(k for k in body["clocks"] if k["name"] == "decision")
-    assert decision == {"name": "decision", "rule": "nfra-2020", "start_date": "2026-03-02", "days": 15,
-                        "paused_days": 0, "due_date": "2026-03-17", "state": "running", "provisional": False}
+    assert decision == {
+        "name": "decision",
+        "rule": "nfra-2020",
+        "start_date": "2026-03-02",
+        "days": 15,
+        "paused_days": 0,
+        "due_date": "2026-03-17",
+        "state": "running",
+        "provisional": False,
+    }
     assert "assign" in body["allowed_actions"]
     assert body["complainant"] == "张*"
 
@@ -52,8 +60,8 @@ def test_program_walks_the_clock_actions(api_for, branch_officer, b1_handler, b1
     base = f"/api/v1/complaints/{cid}/actions"
     assert _post(officer, f"{base}/assign", {"handler": "b1_handler"}).json()["status"] == "assigned"
     assert _post(handler, f"{base}/accept").json()["status"] == "in_progress"
-    assert _post(handler, f"{base}/pause", {"reason": "appraisal", "date": "2026-03-02"}).json()["status"] == \
-        "paused"
+    paused = _post(handler, f"{base}/pause", {"reason": "appraisal", "date": "2026-03-02"})
+    assert paused.json()["status"] == "paused"
     with time_machine.travel("2026-03-09 11:00 +0800", tick=False):
         body = _post(handler, f"{base}/resume", {"date": "2026-03-09"}).json()
     decision = next(k for k in body["clocks"] if k["name"] == "decision")

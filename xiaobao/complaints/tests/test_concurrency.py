@@ -6,6 +6,7 @@ both databases.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
@@ -101,10 +102,8 @@ def test_many_clients_on_many_complaints_keep_events_and_clocks_consistent(
 
     def work(i: int):
         c = complaints[i % 4]
-        try:
+        with contextlib.suppress(Conflict):
             complaint_transition(actor=b1_handler, complaint=c, action="accept", data={})
-        except Conflict:
-            pass
         return complaint_transition(actor=b1_handler, complaint=c, action="contact", data={"method": "sms"})
 
     results = _race(8, work)

@@ -56,15 +56,16 @@ def test_register_validation_names_fields_and_writes_nothing(branch_officer, pay
 
 
 def test_group_of_twenty_face_to_face_is_major(branch_officer, payload, hq_officer):
-    from xiaobao.complaints.models import Notification
-
     c, _ = complaint_register(actor=branch_officer, data=payload(people_count=20, face_to_face=True))
     assert c.is_major and c.priority == "urgent"
 
 
 def test_full_path_to_archive(branch_officer, b1_handler, payload):
     c, _ = complaint_register(actor=branch_officer, data=payload())
-    step = lambda actor, action, **data: complaint_transition(actor=actor, complaint=c, action=action, data=data)  # noqa: E731
+
+    def step(actor, action, **data):
+        return complaint_transition(actor=actor, complaint=c, action=action, data=data)
+
     c = step(branch_officer, "assign", handler="b1_handler")
     assert c.status == "assigned"
     c = step(b1_handler, "accept")
@@ -79,7 +80,16 @@ def test_full_path_to_archive(branch_officer, b1_handler, payload):
     decision = c.clocks.get(name="decision")
     assert decision.state == "met" and decision.met_on.isoformat() == "2026-03-02"
     assert list(c.events.values_list("action", flat=True)) == [
-        "register", "assign", "accept", "contact", "draft", "notify", "follow_up", "close", "archive"]
+        "register",
+        "assign",
+        "accept",
+        "contact",
+        "draft",
+        "notify",
+        "follow_up",
+        "close",
+        "archive",
+    ]
 
 
 def test_forbidden_transition_is_a_conflict(branch_officer, payload):
@@ -97,5 +107,7 @@ def test_action_needs_the_permission(auditor, branch_officer, payload):
 def test_recusal(branch_officer, b1_handler, payload):
     c, _ = complaint_register(actor=branch_officer, data=payload(staff_named=["b1_handler"]))
     with pytest.raises(ValidationError) as exc:
-        complaint_transition(actor=branch_officer, complaint=c, action="assign", data={"handler": "b1_handler"})
+        complaint_transition(
+            actor=branch_officer, complaint=c, action="assign", data={"handler": "b1_handler"}
+        )
     assert "handler" in exc.value.message_dict

@@ -97,6 +97,36 @@ PAGE_ROUTES = [
     Route("core:account", "get", perm=False, kind="global"),
     Route("core:two_factor", "get", perm=False, kind="global"),
 ]
+
+
+def _pdf_upload(c):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("scan.pdf", PDF), "kind": "evidence"}
+
+
+PAGE_ROUTES += [
+    Route("complaints:list", "get", kind="list", marker=lambda c: c.complaint.reference),
+    Route("complaints:queue", "get", kind="list", marker=lambda c: c.complaint.reference),
+    Route("complaints:export", "get", kind="global"),
+    Route("complaints:approvals", "get", kind="global"),
+    Route("complaints:notifications", "get", kind="global"),
+    Route("complaints:create", "get", kind="global"),
+    Route(
+        "complaints:lookup", "post", kind="global", data=lambda c: {"field": "phone", "value": "13812345678"}
+    ),
+    Route("complaints:detail", "get", lambda c: {"pk": c.complaint.pk}),
+    Route(
+        "complaints:action",
+        "post",
+        lambda c: {"pk": c.complaint.pk, "action": "contact"},
+        lambda c: {"method": "phone", "date": "2026-03-02", "version": c.complaint.version},
+        ok=(302,),
+    ),
+    Route("complaints:attachment_upload", "post", lambda c: {"pk": c.complaint.pk}, _pdf_upload, ok=(302,)),
+    Route("complaints:attachment", "get", lambda c: {"pk": c.complaint.pk, "attachment_id": c.attachment.pk}),
+    Route("complaints:notice", "get", lambda c: {"pk": c.complaint.pk}, ok=(409,)),
+]
 # Pages reachable without logging in, on purpose.
 PUBLIC_PAGES = {"core:login", "core:login_2fa", "core:logout", "core:health", "set_language"}
 

@@ -1,0 +1,1 @@
+"""Complaint pages: lists and desks (`pages`), intake (`intake`), one complaint and its actions (`detail`)."""

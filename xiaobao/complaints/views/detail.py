@@ -1,0 +1,296 @@
+"""One complaint: the detail page, its workflow actions, attachments and the printable decision notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from xiaobao.complaints import workflow
+from xiaobao.complaints.attachments import attachment_add
+from xiaobao.complaints.choices import (
+    Liability,
+    NotifyMethod,
+    PauseReason,
+    SensitivityTag,
+    Source,
+    SpecialGroup,
+    Status,
+)
+from xiaobao.complaints.forms import AttachmentForm, action_form_class
+from xiaobao.complaints.models import Complaint, Extension, NoticeTemplate
+from xiaobao.complaints.services import allowed_actions, complaint_transition
+from xiaobao.complaints.views.common import HANDLE, VIEW, due_info, get_complaint, safe_next
+from xiaobao.core.errors import Conflict
+from xiaobao.core.http import AuthedRequest
+from xiaobao.core.views.common import add_service_errors
+
+EVENT_LABELS = {
+    "register": gettext_lazy("Complaint registered"),
+    "attach": gettext_lazy("Attachment added"),
+    "merge_restart": gettext_lazy("Repeat with new facts merged in (clock restarted)"),
+    "merged_repeat": gettext_lazy("Repeat merged in"),
+}
+CLOCK_LABELS = {
+    "decision": gettext_lazy("Decision deadline"),
+    "first_contact": gettext_lazy("First contact"),
+    "review": gettext_lazy("Review by the superior unit"),
+}
+DATA_LABELS = {
+    "handler": gettext_lazy("handler"),
+    "unit": gettext_lazy("unit"),
+    "reason": gettext_lazy("reason"),
+    "method": gettext_lazy("method"),
+    "summary": gettext_lazy("summary"),
+    "to_days": gettext_lazy("days"),
+    "needs_approval": gettext_lazy("needs approval"),
+    "satisfaction": gettext_lazy("satisfaction"),
+    "liability": gettext_lazy("liability"),
+    "into": gettext_lazy("into"),
+    "new_facts": gettext_lazy("new facts"),
+    "source": gettext_lazy("source"),
+    "major": gettext_lazy("major"),
+    "at": gettext_lazy("at"),
+    "name": gettext_lazy("file"),
+    "review_unit": gettext_lazy("reviewing unit"),
+    "notice": gettext_lazy("notice"),
+    "detail": gettext_lazy("detail"),
+    "repeat": gettext_lazy("repeat"),
+}
+HIDDEN_DATA = {"attachment", "extension", "assistance"}
+VALUE_LABELS: dict[str, Any] = {
+    **dict(NotifyMethod.choices),
+    **dict(PauseReason.choices),
+    **dict(Source.choices),
+    **{k: v for k, v in Liability.choices if k},
+}
+STATUS_LABELS = dict(Status.choices)
+GROUP_LABELS = dict(SpecialGroup.choices)
+TAG_LABELS = dict(SensitivityTag.choices)
+
+
+# --- read helpers (presentation only) -----------------------------------------------------------------
+
+
+def _value(value: Any, key: str = "") -> str:
+    if key == "at" and isinstance(value, str):
+        try:
+            return f"{timezone.localtime(dt.datetime.fromisoformat(value)):%Y-%m-%d %H:%M}"
+        except ValueError:
+            return value
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, str) and value in VALUE_LABELS:
+        return str(VALUE_LABELS[value])
+    return "—" if value in (None, "") else str(value)
+
+
+def timeline(complaint: Complaint) -> list[dict[str, Any]]:
+    rows = []
+    for e in complaint.events.select_related("actor"):
+        action = workflow.ACTIONS.get(e.action)
+        summary = [
+            (str(DATA_LABELS.get(k, k)), _value(v, k))
+            for k, v in (e.data or {}).items()
+            if k not in HIDDEN_DATA
+        ]
+        rows.append(
+            {
+                "event": e,
+                "label": action.label if action else EVENT_LABELS.get(e.action, e.action),
+                "from": STATUS_LABELS.get(e.from_status, e.from_status),
+                "to": STATUS_LABELS.get(e.to_status, e.to_status),
+                "moved": e.from_status != e.to_status,
+                "summary": summary,
+            }
+        )
+    return rows
+
+
+def _shown_actions(user: Any, c: Complaint) -> list[workflow.Action]:
+    """The actions the user may take now, without those that have nothing to act on."""
+    pending = any(e.state == Extension.State.PENDING for e in c.extensions.all())
+    open_tasks = any(a.answered_at is None for a in c.assistances.all())
+    skip = set()
+    if not pending:
+        skip |= {"approve_extension", "reject_extension"}
+    else:
+        skip.add("extend")
+    if not open_tasks:
+        skip.add("answer_assist")
+    return [a for a in allowed_actions(user, c) if a.code not in skip]
+
+
+def notice_text(user: Any, c: Complaint) -> str:
+    """The decision notice from the default template (full name only for staff who may reveal it)."""
+    template = NoticeTemplate.objects.order_by("-is_default", "name").first()
+    if template is None:
+        return ""
+    name = c.complainant.name if user.has_perm("core.reveal_personal_data") else c.complainant.masked_name
+    day = timezone.localtime(c.notified_at).date() if c.notified_at else timezone.localdate()
+    return template.render(
+        {
+            "reference": c.reference,
+            "complainant": name,
+            "received": date_format(timezone.localtime(c.received_at), "DATE_FORMAT"),
+            "request": c.request,
+            "verification": c.decision_verification,
+            "basis": c.decision_basis,
+            "result": c.decision_result,
+            "remedies": c.decision_remedies,
+            "unit": c.org_unit.name,
+            "date": date_format(day, "DATE_FORMAT"),
+        }
+    )
+
+
+def _context(request: AuthedRequest, c: Complaint, **extra: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    actions = _shown_actions(request.user, c)
+    return {
+        "c": c,
+        "clocks": [
+            (k, CLOCK_LABELS.get(k.name, k.name), due_info(k.due_date, k.state, today))
+            for k in c.clocks.all()
+        ],
+        "special_groups": [GROUP_LABELS.get(v, v) for v in c.special_groups],
+        "sensitivity_tags": [TAG_LABELS.get(v, v) for v in c.sensitivity_tags],
+        "events": timeline(c),
+        "actions": [a for a in actions if a.needs_input],
+        "one_click": [a for a in actions if not a.needs_input],
+        "can_upload": request.user.has_perm(HANDLE),
+        "upload_form": AttachmentForm(),
+        "staff_named": list(c.staff_named.all()),
+        **extra,
+    }
+
+
+# --- pages --------------------------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def complaint_detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    c = get_complaint(request, pk)
+    return render(request, "complaints/detail.html", _context(request, c))
+
+
+def _action_spec(request: AuthedRequest, action: str) -> workflow.Action:
+    spec = workflow.ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    if not request.user.has_perm(spec.permission):
+        raise PermissionDenied
+    return spec
+
+
+@permission_required(VIEW, raise_exception=True)
+def complaint_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    """GET: the action's form (an HTMX partial, or a page without JavaScript). POST: take the action with
+    the version the user saw; a concurrent change answers 409 with a message."""
+    c = get_complaint(request, pk)
+    spec = _action_spec(request, action)
+    form = action_form_class(action)(request.POST or None, user=request.user, complaint=c)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                complaint_transition(
+                    actor=request.user,
+                    complaint=c,
+                    action=action,
+                    data=form.to_data(),
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except Conflict as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc) or _("You may not do this."))
+                status = 403
+            else:
+                return _done(request, pk, spec, safe_next(request, form.cleaned_data.get("next")))
+    blocked = ""
+    if request.method != "POST" and not workflow.is_allowed(c.status, action):
+        blocked = _("This action is not possible while the complaint is “%(s)s”.") % {
+            "s": c.get_status_display()
+        }
+        status = 409
+    context = {"c": c, "action": spec, "form": form, "blocked": blocked}
+    if action == "draft":
+        context["preview"] = notice_text(request.user, c) if c.decision_result else ""
+    template = "complaints/action.html#action_form" if request.htmx else "complaints/action.html"
+    return render(request, template, context, status=status)
+
+
+def _done(request: AuthedRequest, pk: int, spec: workflow.Action, next_url: str | None) -> HttpResponse:
+    flash = _("%(action)s: done.") % {"action": spec.label}
+    if next_url:
+        messages.success(request, flash)
+        return redirect(next_url)
+    if request.htmx:
+        c = get_complaint(request, pk)
+        response = render(request, "complaints/detail.html#detail", _context(request, c, flash=flash))
+        response["HX-Retarget"] = "#complaint-detail"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    messages.success(request, flash)
+    return redirect("complaints:detail", pk=pk)
+
+
+@require_POST
+@permission_required(HANDLE, raise_exception=True)
+def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
+    c = get_complaint(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            attachment_add(
+                actor=request.user,
+                complaint=c,
+                fileobj=upload,
+                name=upload.name or "file",
+                kind=form.cleaned_data["kind"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Attachment %(name)s added.") % {"name": upload.name})
+            return redirect("complaints:detail", pk=pk)
+    return render(request, "complaints/detail.html", _context(request, c, upload_form=form), status=400)
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def attachment_download(request: AuthedRequest, pk: int, attachment_id: int) -> FileResponse:
+    c = get_complaint(request, pk)
+    att = get_object_or_404(c.attachments.all(), pk=attachment_id)
+    response = FileResponse(
+        att.file.open("rb"), as_attachment=True, filename=att.original_name, content_type=att.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def notice(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The printable decision notice; 409 while no decision is drafted."""
+    c = get_complaint(request, pk)
+    if not c.decision_result:
+        return render(request, "complaints/notice.html", {"c": c, "text": ""}, status=409)
+    return render(request, "complaints/notice.html", {"c": c, "text": notice_text(request.user, c)})
