@@ -14,9 +14,10 @@ All texts come from the phrase tables below, written for this module: no real co
 personal data is used (names, ID numbers and phone numbers come from the synthetic helpers of
 `xiaobao.core.demo`). `bench_generate` reuses the tables and `description()` for its bulk rows.
 
-Speed: every step is one service call (~10 ms on SQLite: lock, snapshot, event, clock recompute, audit),
-about 9 steps per complaint, so ~600 complaints load in about a minute; that is the default. Pass a larger
-`count` (e.g. `demo_load --complaints 3000`) for a fuller year at roughly 0.1 s per complaint.
+Speed: every step is one service call (~12 ms on SQLite: lock, audit snapshot, event, clock recompute,
+audit row), about 9 steps per complaint, so 500 complaints load in under a minute (measured 53 s on the
+2-vCPU VM; docs/benchmarks.md) — that is the default. 3,000 take about 5–6 minutes; pass
+`demo_load --complaints 3000` for the fuller year.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from xiaobao.core.demo import (
 from xiaobao.core.models import OrgUnit, User
 from xiaobao.core.workdays import get_calendar
 
-DEFAULT_COUNT = 600  # ≈ 1 minute on SQLite (see the module docstring and docs/benchmarks.md)
+DEFAULT_COUNT = 500  # < 1 minute on SQLite (see the module docstring and docs/benchmarks.md)
 
 # --- code tables: weights (share of complaints, in per mille) ----------------------------------------
 
@@ -866,6 +867,9 @@ def _slots(rng: random.Random, fact: Fact, receipt: dt.date) -> dict[str, Any]:
     }
 
 
+MIN_LENGTH, MAX_LENGTH = 100, 400  # characters of a description (the real texts: ~20 to ~1,000)
+
+
 def description(
     rng: random.Random,
     *,
@@ -886,14 +890,15 @@ def description(
     values = {**slots, "outlet": outlet, "city": city}
     request = fact.request.format(**values)
     parts = [opener.format(**values) + fact.text.format(**values)]
-    target = target or int(rng.triangular(100, 400, 150))
+    target = target or int(rng.triangular(MIN_LENGTH, MAX_LENGTH, 150))
     extras = rng.sample(EXTRAS, k=len(EXTRAS))
     demand = rng.choice(DEMANDS).format(request=request)
     length = len(parts[0]) + len(demand)
     while extras and length < target:
         sentence = extras.pop().format(n=rng.randint(3, 10))
-        parts.append(sentence)
-        length += len(sentence)
+        if length + len(sentence) <= MAX_LENGTH:
+            parts.append(sentence)
+            length += len(sentence)
     parts.append(demand)
     return "".join(parts), request
 
@@ -1005,6 +1010,8 @@ class DemoResult:
 
 
 class _Planner:
+    """Plans complaints as timed steps (who does what, when, with which data); nothing is written yet."""
+
     def __init__(self, rng: random.Random, today: dt.date, limit: dt.datetime) -> None:
         self.rng = rng
         self.today = today
@@ -1036,6 +1043,12 @@ class _Planner:
         return self.cal.next_workday(day)
 
     # --- staff ----------------------------------------------------------------------------------------
+
+    def region(self, unit: OrgUnit) -> str:
+        """A county-level GB/T 2260 code for synthetic ID numbers of the unit's customers."""
+        branch = self.branch_of(unit)
+        region = unit.region_code or (branch.region_code if branch else "") or "110101"
+        return region[:4] + "01" if region.endswith("00") else region
 
     def branch_of(self, unit: OrgUnit) -> OrgUnit | None:
         return next((b for b in self.branches if unit.path.startswith(b.path)), None)
@@ -1127,10 +1140,7 @@ class _Planner:
         else:
             business = pick_business(rng)
             fact = rng.choice(business.facts)
-        region = unit.region_code or (staff.branch.region_code if staff.branch else "") or "110101"
-        if len(region) != 6 or region.endswith("0000"):
-            region = region[:4] + "01" if len(region) == 6 else "110101"
-        person = person or self.person(staff.branch, region)
+        person = person or self.person(staff.branch, self.region(unit))
         central = channel in CENTRAL_CHANNELS or source != Source.DIRECT
         registrar = self.users["hq_cp"] if central else staff.registrar
         assigner = self.users["hq_cp"] if central else staff.assigner
@@ -1533,10 +1543,7 @@ KIND_SHARES: list[tuple[str, float, int]] = [  # kind, share, minimum
 
 
 class _YearPlanner(_Planner):
-    def region(self, unit: OrgUnit) -> str:
-        branch = self.branch_of(unit)
-        region = unit.region_code or (branch.region_code if branch else "") or "110101"
-        return region[:4] + "01" if region.endswith("00") else region
+    """The mix of a year: pinned open states first, then ordinary and special lives over 365 days."""
 
     def life_for(self, kind: str) -> Life:
         rng = self.rng

@@ -105,6 +105,13 @@ def handler_choices(user: Any) -> list[tuple[Any, Any]]:
     return [("", "—"), *groups.items()]
 
 
+def set_choices(form: forms.BaseForm, name: str, choices: Any) -> None:
+    """Set the choices of a choice field made in the class body (typed)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 def _usernames(value: str) -> list[str]:
     return [n for n in (p.strip() for p in value.replace("，", ",").replace("、", ",").split(",")) if n]
 
@@ -186,9 +193,9 @@ class ComplaintIntakeForm(forms.Form):
             initial.setdefault("org_unit", user.org_unit.code)
         super().__init__(*args, **kwargs)
         self.fields["org_unit"] = unit_choice_field(units_for(user), _("Responsible unit"))
-        self.fields["channel"].choices = code_choices(CodeDimension.CHANNEL)
-        self.fields["business_type"].choices = code_choices(CodeDimension.BUSINESS_TYPE)
-        self.fields["cause"].choices = code_choices(CodeDimension.CAUSE)
+        set_choices(self, "channel", code_choices(CodeDimension.CHANNEL))
+        set_choices(self, "business_type", code_choices(CodeDimension.BUSINESS_TYPE))
+        set_choices(self, "cause", code_choices(CodeDimension.CAUSE))
         self.fields["people_count"].help_text = _(
             "%(n)d or more people face to face make it a major complaint."
         ) % {"n": MAJOR_GROUP_SIZE}
@@ -248,6 +255,12 @@ class ActionForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("version", complaint.version)
         super().__init__(*args, **kwargs)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "version" in self.errors:  # a hidden field: say it where the user can see it
+            self.add_error(None, _("This form is out of date. Reload the page and try again."))
+        return data
+
     def to_data(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in self.cleaned_data.items():
@@ -272,7 +285,7 @@ class AssignForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["handler"].choices = handler_choices(self.user)
+        set_choices(self, "handler", handler_choices(self.user))
         self.fields["unit"] = unit_choice_field(units_for(self.user), _("Responsible unit"), required=False)
         self.initial.setdefault("unit", self.complaint.org_unit.code)
 
@@ -310,7 +323,7 @@ class AnswerAssistForm(ActionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         open_tasks = [a for a in self.complaint.assistances.all() if a.answered_at is None]
-        self.fields["assistance"].choices = [(a.pk, f"#{a.pk} {a.question[:60]}") for a in open_tasks]
+        set_choices(self, "assistance", [(a.pk, f"#{a.pk} {a.question[:60]}") for a in open_tasks])
 
 
 class PauseForm(ActionForm):
@@ -332,16 +345,20 @@ class ExtendForm(ActionForm):
         super().__init__(*args, **kwargs)
         clock = next((k for k in self.complaint.clocks.all() if k.name == "decision"), None)
         steps = clock.rule.extensions if clock else []
-        self.fields["to_days"].choices = [
-            (
-                int(s["to_days"]),
-                _("%(n)d days (needs approval)") % {"n": int(s["to_days"])}
-                if s.get("approval")
-                else _("%(n)d days") % {"n": int(s["to_days"])},
-            )
-            for s in steps
-            if clock is None or int(s["to_days"]) > clock.days
-        ]
+        set_choices(
+            self,
+            "to_days",
+            [
+                (
+                    int(s["to_days"]),
+                    _("%(n)d days (needs approval)") % {"n": int(s["to_days"])}
+                    if s.get("approval")
+                    else _("%(n)d days") % {"n": int(s["to_days"])},
+                )
+                for s in steps
+                if clock is None or int(s["to_days"]) > clock.days
+            ],
+        )
 
     def to_data(self) -> dict[str, Any]:
         data = super().to_data()

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xiaobao.complaints import sla, workflow
 from xiaobao.complaints.choices import (
@@ -45,7 +46,7 @@ from xiaobao.core.vault import crypto
 from xiaobao.core.workdays import get_calendar, receipt_date
 
 MAJOR_GROUP_SIZE = 20  # NFRA 2020 Art 29(2): 20 or more complainants face to face
-DEFAULT_REMEDIES = _(
+DEFAULT_REMEDIES = gettext_lazy(
     "If you disagree with this decision you may apply to our superior institution for a review "
     "within 30 days of receiving it, or seek mediation, arbitration or litigation."
 )
@@ -465,7 +466,7 @@ def _accept(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str, 
     if c.handler_id and c.handler_id != actor.pk:
         raise PermissionDenied(_("Only the assigned handler can accept this complaint."))
     target = c.pending_unit or c.org_unit
-    if not unit_in_scope(actor, target):
+    if c.handler_id != actor.pk and not unit_in_scope(actor, target):
         raise PermissionDenied(_("Only the receiving unit can accept this complaint."))
     _recusal(actor, c)
     c.org_unit, c.pending_unit, c.handler = target, None, actor

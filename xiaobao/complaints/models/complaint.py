@@ -21,8 +21,8 @@ from xiaobao.core.vault.detect import validate_no_c3
 
 class ComplaintQuerySet(models.QuerySet["Complaint"]):
     def visible_to(self, user: Any) -> ComplaintQuerySet:
-        """A complaint is visible in the subtree of its responsible unit, and to the unit that registered it
-        (first responder stays accountable until hand-off is accepted)."""
+        """Visible in the subtree of the responsible unit, of the registering unit (first responder stays
+        accountable until hand-off is accepted), of a unit a transfer is pending with, and to its handler."""
         if not user.has_perm("complaints.view_complaint"):
             return self.none()
         q = scope_q(user, "org_unit__path")
@@ -30,7 +30,7 @@ class ComplaintQuerySet(models.QuerySet["Complaint"]):
             return self
         registering = scope_q(user, "registering_unit__path")
         pending = scope_q(user, "pending_unit__path")
-        return self.filter(q | registering | pending)  # type: ignore[operator]
+        return self.filter(q | registering | pending | models.Q(handler_id=user.pk))  # type: ignore[operator]
 
     def open(self) -> ComplaintQuerySet:
         return self.filter(status__in=Status.open_statuses())

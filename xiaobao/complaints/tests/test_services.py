@@ -111,3 +111,13 @@ def test_recusal(branch_officer, b1_handler, payload):
             actor=branch_officer, complaint=c, action="assign", data={"handler": "b1_handler"}
         )
     assert "handler" in exc.value.message_dict
+
+
+def test_assigned_handler_below_the_unit_sees_the_complaint(branch_officer, b1_handler, payload, org):
+    # given a complaint held at branch level and a handler of a sub-branch
+    c, _ = complaint_register(actor=branch_officer, data=payload(org_unit=org.b1.code))
+    assert not Complaint.objects.visible_to(b1_handler).filter(pk=c.pk).exists()
+    # when assigned to that handler, then the handler sees it and can accept it
+    complaint_transition(actor=branch_officer, complaint=c, action="assign", data={"handler": "b1_handler"})
+    assert Complaint.objects.visible_to(b1_handler).filter(pk=c.pk).exists()
+    assert complaint_transition(actor=b1_handler, complaint=c, action="accept", data={}).status == "in_progress"

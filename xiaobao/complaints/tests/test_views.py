@@ -291,7 +291,7 @@ def test_stale_version_is_409_with_a_message(client_for, branch_officer, b1_hand
     response = act(client_for(branch_officer), c, "assign", handler="b1_handler", version=1)
     # then
     assert response.status_code == 409
-    assert "Reload" in response.content.decode() or "重新" in response.content.decode()
+    assert "刷新后重试" in response.content.decode()  # "Reload and try again" in the default language
     assert Complaint.objects.get(pk=c.pk).status == "registered"
 
 
@@ -514,3 +514,13 @@ def test_list_ignores_empty_filter_values(client_for, branch_officer, registered
         reverse("complaints:list"), {"status": "", "q": "", "open": "true", "ordering": ""}
     )
     assert response.status_code == 200 and c.reference in response.content.decode()
+
+
+def test_action_without_version_says_why(client_for, branch_officer, registered):
+    c = registered()
+    response = client_for(branch_officer).post(
+        reverse("complaints:action", args=[c.pk, "assign"]), {"handler": "b1_handler"}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors()
+    assert Complaint.objects.get(pk=c.pk).status == "registered"

@@ -27,7 +27,7 @@ from xiaobao.complaints.choices import (
     SpecialGroup,
     Status,
 )
-from xiaobao.complaints.forms import AttachmentForm, action_form_class
+from xiaobao.complaints.forms import ActionForm, AttachmentForm, action_form_class
 from xiaobao.complaints.models import Complaint, Extension, NoticeTemplate
 from xiaobao.complaints.services import allowed_actions, complaint_transition
 from xiaobao.complaints.views.common import HANDLE, VIEW, due_info, get_complaint, safe_next
@@ -200,29 +200,13 @@ def complaint_action(request: AuthedRequest, pk: int, action: str) -> HttpRespon
     the version the user saw; a concurrent change answers 409 with a message."""
     c = get_complaint(request, pk)
     spec = _action_spec(request, action)
-    form = action_form_class(action)(request.POST or None, user=request.user, complaint=c)
-    status = 200
+    data = request.POST if request.method == "POST" else None
+    form = action_form_class(action)(data, user=request.user, complaint=c)
+    status: int | None = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                complaint_transition(
-                    actor=request.user,
-                    complaint=c,
-                    action=action,
-                    data=form.to_data(),
-                    expected_version=form.cleaned_data["version"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except Conflict as exc:
-                form.add_error(None, exc.message)
-                status = 409
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc) or _("You may not do this."))
-                status = 403
-            else:
-                return _done(request, pk, spec, safe_next(request, form.cleaned_data.get("next")))
+        status = _take(request, c, action, form)
+        if status is None:
+            return _done(request, pk, spec, safe_next(request, form.cleaned_data.get("next")))
     blocked = ""
     if request.method != "POST" and not workflow.is_allowed(c.status, action):
         blocked = _("This action is not possible while the complaint is “%(s)s”.") % {
@@ -233,7 +217,31 @@ def complaint_action(request: AuthedRequest, pk: int, action: str) -> HttpRespon
     if action == "draft":
         context["preview"] = notice_text(request.user, c) if c.decision_result else ""
     template = "complaints/action.html#action_form" if request.htmx else "complaints/action.html"
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=status or 200)
+
+
+def _take(request: AuthedRequest, c: Complaint, action: str, form: ActionForm) -> int | None:
+    """Validate and take the action: None when done, else the status to answer with the form."""
+    if not form.is_valid():
+        return 400
+    try:
+        complaint_transition(
+            actor=request.user,
+            complaint=c,
+            action=action,
+            data=form.to_data(),
+            expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return 400
+    except Conflict as exc:
+        form.add_error(None, exc.message)
+        return 409
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc) or _("You may not do this."))
+        return 403
+    return None
 
 
 def _done(request: AuthedRequest, pk: int, spec: workflow.Action, next_url: str | None) -> HttpResponse:

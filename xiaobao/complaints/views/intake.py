@@ -23,7 +23,7 @@ HINT_LIMIT = 5
 
 @permission_required(REGISTER, raise_exception=True)
 def complaint_create(request: AuthedRequest) -> HttpResponse:
-    form = ComplaintIntakeForm(request.POST or None, user=request.user)
+    form = ComplaintIntakeForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             complaint, created = complaint_register(

@@ -100,7 +100,7 @@ def approvals(request: AuthedRequest) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 def notifications(request: AuthedRequest) -> HttpResponse:
     """The user's unread notifications; POST marks some (or all) read."""
-    form = MarkReadForm(request.POST or None)
+    form = MarkReadForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():

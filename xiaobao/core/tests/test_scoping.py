@@ -17,7 +17,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from xiaobao.api import api
 
-
 PDF = b"%PDF-1.4\n% test attachment\n"
 
 

@@ -26,10 +26,12 @@ import contextlib
 import datetime as dt
 import itertools
 import json
+import queue
 import random
+import threading
 import time
 from bisect import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -131,52 +133,105 @@ def _defaults(model: type[models.Model]) -> dict[str, Any]:
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+Converter = Callable[[Any], str]
 
 
-def _copy_text(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_ESCAPES)
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False).translate(_ESCAPES)
-    if isinstance(value, Sealed):
-        return value.token
-    if isinstance(value, dt.date):  # dates and aware datetimes
-        return value.isoformat()
-    return str(value)
+def _text(value: Any) -> str:
+    return (value.token if isinstance(value, Sealed) else str(value)).translate(_ESCAPES)
+
+
+def _converter(field: models.Field) -> Converter:
+    """COPY text form of one column's values (None → \\N)."""
+    if isinstance(field, models.BooleanField):
+        inner: Converter = lambda v: "t" if v else "f"  # noqa: E731
+    elif isinstance(field, models.JSONField):
+        inner = lambda v: json.dumps(v, ensure_ascii=False).translate(_ESCAPES)  # noqa: E731
+    elif isinstance(field, models.DateField):  # and DateTimeField (aware datetimes)
+        inner = lambda v: v.isoformat()  # noqa: E731
+    elif isinstance(field, models.CharField | models.TextField):
+        inner = _text
+    else:
+        inner = str
+    return lambda v: "\\N" if v is None else inner(v)
 
 
 class _Writer:
-    """Rows as dicts of column → value, written per table with COPY (PostgreSQL) or bulk_create."""
+    """Rows as dicts of column → value, written per table with COPY (PostgreSQL) or bulk_create.
+
+    On PostgreSQL `submit()` hands a batch, already encoded as COPY text, to a writer thread with its own
+    connection, so the server ingests one batch while Python generates the next (2 cores: both busy).
+    """
 
     def __init__(self, copy: bool) -> None:
         self.copy = copy
+        self.queue: queue.Queue[list[tuple[str, str]] | None] = queue.Queue(maxsize=2)
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def _encode(self, model: type[models.Model], rows: Sequence[dict[str, Any]]) -> tuple[str, str]:
+        fields = model._meta.concrete_fields
+        table = connection.ops.quote_name(model._meta.db_table)
+        cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        plan = [(f.column, _converter(f)) for f in fields]
+        lines = ["\t".join([conv(row[col]) for col, conv in plan]) for row in rows]
+        return f"COPY {table} ({cols}) FROM STDIN", "\n".join(lines) + "\n"
+
+    @staticmethod
+    def _copy(sql: str, text: str) -> None:
+        with connection.cursor() as cur, cur.cursor.copy(sql) as copy:
+            for i in range(0, len(text), 1 << 20):
+                copy.write(text[i : i + (1 << 20)])
 
     def write(self, model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
+        """Write now, in the caller's connection and transaction."""
         if not rows:
             return
-        columns = _columns(model)
         if self.copy:
-            table = connection.ops.quote_name(model._meta.db_table)
-            cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-            with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                buf: list[str] = []
-                for row in rows:
-                    buf.append("\t".join([_copy_text(row[c]) for c in columns]))
-                    if len(buf) >= 2000:
-                        copy.write("\n".join(buf) + "\n")
-                        buf = []
-                if buf:
-                    copy.write("\n".join(buf) + "\n")
+            self._copy(*self._encode(model, rows))
         else:
             attnames = {f.column: f.attname for f in model._meta.concrete_fields}
             objs = [model(**{attnames[c]: v for c, v in row.items()}) for row in rows]
             model.objects.bulk_create(objs, batch_size=500)
+
+    def submit(self, tables: list[tuple[type[models.Model], list[dict[str, Any]]]]) -> None:
+        """Write one batch (several tables) in one transaction: in the writer thread on PostgreSQL."""
+        if not self.copy:
+            with transaction.atomic():
+                for model, rows in tables:
+                    self.write(model, rows)
+            return
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, name="bench-copy", daemon=True)
+            self.thread.start()
+        self._check()
+        self.queue.put([self._encode(model, rows) for model, rows in tables if rows])
+
+    def _run(self) -> None:
+        try:
+            with connection.cursor() as cur:  # a bulk load: do not wait for the WAL flush at each commit
+                cur.execute("SET synchronous_commit TO off")
+            while (batch := self.queue.get()) is not None:
+                if self.error is None:
+                    with transaction.atomic():
+                        for sql, text in batch:
+                            self._copy(sql, text)
+        except BaseException as exc:  # handed to the main thread
+            self.error = exc
+            while self.queue.get() is not None:  # drain so the producer never blocks
+                pass
+        finally:
+            connection.close()
+
+    def _check(self) -> None:
+        if self.error is not None:
+            raise CommandError(f"writing failed: {self.error!r}") from self.error
+
+    def finish(self) -> None:
+        if self.thread is not None:
+            self.queue.put(None)
+            self.thread.join()
+            self.thread = None
+        self._check()
 
 
 def _next_id(model: type[models.Model]) -> int:
@@ -919,11 +974,9 @@ class Command(BaseCommand):
                 events += ev
                 clocks += cl
                 extensions += ex
-            with transaction.atomic():
-                writer.write(Complaint, complaints)
-                writer.write(ComplaintEvent, events)
-                writer.write(Clock, clocks)
-                writer.write(Extension, extensions)
+            writer.submit(
+                [(Complaint, complaints), (ComplaintEvent, events), (Clock, clocks), (Extension, extensions)]
+            )
             done += size
             rows += len(complaints) + len(events) + len(clocks) + len(extensions)
             elapsed = time.perf_counter() - t0
@@ -931,6 +984,7 @@ class Command(BaseCommand):
                 f"  {done:,} / {n:,} complaints ({len(events) / size:.1f} events each), "
                 f"{done / elapsed:,.0f} complaints/s, {rows / elapsed:,.0f} rows/s"
             )
+        writer.finish()
         _reset_sequences([Complaint, ComplaintEvent, Clock, Extension, Consumer])
         t1 = time.perf_counter()
         with connection.cursor() as cur:

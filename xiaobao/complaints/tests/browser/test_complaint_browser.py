@@ -217,7 +217,7 @@ def test_complaint_from_hotline_to_archive(page, new_context, login, org, branch
     shot(officer, "list")
     page.goto("/complaints/")
     page.locator("#f-open").select_option("true")
-    page.get_by_test_id("complaint-filters").get_by_role("button", name=zh("Filter")).click()
+    page.get_by_test_id("complaint-filters").get_by_role("button", name=zh("Filter"), exact=True).click()
     expect(page.get_by_test_id("complaint-list")).not_to_contain_text(complaint.reference)
     expect(page).to_have_url(re.compile(r"open=true"))
 
