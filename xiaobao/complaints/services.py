@@ -339,6 +339,36 @@ def allowed_actions(user: User, complaint: Complaint) -> list[workflow.Action]:
     return [a for a in workflow.actions_from(complaint.status) if user.has_perm(a.permission)]
 
 
+LOCK_RELATED = (
+    "channel",
+    "business_type",
+    "cause",
+    "registered_by",
+    "registering_unit",
+    "org_unit",
+    "pending_unit",
+    "handler",
+    "complainant",
+    "consumer",
+    "merged_into",
+    "review_unit",
+    "decision_approved_by",
+    "created_by",
+)
+
+
+def _locked(pk: int) -> Complaint:
+    """The complaint row locked for this transaction, with the objects the audit snapshot names loaded."""
+    from django.db import connection
+
+    qs = Complaint.objects.select_related(*LOCK_RELATED)
+    if connection.features.has_select_for_update_of:
+        qs = qs.select_for_update(of=("self",))  # lock the complaint only, not the joined rows
+    else:
+        qs = qs.select_for_update()
+    return qs.get(pk=pk)
+
+
 def complaint_transition(
     *,
     actor: User,
@@ -357,7 +387,7 @@ def complaint_transition(
         raise PermissionDenied(_("You may not do this."))
     data = dict(data or {})
     with transaction.atomic():
-        c = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        c = _locked(complaint.pk)
         if expected_version is not None and c.version != expected_version:
             raise Conflict(
                 _("Someone else changed this complaint in the meantime. Reload and try again."),
