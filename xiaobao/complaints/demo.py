@@ -712,7 +712,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
     "A08": ("有客户在社交媒体发帖投诉，经联系核实，客户反映",),
     "A0305": ("客户回复短信投诉，称",),
 }
-FORWARD_OPENERS = {
+FORWARD_OPENERS: dict[str, str] = {
     Source.NFRA_TRANSFER: "国家金融监督管理总局{city}监管局转来投诉，投诉人反映：",
     Source.PBOC_TRANSFER: "中国人民银行{city}分行转办投诉，投诉人称：",
     Source.OTHER_REFERRAL: "当地消费者协会转来投诉，投诉人反映：",
@@ -946,8 +946,8 @@ DataFn = Callable[[Complaint, dt.datetime], dict[str, Any]]
 class Plan:
     index: int
     payload: dict[str, Any]
+    last: dt.datetime  # time of the latest planned step
     complaint: Complaint | None = None
-    last: dt.datetime | None = None
     reached: bool = False  # a pinned plan got as far as its `stop`
 
 
@@ -1104,8 +1104,6 @@ class _Planner:
 
     def add(self, plan: Plan, action: str, actor: User, day: dt.date, data: Any = None, **kw: Any) -> bool:
         """Schedule `action` on `day` (after the plan's last step); False when it falls after the limit."""
-        if plan.last is None:
-            raise ValueError("register first")
         at = self.moment(day, **kw)
         if at <= plan.last:
             at = plan.last + dt.timedelta(minutes=self.rng.randint(3, 40))
@@ -1198,14 +1196,12 @@ class _Planner:
         if source != Source.DIRECT:
             prefix = "JGZB" if source == Source.NFRA_TRANSFER else "RHZB"
             payload["external_reference"] = f"{prefix}-{receipt:%Y%m%d}-{rng.randint(100, 999)}"
-        plan = Plan(len(self.plans), payload)
+        first = min(received + dt.timedelta(minutes=rng.randint(2, 40)), self.limit - dt.timedelta(minutes=1))
+        plan = Plan(len(self.plans), payload, first)
         self.plans.append(plan)
         needs_approval = (
             major or source != Source.DIRECT or (amount is not None and Decimal(amount) >= self.threshold)
         )
-        plan.last = received + dt.timedelta(minutes=rng.randint(2, 40))
-        if plan.last > self.limit:
-            plan.last = self.limit - dt.timedelta(minutes=1)
         self.seq += 1
         self.steps.append(Step(plan.last, self.seq, plan, "register", registrar, {}))
         self._life(plan, staff, assigner, receipt, life, business, needs_approval, channel)
@@ -1238,14 +1234,14 @@ class _Planner:
             plan.reached = True
             return
         handler = staff.handler
-        first = plan.last.date() if plan.last else receipt
+        first = plan.last.date()
         if life.end == "merge" and life.merge_into is not None:
             target = life.merge_into
             go(
                 "merge",
                 assigner,
                 first,
-                lambda c, at: {"into": target.complaint.reference, "new_facts": life.new_facts},
+                lambda c, at: {"into": _reference(target), "new_facts": life.new_facts},
                 lo=9,
                 hi=23.9,
             )
@@ -1435,6 +1431,12 @@ class _Planner:
                 return
         if life.archive_after is not None:
             go("archive", handler, wd(plan.last.date() + dt.timedelta(days=life.archive_after)))
+
+
+def _reference(plan: Plan) -> str:
+    if plan.complaint is None:
+        raise RuntimeError(f"demo complaint #{plan.index} was not registered")
+    return plan.complaint.reference
 
 
 def _open_assistance(c: Complaint) -> int | None:

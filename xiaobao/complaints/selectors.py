@@ -12,7 +12,9 @@ from xiaobao.complaints.models import Clock, Complaint, Extension
 
 
 def _with_decision_due(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
-    decision = Clock.objects.filter(complaint=OuterRef("pk"), name="decision")
+    decision = Clock.objects.filter(
+        complaint=OuterRef("pk"), name="decision"
+    ).order_by()  # no join via ordering
     return qs.annotate(
         decision_due=Subquery(decision.values("due_date")[:1]),
         decision_state=Subquery(decision.values("state")[:1]),

@@ -207,6 +207,7 @@ class Complaint(TimeStampedModel):
         indexes = [
             models.Index(fields=["org_unit", "status"], name="complaint_unit_status"),
             models.Index(fields=["handler", "status"], name="complaint_handler_status"),
+            models.Index(fields=["-received_at", "-id"], name="complaint_received_desc"),
         ]
 
     def __str__(self) -> str:

@@ -108,3 +108,21 @@ def test_codes_and_rules(api_for, branch_officer):
     assert c.get("/api/v1/codes/planet").status_code == 422
     rules = {r["code"] for r in c.get("/api/v1/deadline-rules").json()}
     assert {"nfra-2020", "pboc-2020", "review-30", "cfpb", "fca-disp", "fca-psd", "asic-rg271"} <= rules
+
+
+def test_list_is_paginated_in_sql_with_constant_queries(api_for, branch_officer, payload):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = api_for(branch_officer)
+    for i in range(3):
+        _post(c, "/api/v1/complaints", payload(request=f"诉求{i}"))
+    with CaptureQueriesContext(connection) as few:
+        assert c.get("/api/v1/complaints?limit=2").json()["count"] == 3
+    for i in range(3, 12):
+        _post(c, "/api/v1/complaints", payload(request=f"诉求{i}"))
+    with CaptureQueriesContext(connection) as more:
+        body = c.get("/api/v1/complaints?limit=2").json()
+    assert body["count"] == 12 and len(body["items"]) == 2
+    assert len(more.captured_queries) == len(few.captured_queries)
+    assert any("LIMIT" in q["sql"].upper() for q in more.captured_queries)

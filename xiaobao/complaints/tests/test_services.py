@@ -120,4 +120,6 @@ def test_assigned_handler_below_the_unit_sees_the_complaint(branch_officer, b1_h
     # when assigned to that handler, then the handler sees it and can accept it
     complaint_transition(actor=branch_officer, complaint=c, action="assign", data={"handler": "b1_handler"})
     assert Complaint.objects.visible_to(b1_handler).filter(pk=c.pk).exists()
-    assert complaint_transition(actor=b1_handler, complaint=c, action="accept", data={}).status == "in_progress"
+    assert (
+        complaint_transition(actor=b1_handler, complaint=c, action="accept", data={}).status == "in_progress"
+    )

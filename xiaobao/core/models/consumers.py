@@ -80,6 +80,7 @@ class Consumer(TimeStampedModel):
     )
 
     objects = ConsumerQuerySet.as_manager()
+    audit_masked = {"name": "name"}  # plain fields that are personal data: masked in the audit trail
 
     class Meta:
         ordering = ["-id"]

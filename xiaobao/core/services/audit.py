@@ -33,6 +33,9 @@ def _value(field: models.Field, obj: models.Model) -> Any:
     value = getattr(obj, field.attname)
     if isinstance(field, SealedField):
         return value.masked if isinstance(value, Sealed) else mask(str(value or ""), field.kind)
+    masked_kind = getattr(obj, "audit_masked", {}).get(field.name)
+    if masked_kind and value:
+        return mask(str(value), masked_kind)
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).isoformat(sep=" ", timespec="seconds")
     if isinstance(value, dt.date | Decimal):

@@ -252,3 +252,10 @@ def test_production_refuses_development_keys():
     ids = [e.id for e in vault_keys_configured(None)]
     assert "xiaobao.E001" in ids
     assert settings.VAULT_KEY_FILE == ""
+
+
+@pytest.mark.django_db
+def test_consumer_name_is_masked_in_the_audit_trail(b1_consumer):
+    event = AuditEvent.objects.get(object_type="core.consumer", action="create")
+    assert event.changes["name"] == [None, "王**"]
+    assert "王小明" not in json.dumps(event.changes, ensure_ascii=False) and "王小明" not in event.object_repr
