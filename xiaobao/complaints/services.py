@@ -357,16 +357,18 @@ LOCK_RELATED = (
 )
 
 
-def _locked(pk: int) -> Complaint:
-    """The complaint row locked for this transaction, with the objects the audit snapshot names loaded."""
+def _lock(qs: Any) -> Any:
+    """FOR UPDATE on the complaint rows only (PostgreSQL refuses to lock the nullable side of outer joins)."""
     from django.db import connection
 
-    qs = Complaint.objects.select_related(*LOCK_RELATED)
     if connection.features.has_select_for_update_of:
-        qs = qs.select_for_update(of=("self",))  # lock the complaint only, not the joined rows
-    else:
-        qs = qs.select_for_update()
-    return qs.get(pk=pk)
+        return qs.select_for_update(of=("self",))
+    return qs.select_for_update()
+
+
+def _locked(pk: int) -> Complaint:
+    """The complaint row locked for this transaction, with the objects the audit snapshot names loaded."""
+    return _lock(Complaint.objects.select_related(*LOCK_RELATED)).get(pk=pk)
 
 
 def complaint_transition(
@@ -734,8 +736,7 @@ def _withdraw(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str
 @handles("merge")
 def _merge(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str, Any], None]:
     target = (
-        Complaint.objects.visible_to(actor)
-        .select_for_update()
+        _lock(Complaint.objects.visible_to(actor))
         .filter(reference=str(data.get("into") or ""))
         .exclude(pk=c.pk)
         .first()

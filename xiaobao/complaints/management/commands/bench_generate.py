@@ -50,6 +50,7 @@ from django.utils import timezone
 from xiaobao.complaints import demo, sla, workflow
 from xiaobao.complaints.choices import Source
 from xiaobao.complaints.models import Clock, Complaint, ComplaintCode, ComplaintEvent, DeadlineRule, Extension
+from xiaobao.core.demo import HO_DEPARTMENTS
 from xiaobao.core.models import Consumer, OrgUnit, User
 from xiaobao.core.models.org import PATH_SEGMENT
 from xiaobao.core.vault import crypto
@@ -96,14 +97,6 @@ STREETS = [
     "花园路",
     "光明路",
     "幸福路",
-]
-HO_DEPARTMENTS = [
-    ("HO-CPD", "消费者权益保护部"),
-    ("HO-RET", "零售银行部"),
-    ("HO-CARD", "信用卡中心"),
-    ("HO-WM", "财富管理部"),
-    ("HO-AUD", "内部审计部"),
-    ("HO-IT", "信息科技部"),
 ]
 KEY_USERS = [  # username, full name, unit, role
     ("admin", "系统管理员", "HO-IT", "sysadmin"),
