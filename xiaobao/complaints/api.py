@@ -3,7 +3,7 @@
 import datetime as dt
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from xiaobao.complaints.services import (
 )
 from xiaobao.core.api.common import get_visible, require_perm
 from xiaobao.core.errors import DomainError, field_error
+from xiaobao.core.models import User
 
 router = Router(tags=["complaints"])
 
@@ -215,6 +216,11 @@ def detail_out(c: Complaint, user: Any) -> dict[str, Any]:
     }
 
 
+def _user(request: HttpRequest) -> User:
+    """The authenticated user (every operation here requires authentication)."""
+    return cast(User, request.user)
+
+
 def _visible(request: HttpRequest, complaint_id: int) -> Complaint:
     require_perm(request.user, "complaints.view_complaint")
     c = complaint_detail(user=request.user, pk=complaint_id)
@@ -267,7 +273,7 @@ def code_put(request: HttpRequest, dimension: CodeDimension, code: str, payload:
     require_perm(request.user, "complaints.manage_codes")
     if not code or len(code) > 20:
         raise field_error("code", _("A code has 1 to 20 characters."))
-    obj = code_save(actor=request.user, dimension=dimension, code=code, **payload.dict())
+    obj = code_save(actor=_user(request), dimension=dimension, code=code, **payload.dict())
     return {
         "code": obj.code,
         "name": obj.name,
@@ -281,7 +287,7 @@ def rule_put(request: HttpRequest, code: str, payload: RuleIn):
     require_perm(request.user, "complaints.manage_codes")
     if not code or len(code) > 40:
         raise field_error("code", _("A rule code has 1 to 40 characters."))
-    rule = rule_save(actor=request.user, code=code, **payload.dict())
+    rule = rule_save(actor=_user(request), code=code, **payload.dict())
     return {
         k: getattr(rule, k)
         for k in ("code", "name", "clock", "days", "unit", "roll_forward", "extensions", "sources")
@@ -296,7 +302,7 @@ def rule_put(request: HttpRequest, code: str, payload: RuleIn):
 def complaint_create(request: HttpRequest, payload: ComplaintIn):
     require_perm(request.user, "complaints.register_complaint")
     key = request.headers.get("Idempotency-Key", "").strip()[:100] or None
-    c, created = complaint_register(actor=request.user, data=payload.dict(), idempotency_key=key)
+    c, created = complaint_register(actor=_user(request), data=payload.dict(), idempotency_key=key)
     full = complaint_detail(user=request.user, pk=c.pk) or c
     return Status(201 if created else 200, detail_out(full, request.user))
 
@@ -383,7 +389,7 @@ def complaint_action(request: HttpRequest, complaint_id: int, action: str):
     if version and not version.isdigit():
         raise field_error("If-Match", _("The If-Match header must be the complaint's version number."))
     complaint_transition(
-        actor=request.user,
+        actor=_user(request),
         complaint=c,
         action=action,
         data=payload or {},

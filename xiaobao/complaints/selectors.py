@@ -47,7 +47,11 @@ def unit_inbox(*, user: Any) -> QuerySet[Complaint]:
     qs = Complaint.objects.visible_to(user).filter(
         status__in=[Status.REGISTERED, Status.ASSIGNED], handler__isnull=True
     )
-    return _with_decision_due(qs).select_related("org_unit", "pending_unit").order_by("decision_due")
+    return (
+        _with_decision_due(qs)
+        .select_related("org_unit", "pending_unit")
+        .order_by(F("decision_due").asc(nulls_last=True))
+    )
 
 
 def approval_inbox(*, user: Any) -> dict[str, QuerySet]:
@@ -59,7 +63,7 @@ def approval_inbox(*, user: Any) -> dict[str, QuerySet]:
         .order_by("created_at"),
         "decisions": _with_decision_due(visible.filter(status=Status.PENDING_APPROVAL))
         .select_related("org_unit", "handler")
-        .order_by("decision_due"),
+        .order_by(F("decision_due").asc(nulls_last=True)),
     }
 
 

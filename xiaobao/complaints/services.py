@@ -455,6 +455,13 @@ def _text(data: dict[str, Any], field: str, required: bool = True, max_length: i
     return value
 
 
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 def _recusal(user: User, complaint: Complaint, field: str = "handler") -> None:
     if complaint.staff_named.filter(pk=user.pk).exists():
         raise _err(
@@ -540,7 +547,7 @@ def _assist(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str, 
 @handles("answer_assist")
 def _answer_assist(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str, Any], None]:
     task = (
-        c.assistances.filter(pk=data.get("assistance"), answered_at__isnull=True)
+        c.assistances.filter(pk=_int(data.get("assistance")), answered_at__isnull=True)
         .select_related("unit")
         .first()
     )

@@ -6,6 +6,7 @@ Pure: no database. Templates and the API read it to show the allowed actions; th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
@@ -26,7 +27,7 @@ class Action:
     needs_input: bool = True  # the action asks for data (shown as a form) rather than a plain button
 
 
-def _t(sources: list[str], target: str | None) -> dict[str, str | None]:
+def _t(sources: Sequence[str], target: str | None) -> dict[str, str | None]:
     return {str(s): (str(target) if target is not None else None) for s in sources}
 
 
