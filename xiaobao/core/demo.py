@@ -130,8 +130,8 @@ def _build_tree(rng: random.Random) -> dict[str, OrgUnit]:
 
 def _users(units: dict[str, OrgUnit]) -> list[DemoLogin]:
     plan = [
-        ("admin", "系统管理员", "HO-IT", "sysadmin"),
-        ("hq_cp", "总行消保专员", "HO-CPD", "hq_cp_officer"),
+        ("admin", "周建国", "HO-IT", "sysadmin"),
+        ("hq_cp", "林晓雯", "HO-CPD", "hq_cp_officer"),
         ("hq_handler", "陈思远", "HO-CPD", "complaint_handler"),
         ("approver", "郑国华", "HO", "approver"),
         ("auditor", "孙慧敏", "HO-AUD", "auditor"),
