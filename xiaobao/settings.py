@@ -249,5 +249,8 @@ SLA_WARN_WORKING_DAYS = tuple(
 SLA_WORKING_HOURS = tuple(int(x) for x in os.environ.get("XIAOBAO_SLA_WORKING_HOURS", "9,18").split(","))
 # A decision needs approval when the amount in dispute reaches this (besides major and forwarded cases).
 COMPLAINT_APPROVAL_AMOUNT = os.environ.get("XIAOBAO_COMPLAINT_APPROVAL_AMOUNT", "50000")
+# Redress at or above this amount must be approved ("approve the redress") before the case is closed;
+# empty = approval is recorded when given but not required.
+REDRESS_APPROVAL_AMOUNT = os.environ.get("XIAOBAO_REDRESS_APPROVAL_AMOUNT", "")
 ATTACHMENT_MAX_BYTES = env_int("XIAOBAO_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 MEDIA_URL = "/media/"

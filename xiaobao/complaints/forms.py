@@ -425,6 +425,17 @@ class CloseForm(ActionForm):
     case_library = forms.BooleanField(label=_("Add to the case library"), required=False)
 
 
+class ApproveRedressForm(ActionForm):
+    amount = forms.DecimalField(
+        label=_("Redress amount (yuan)"), min_value=Decimal("0.01"), max_digits=16, decimal_places=2
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.complaint.redress_amount:
+            self.fields["amount"].initial = self.complaint.redress_amount
+
+
 class DateOnlyForm(ActionForm):
     date = _date(_("Date"), required=True)
 
@@ -474,6 +485,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "reopen": ReasonForm,
     "mark_major": MarkMajorForm,
     "decide_review": ReviewResultForm,
+    "approve_redress": ApproveRedressForm,
 }
 
 

@@ -83,6 +83,7 @@ def complaint_detail(*, user: Any, pk: int) -> Complaint | None:
             "merged_into",
             "review_unit",
             "decision_approved_by",
+            "redress_approved_by",
         )
         .prefetch_related("clocks", "clocks__rule", "staff_named", "extensions", "assistances", "attachments")
         .filter(pk=pk)

@@ -353,6 +353,7 @@ LOCK_RELATED = (
     "merged_into",
     "review_unit",
     "decision_approved_by",
+    "redress_approved_by",
     "created_by",
 )
 
@@ -716,12 +717,44 @@ def _close(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str, A
         raise _err("liability", _("Determine the liability before closing."))
     c.liability = liability
     c.root_cause = _text(data, "root_cause", required=liability == Liability.AT_FAULT)
-    c.redress_amount = _amount(data.get("redress_amount"), "redress_amount")
+    amount = _amount(data.get("redress_amount"), "redress_amount")
+    if amount is not None and amount != c.redress_amount:
+        c.redress_approved_by, c.redress_approved_at = None, None  # a changed amount is a new amount
+    c.redress_amount = amount if amount is not None else c.redress_amount
+    threshold = _redress_threshold()
+    if (
+        threshold is not None
+        and c.redress_amount
+        and c.redress_amount >= threshold
+        and not c.redress_approved_by_id
+    ):
+        raise _err(
+            "redress_amount",
+            _("A redress of %(min)s or more must be approved before closing.") % {"min": threshold},
+        )
     if data.get("redress_paid_at"):
         c.redress_paid_at = _date(data, "redress_paid_at")
     c.case_library = bool(data.get("case_library"))
     c.closed_at = timezone.now()
     return {"liability": liability}, None
+
+
+@handles("approve_redress")
+def _approve_redress(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str, Any], None]:
+    """An approver (not the handler, not someone named in the complaint) approves the redress amount."""
+    amount = _amount(data.get("amount"), "amount")
+    if amount is None or amount <= 0:
+        raise _err("amount", _("Enter the redress amount to approve."))
+    if c.handler_id == actor.pk:
+        raise PermissionDenied(_("The handler cannot approve the redress of their own case."))
+    _recusal(actor, c, "amount")
+    c.redress_amount, c.redress_approved_by, c.redress_approved_at = amount, actor, timezone.now()
+    return {"amount": str(amount)}, None
+
+
+def _redress_threshold() -> Decimal | None:
+    value = getattr(settings, "REDRESS_APPROVAL_AMOUNT", "")
+    return Decimal(str(value)) if value not in (None, "") else None
 
 
 @handles("archive")

@@ -132,6 +132,12 @@ ACTIONS: dict[str, Action] = {
             _t([S.UNDER_REVIEW], S.CLOSED),
         ),
         Action(
+            "approve_redress",
+            _("Approve the redress"),
+            "complaints.approve_complaint",
+            _t([S.IN_PROGRESS, S.PAUSED, S.DRAFTED, S.PENDING_APPROVAL, S.DECIDED, S.FOLLOWED_UP], None),
+        ),
+        Action(
             "mark_major",
             _("Mark as major complaint"),
             "complaints.handle_complaint",

@@ -156,6 +156,15 @@ class Complaint(TimeStampedModel):
     redress_amount = models.DecimalField(
         _("redress amount"), max_digits=16, decimal_places=2, null=True, blank=True
     )
+    redress_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("redress approved by"),
+    )
+    redress_approved_at = models.DateTimeField(_("redress approved at"), null=True, blank=True)
     redress_paid_at = models.DateField(_("redress paid on"), null=True, blank=True)
     case_library = models.BooleanField(_("add to the case library"), default=False)
     satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)

@@ -123,3 +123,51 @@ def test_assigned_handler_below_the_unit_sees_the_complaint(branch_officer, b1_h
     assert (
         complaint_transition(actor=b1_handler, complaint=c, action="accept", data={}).status == "in_progress"
     )
+
+
+def test_redress_approval_is_recorded_and_can_be_required(
+    branch_officer, b1_handler, b1_approver, payload, settings
+):
+    c, _ = complaint_register(actor=branch_officer, data=payload(amount_in_dispute="80000"))
+    complaint_transition(actor=branch_officer, complaint=c, action="assign", data={"handler": "b1_handler"})
+    complaint_transition(actor=b1_handler, complaint=c, action="accept", data={})
+    # the handler cannot approve the redress of their own case
+    with pytest.raises(PermissionDenied):
+        complaint_transition(
+            actor=b1_handler, complaint=c, action="approve_redress", data={"amount": "80000"}
+        )
+    for action, data in [
+        ("draft", {"verification": "核实", "basis": "依据", "result": "赔偿"}),
+        ("submit", {}),
+    ]:
+        complaint_transition(actor=b1_handler, complaint=c, action=action, data=data)
+    complaint_transition(actor=b1_approver, complaint=c, action="approve", data={})
+    complaint_transition(
+        actor=b1_handler, complaint=c, action="notify", data={"method": "sms", "proof": "回执"}
+    )
+    # given an institution that requires approval from 50,000
+    settings.REDRESS_APPROVAL_AMOUNT = "50000"
+    with pytest.raises(ValidationError) as exc:
+        complaint_transition(
+            actor=b1_handler,
+            complaint=c,
+            action="close",
+            data={"liability": "at_fault", "root_cause": "系统缺陷", "redress_amount": "80000"},
+        )
+    assert "redress_amount" in exc.value.message_dict
+    c = complaint_transition(
+        actor=b1_approver, complaint=c, action="approve_redress", data={"amount": "80000"}
+    )
+    assert c.redress_approved_by == b1_approver
+    c = complaint_transition(
+        actor=b1_handler,
+        complaint=c,
+        action="close",
+        data={
+            "liability": "at_fault",
+            "root_cause": "系统缺陷",
+            "redress_amount": "80000",
+            "redress_paid_at": "2026-03-02",
+        },
+    )
+    assert c.status == "closed" and c.redress_approved_by == b1_approver
