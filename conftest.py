@@ -8,6 +8,9 @@ os.environ.setdefault("XIAOBAO_TESTING", "1")
 
 import pytest
 
+# Browser fixtures (page, login, shot…) for every package's browser tests: one definition, one Playwright.
+pytest_plugins = ["xiaobao.core.tests.browser.fixtures"]
+
 PASSWORD = "Xb-test-pass-2026"
 
 

@@ -87,6 +87,18 @@ def consumer_list(*, user: Any, q: str = "") -> QuerySet[Consumer]:
     return qs.order_by("-id")
 
 
+def health_status() -> tuple[int, dict[str, str]]:
+    """(HTTP status, body) of the check behind `/health` and `/api/v1/health`: is the database up?"""
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+    except Exception:
+        return 503, {"status": "error", "database": "unavailable"}
+    return 200, {"status": "ok", "database": "ok"}
+
+
 def admin_warnings(*, user: Any) -> list[str]:
     """Problems an administrator must act on: calendar years without data, development vault keys."""
     from django.utils.translation import gettext as _

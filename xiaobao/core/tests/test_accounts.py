@@ -248,3 +248,8 @@ def test_account_page_creates_and_revokes_tokens(client_for, branch_officer):
     token = ApiToken.objects.get(user=branch_officer)
     c.post("/account/", {"action": "token_revoke", "token": token.pk})
     assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/me").status_code == 401
+
+
+def test_revoking_a_malformed_token_id_is_404_not_500(client_for, branch_officer):
+    response = client_for(branch_officer).post("/account/", {"action": "token_revoke", "token": "abc"})
+    assert response.status_code == 404

@@ -122,7 +122,8 @@ def account(request: AuthedRequest) -> HttpResponse:
                 actor=user, user=user, name=request.POST.get("name", "")[:100]
             )
         elif action == "token_revoke":
-            token = get_object_or_404(ApiToken, pk=request.POST.get("token") or 0, user=user)
+            token_id = request.POST.get("token", "")
+            token = get_object_or_404(ApiToken, pk=int(token_id) if token_id.isdigit() else 0, user=user)
             svc.api_token_revoke(actor=user, token=token)
             messages.success(request, _("The token was revoked."))
             return redirect("core:account")

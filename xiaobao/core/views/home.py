@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -10,7 +9,7 @@ from django.views.decorators.http import require_GET
 from xiaobao.complaints.notifications import unread_for
 from xiaobao.complaints.selectors import approval_inbox, my_queue, unit_inbox
 from xiaobao.complaints.views.common import with_due
-from xiaobao.core.selectors import admin_warnings
+from xiaobao.core.selectors import admin_warnings, health_status
 
 QUEUE_SIZE = 10
 NOTIFICATIONS_SHOWN = 5
@@ -46,9 +45,5 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
     """Liveness and database check for load balancers (no authentication, no data)."""
-    try:
-        with connection.cursor() as cur:
-            cur.execute("SELECT 1")
-        return JsonResponse({"status": "ok", "database": "ok"})
-    except Exception:
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    status, body = health_status()
+    return JsonResponse(body, status=status)

@@ -19,7 +19,7 @@ from xiaobao.complaints.choices import Status
 from xiaobao.complaints.models import Complaint
 from xiaobao.complaints.services import complaint_register, complaint_transition
 from xiaobao.complaints.workflow import ACTIONS
-from xiaobao.core.tests.browser.conftest import SCREENSHOT_DIR
+from xiaobao.core.tests.browser.fixtures import SCREENSHOT_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

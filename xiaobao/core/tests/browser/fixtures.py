@@ -1,4 +1,5 @@
-"""Playwright fixtures for the browser tests (`make test-browser`, i.e. `pytest -m browser`).
+"""Playwright fixtures for every browser test (`make test-browser`, i.e. `pytest -m browser`), loaded
+once as a pytest plugin from the root conftest: all packages share one Playwright and one Chromium.
 
 One Chromium per session (Debian's /usr/bin/chromium, never a downloaded one), a fresh context per test
 (1366×768, zh-CN), and a `shot` helper that always writes full-page screenshots to var/screenshots/.
