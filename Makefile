@@ -8,15 +8,23 @@ DEMO_ENV := XIAOBAO_DEBUG=1 XIAOBAO_DATA_DIR=$(CURDIR)/var
 TEST_ENV := XIAOBAO_TESTING=1 XIAOBAO_DATA_DIR=$(CURDIR)/var/test
 PYTEST_ARGS ?= -q
 
-.PHONY: install demo serve test test-sqlite test-postgres test-browser lint typecheck bench messages clean
+.PHONY: vendor install demo serve test test-sqlite test-postgres test-browser lint typecheck bench messages clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+	$(MAKE) --no-print-directory vendor
 	touch $(STAMP)
+
+# Front-end files from the npm registry (pinned in package-lock.json), served by Django: no CDN.
+VENDOR := xiaobao/static/vendor
+vendor:
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)/echarts
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE $(VENDOR)/echarts/
 
 demo: install
 	$(DEMO_ENV) $(BIN)/xiaobao migrate --noinput -v0

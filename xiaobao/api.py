@@ -104,6 +104,15 @@ def _register_routers() -> None:
 
     api.add_router("/", core_router)
     api.add_router("/", complaints_router)
+    from xiaobao.analytics.api import router as analytics_router
+    from xiaobao.early_warning.api import router as early_warning_router
+    from xiaobao.imports.api import router as imports_router
+    from xiaobao.reports.api import router as reports_router
+
+    api.add_router("/", analytics_router)
+    api.add_router("/", early_warning_router)
+    api.add_router("/", reports_router)
+    api.add_router("/", imports_router)
 
 
 _register_routers()

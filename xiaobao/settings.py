@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "xiaobao.core",
     "xiaobao.complaints",
+    "xiaobao.analytics",
+    "xiaobao.early_warning",
+    "xiaobao.reports",
+    "xiaobao.imports",
 ]
 
 MIDDLEWARE = [

@@ -6,5 +6,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("complaints/", include("xiaobao.complaints.urls")),
+    path("statistics/", include("xiaobao.analytics.urls")),
+    path("early-warnings/", include("xiaobao.early_warning.urls")),
+    path("reports/", include("xiaobao.reports.urls")),
+    path("imports/", include("xiaobao.imports.urls")),
     path("", include("xiaobao.core.urls")),
 ]

@@ -9,34 +9,14 @@ when a route is added without an entry here.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from xiaobao.api import api
+from xiaobao.core.tests.route_table import Ctx, Route, app_routes, app_setups
 
 PDF = b"%PDF-1.4\n% test attachment\n"
-
-
-@dataclass
-class Route:
-    name: str  # URL name for pages, "METHOD /path" for the API
-    method: str
-    kwargs: Any = None  # callable(ctx) -> dict of URL kwargs
-    data: Any = None  # callable(ctx) -> POST data / JSON body
-    perm: bool = True  # needs a permission beyond being staff
-    kind: str = "object"  # object | list | global
-    ok: tuple[int, ...] = (200,)
-    marker: Any = None  # callable(ctx) -> text that must not appear in another branch's list
-    extra: dict = field(default_factory=dict)
-
-
-class Ctx:
-    def __init__(self, org, b1_user, consumer, complaint=None, attachment=None):
-        self.org, self.b1_user, self.consumer = org, b1_user, consumer
-        self.complaint, self.attachment = complaint, attachment
 
 
 PAGE_ROUTES = [
@@ -303,6 +283,10 @@ API_ROUTES += [
 ]
 PUBLIC_API = {"GET /api/v1/health"}
 
+_app_pages, _app_api = app_routes()
+PAGE_ROUTES += _app_pages
+API_ROUTES += _app_api
+
 
 @pytest.fixture
 def ctx(org, b1_consumer):
@@ -327,7 +311,10 @@ def ctx(org, b1_consumer):
         },
     )
     attachment = attachment_add(actor=clerk, complaint=complaint, fileobj=BytesIO(PDF), name="letter.pdf")
-    return Ctx(org, clerk, b1_consumer, complaint, attachment)
+    context = Ctx(org, clerk, b1_consumer, complaint, attachment)
+    for setup in app_setups():
+        setup(context)
+    return context
 
 
 def _page_url(route: Route, ctx: Ctx) -> str:
@@ -362,6 +349,8 @@ def _call_api(client, route: Route, ctx: Ctx):
 
 def _allowed_user(route: Route, request):
     """The user who may act on the branch-1 object: a branch-1 power user; calendar needs HQ."""
+    if route.actor:
+        return request.getfixturevalue(route.actor)
     if "calendar" in route.name and route.method != "get":
         return request.getfixturevalue("hq_officer")
     if (

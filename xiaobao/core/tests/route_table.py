@@ -1,0 +1,62 @@
+"""The shape of a scoping-quartet entry, and the collection of every app's entries.
+
+Each app lists its pages and API operations in `xiaobao/<app>/tests/routes.py` (PAGE_ROUTES, API_ROUTES and an
+optional `setup(ctx)` that adds the app's branch-1 objects to the context); `core/tests/test_scoping.py` runs
+the four permission tests over all of them and fails when a route has no entry.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+
+
+@dataclass
+class Route:
+    name: str  # URL name for pages, "METHOD /path" for the API
+    method: str
+    kwargs: Any = None  # callable(ctx) -> dict of URL kwargs
+    data: Any = None  # callable(ctx) -> POST data / JSON body
+    perm: bool = True  # needs a permission beyond being staff
+    kind: str = "object"  # object | list | global
+    ok: tuple[int, ...] = (200,)
+    marker: Any = None  # callable(ctx) -> text that must not appear in another branch's list
+    extra: dict = field(default_factory=dict)
+    actor: str = ""  # fixture name of the allowed user when not the branch-1 power user (e.g. "hq_officer")
+
+
+class Ctx:
+    """Objects in branch 1 that the routes act on; apps add their own in `setup(ctx)`."""
+
+    def __init__(self, org, b1_user, consumer, complaint=None, attachment=None):
+        self.org, self.b1_user, self.consumer = org, b1_user, consumer
+        self.complaint, self.attachment = complaint, attachment
+
+
+def _app_modules() -> list[Any]:
+    modules = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("xiaobao.") or config.name == "xiaobao.core":
+            continue
+        try:
+            modules.append(importlib.import_module(f"{config.name}.tests.routes"))
+        except ModuleNotFoundError:
+            continue
+    return modules
+
+
+def app_routes() -> tuple[list[Route], list[Route]]:
+    pages: list[Route] = []
+    api: list[Route] = []
+    for module in _app_modules():
+        pages += getattr(module, "PAGE_ROUTES", [])
+        api += getattr(module, "API_ROUTES", [])
+    return pages, api
+
+
+def app_setups() -> list[Callable[[Ctx], None]]:
+    return [m.setup for m in _app_modules() if hasattr(m, "setup")]

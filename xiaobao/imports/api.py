@@ -1,0 +1,5 @@
+"""imports API (router mounted at /api/v1/)."""
+
+from ninja import Router
+
+router = Router(tags=["imports"])

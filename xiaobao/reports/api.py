@@ -1,0 +1,5 @@
+"""reports API (router mounted at /api/v1/)."""
+
+from ninja import Router
+
+router = Router(tags=["reports"])
