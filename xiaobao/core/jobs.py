@@ -1,6 +1,6 @@
 """Moving a `BackgroundJob` row through queued → running → done | failed.
 
-All writes are conditional `update()`s outside the job's own transaction work, so the progress bar polling from
+All writes are conditional `update()`s outside the job's own transaction work, so a progress bar polling from
 another request sees them, and a job claimed by one worker is never started by another. A job whose worker
 died (SIGKILL, power cut) stops sending heartbeats; `job_reap_stale` marks it failed with a reason, and the
 work itself is written in transactions, so no partial batch is left behind.

@@ -1,4 +1,4 @@
-"""Scoping-quartet entries for this app's pages and API operations (collected by core/tests/test_scoping.py)."""
+"""Scoping-quartet entries for this app's pages and API operations (see core/tests/route_table.py)."""
 
 from xiaobao.core.tests.route_table import Route
 
