@@ -257,4 +257,7 @@ COMPLAINT_APPROVAL_AMOUNT = os.environ.get("XIAOBAO_COMPLAINT_APPROVAL_AMOUNT", 
 # empty = approval is recorded when given but not required.
 REDRESS_APPROVAL_AMOUNT = os.environ.get("XIAOBAO_REDRESS_APPROVAL_AMOUNT", "")
 ATTACHMENT_MAX_BYTES = env_int("XIAOBAO_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+# A complaint is a repeat when the same complainant complained about the same business type within this
+# many days before; statistics count repeat and secondary complaints with this window.
+REPEAT_WINDOW_DAYS = env_int("XIAOBAO_REPEAT_WINDOW_DAYS", 90)
 MEDIA_URL = "/media/"

@@ -70,6 +70,28 @@ def _code(dimension: str, value: Any, field: str) -> ComplaintCode:
     return code
 
 
+DECIDED_STATUSES = {Status.DECIDED, Status.FOLLOWED_UP, Status.CLOSED, Status.ARCHIVED, Status.UNDER_REVIEW}
+
+
+def _repeat_flags(complaint: Complaint) -> tuple[bool, bool]:
+    """(repeat, secondary) from the complainant's earlier complaints about the same business type."""
+    if complaint.complainant.pk is None:
+        return False, False
+    since = complaint.receipt_date - dt.timedelta(days=settings.REPEAT_WINDOW_DAYS)
+    earlier = Complaint.objects.filter(
+        complainant_id=complaint.complainant.pk,
+        business_type_id=complaint.business_type_id,
+        receipt_date__gte=since,
+        received_at__lte=complaint.received_at,
+    ).values_list("status", "source")
+    rows = list(earlier[:50])
+    if not rows:
+        return False, False
+    escalated = complaint.source != Source.DIRECT and any(src == Source.DIRECT for _, src in rows)
+    decided = any(status in DECIDED_STATUSES for status, _ in rows)
+    return True, escalated or decided
+
+
 def _complainant(actor: User, unit: OrgUnit, data: dict[str, Any]) -> Consumer:
     """Reuse the consumer with the same ID number (blind index) in the actor's scope, else register one."""
     person = data.get("complainant") or {}
@@ -216,6 +238,7 @@ def complaint_register(
 def _register(actor: User, data: dict[str, Any], idempotency_key: str | None) -> Complaint:
     complaint, staff = _build(actor, data)
     complaint.complainant = _complainant(actor, complaint.org_unit, data)
+    complaint.is_repeat, complaint.is_secondary = _repeat_flags(complaint)
     complaint.idempotency_key = idempotency_key or None
     # The idempotency constraint is left to the database: a concurrent retry surfaces as IntegrityError.
     complaint.full_clean(exclude=["reference"], validate_constraints=False)

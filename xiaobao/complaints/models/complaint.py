@@ -116,6 +116,11 @@ class Complaint(TimeStampedModel):
     people_count = models.PositiveIntegerField(_("number of people"), default=1)
     face_to_face = models.BooleanField(_("made face to face"), default=False)
     is_major = models.BooleanField(_("major complaint"), default=False, db_index=True)
+    # Set at registration from the complainant's earlier complaints (statistics; glossary 重复/二次投诉):
+    # repeat = same complainant and business type within REPEAT_WINDOW_DAYS; secondary = the earlier one had
+    # already been decided, or this one comes through a regulator after a direct one (escalated).
+    is_repeat = models.BooleanField(_("repeat complaint"), default=False, db_default=False)
+    is_secondary = models.BooleanField(_("secondary complaint"), default=False, db_default=False)
     major_reason = models.CharField(_("why major"), max_length=200, blank=True)
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL

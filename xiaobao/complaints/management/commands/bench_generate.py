@@ -631,6 +631,9 @@ class _Generator:
             "people_count": people,
             "face_to_face": major,
             "is_major": major,
+            # repeat / secondary as registration would flag them (≈6% and ≈2%, like the demo bank)
+            "is_repeat": (repeat := rng.random() < 0.06),
+            "is_secondary": repeat and rng.random() < 0.35,
             "major_reason": f"{people}人集体当面投诉（第二十九条）" if major else "",
             "priority": "urgent" if major else ("high" if groups else "normal"),
             "created_by_id": registrar[0],
