@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xiaobao.complaints.choices import ClockState, Source, Status
+from xiaobao.complaints.choices import ClockState, Liability, Source, Status
 from xiaobao.complaints.models import Complaint
 from xiaobao.core.models import OrgUnit
 
@@ -33,6 +33,16 @@ class ComplaintFilter(forms.Form):
     cause = forms.CharField(label=_("Cause code"), required=False, max_length=20)
     handler = forms.CharField(label=_("Handler (username)"), required=False, max_length=150)
     major = forms.NullBooleanField(label=_("Major"), required=False)
+    forwarded = forms.NullBooleanField(label=_("Forwarded by a regulator"), required=False)
+    repeat = forms.NullBooleanField(label=_("Repeat complaint"), required=False)
+    secondary = forms.NullBooleanField(label=_("Secondary complaint"), required=False)
+    extended = forms.NullBooleanField(label=_("Extension approved"), required=False)
+    reviewed = forms.NullBooleanField(label=_("Review requested"), required=False)
+    rated = forms.NullBooleanField(label=_("Satisfaction rated"), required=False)
+    redress_paid = forms.NullBooleanField(label=_("Redress paid"), required=False)
+    liability = forms.ChoiceField(
+        label=_("Liability"), choices=[("", "—"), *Liability.choices[1:]], required=False
+    )
     clock_state = forms.ChoiceField(
         label=_("Decision clock"), choices=[("", "—"), *ClockState.choices], required=False
     )
@@ -53,6 +63,27 @@ class ComplaintFilter(forms.Form):
         ],
     )
 
+    MORE = (
+        "source",
+        "channel",
+        "business_type",
+        "cause",
+        "handler",
+        "received_from",
+        "received_to",
+        "liability",
+    )
+    FLAGS = ("forwarded", "repeat", "secondary", "extended", "reviewed", "rated", "redress_paid")
+
+    @property
+    def more_active(self) -> bool:
+        """Whether a filter behind "More filters" is set (the section opens, e.g. after a drill-down)."""
+        return any(self[name].value() not in (None, "", []) for name in (*self.MORE, *self.FLAGS))
+
+    @property
+    def flag_fields(self) -> list[Any]:
+        return [self[name] for name in self.FLAGS]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if (
@@ -62,6 +93,18 @@ class ComplaintFilter(forms.Form):
         ):
             self.add_error("received_to", _("The end date is before the start date."))
         return data
+
+
+# Yes/no filters the statistics drill down with (each matches one headline figure's definition).
+FLAG_LOOKUPS = {
+    "forwarded": ~Q(source=Source.DIRECT),
+    "repeat": Q(is_repeat=True),
+    "secondary": Q(is_secondary=True),
+    "extended": Q(is_extended=True),
+    "reviewed": Q(review_requested_on__isnull=False),
+    "rated": Q(satisfaction__isnull=False),
+    "redress_paid": Q(redress_paid_at__isnull=False),
+}
 
 
 def _prefix(code: str, field: str) -> Q:
@@ -95,8 +138,13 @@ def apply_filters(qs: QuerySet[Complaint], data: dict[str, Any], user: Any) -> Q
         qs = qs.filter(handler__username=data["handler"])
     if data.get("major") is not None:
         qs = qs.filter(is_major=data["major"])
+    for field, lookup in FLAG_LOOKUPS.items():
+        if data.get(field) is not None:
+            qs = qs.filter(lookup) if data[field] else qs.exclude(lookup)
+    if data.get("liability"):
+        qs = qs.filter(liability=data["liability"])
     if data.get("clock_state"):
-        qs = qs.filter(clocks__name="decision", clocks__state=data["clock_state"])
+        qs = qs.filter(decision_state=data["clock_state"])
     if data.get("received_from"):
         qs = qs.filter(receipt_date__gte=data["received_from"])
     if data.get("received_to"):

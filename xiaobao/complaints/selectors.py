@@ -17,7 +17,6 @@ def _with_decision_due(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
     ).order_by()  # no join via ordering
     return qs.annotate(
         decision_due=Subquery(decision.values("due_date")[:1]),
-        decision_state=Subquery(decision.values("state")[:1]),
         decision_provisional=Subquery(decision.values("provisional")[:1]),
     )
 

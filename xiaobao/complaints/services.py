@@ -334,7 +334,22 @@ def complaint_recompute_clocks(complaint: Complaint, today: dt.date | None = Non
             defaults |= {"warned": [], "escalation_level": 0}
         clock, _created = Clock.objects.update_or_create(complaint=complaint, name=r.name, defaults=defaults)
         clocks.append(clock)
+    decision = next((r for r in results if r.name == "decision"), None)
+    _sync_decision(complaint, decision, rules["decision"].days if decision else 0)
     return clocks
+
+
+def _sync_decision(complaint: Complaint, result: sla.ClockResult | None, base_days: int) -> None:
+    """Copy the decision clock's outcome onto the complaint row (what statistics count)."""
+    values = {
+        "decision_state": result.state if result else "",
+        "decided_on": result.met_on if result else None,
+        "is_extended": bool(result and result.days > base_days),
+    }
+    if any(getattr(complaint, k) != v for k, v in values.items()):
+        Complaint.objects.filter(pk=complaint.pk).update(**values)
+        for k, v in values.items():
+            setattr(complaint, k, v)
 
 
 # --- transitions ----------------------------------------------------------------------------------------

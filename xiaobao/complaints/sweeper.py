@@ -239,6 +239,8 @@ def _breach(s: _Sweep) -> None:
     def one(clock: Clock) -> list[Notice]:
         mine = Clock.objects.filter(pk=clock.pk, state=ClockState.RUNNING)
         if mine.update(state=ClockState.BREACHED) == 1:
+            if clock.name == "decision":  # statistics count from the complaint row (see _sync_decision)
+                Complaint.objects.filter(pk=clock.complaint_id).update(decision_state=ClockState.BREACHED)
             s.report.breached += 1
             logger.info("SLA breached: %s %s (due %s)", clock.complaint.reference, clock.name, clock.due_date)
         message = _("Complaint %(ref)s: the %(clock)s deadline %(due)s has passed") % _words(clock)

@@ -15,6 +15,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [
         ("core:home", _("Home"), None),
         ("complaints:list", _("Complaints"), "complaints.view_complaint"),
+        ("analytics:dashboard", _("Statistics"), "complaints.view_complaint"),
+        ("early_warning:list", _("Early warnings"), "early_warning.view_earlywarning"),
+        ("reports:list", _("Reports"), "reports.view_reportjob"),
+        ("imports:list", _("Import"), "imports.import_complaints"),
         ("core:consumers", _("Consumers"), "core.view_consumer"),
         ("core:org_tree", _("Organisation"), None),
         ("core:users", _("Users"), "core.manage_users"),

@@ -24,24 +24,34 @@ def safe_cell(value: Any) -> Any:
 
 
 def xlsx_bytes(sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    return xlsx_book_bytes([(sheet_title, headers, rows)])
+
+
+def xlsx_book_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """A workbook with one sheet per (title, headers, rows); titles are cut to Excel's 31 characters."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet_title[:31])
-    ws.append([str(h) for h in headers])
-    for row in rows:
-        ws.append([safe_cell(v) for v in row])
+    for title, headers, rows in sheets:
+        ws = wb.create_sheet(str(title)[:31])
+        ws.append([str(h) for h in headers])
+        for row in rows:
+            ws.append([safe_cell(v) for v in row])
     buf = BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_file_response(filename: str, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def xlsx_response(
     filename: str, sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> HttpResponse:
-    response = HttpResponse(
-        xlsx_bytes(sheet_title, headers, rows),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_file_response(filename, xlsx_bytes(sheet_title, headers, rows))

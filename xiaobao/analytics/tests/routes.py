@@ -2,5 +2,12 @@
 
 from xiaobao.core.tests.route_table import Route
 
-PAGE_ROUTES: list[Route] = []
-API_ROUTES: list[Route] = []
+# The dashboard is "global": every user with complaint access has one (their own subtree). Another branch's
+# unit is a 404 — tested in test_views.py.
+PAGE_ROUTES: list[Route] = [
+    Route("analytics:dashboard", "get", kind="global"),
+    Route("analytics:export", "get", kind="global"),
+]
+API_ROUTES: list[Route] = [
+    Route("GET /api/v1/statistics/dashboard", "get", kind="global"),
+]

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiaobao.complaints.choices import (
+    ClockState,
     ComplainantRole,
     Liability,
     NotifyMethod,
@@ -121,6 +122,13 @@ class Complaint(TimeStampedModel):
     # already been decided, or this one comes through a regulator after a direct one (escalated).
     is_repeat = models.BooleanField(_("repeat complaint"), default=False, db_default=False)
     is_secondary = models.BooleanField(_("secondary complaint"), default=False, db_default=False)
+    # Kept in step with the decision clock by complaint_recompute_clocks and the sweeper, so statistics count
+    # on-time decisions, handling days and extensions from the complaint row alone (covering index).
+    decision_state = models.CharField(
+        _("decision clock"), max_length=10, choices=ClockState.choices, blank=True, default="", db_default=""
+    )
+    decided_on = models.DateField(_("decision notified on"), null=True, blank=True)
+    is_extended = models.BooleanField(_("extension approved"), default=False, db_default=False)
     major_reason = models.CharField(_("why major"), max_length=200, blank=True)
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
@@ -191,7 +199,7 @@ class Complaint(TimeStampedModel):
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, editable=False)
 
     objects = ComplaintQuerySet.as_manager()
-    audit_exclude = ("version", "idempotency_key")
+    audit_exclude = ("version", "idempotency_key", "decision_state", "decided_on", "is_extended")
 
     class Meta:
         ordering = ["-received_at"]

@@ -675,6 +675,9 @@ class _Generator:
                     "warned": [],
                 }
             )
+            if r.name == "decision":  # as complaint_recompute_clocks keeps them on the complaint row
+                c["decision_state"], c["decided_on"] = r.state, r.met_on
+                c["is_extended"] = any(e["state"] == "approved" for e in extensions)
         return c, events, clocks, extensions
 
     def _unit_of(self, user: tuple[int, str, str]) -> int:

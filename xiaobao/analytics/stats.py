@@ -1,0 +1,464 @@
+"""The figures of the statistics dashboard, the regulator reports and the board report — one definition each.
+
+Scope: complaints whose responsible unit lies in the analysed unit's subtree (the unit must be in the user's
+scope), received (day of receipt, `receipt_date`) in the period. The complaint list filtered with a figure's
+`drill` parameters shows exactly the complaints counted (tests reconcile the two).
+
+Definitions (docs/architecture.md "Statistics" repeats them for users):
+- received: every complaint received in the period, whatever its state now.
+- regulator_forwarded: source is not "direct" (NFRA, PBoC or other referral).
+- on_time_rate: decision clocks met / (met + breached) — breached counts open complaints already overdue.
+- avg_days, p90_days: calendar days from receipt to the decision notice, over decided complaints.
+- extension_rate: complaints whose decision deadline was extended (approved) / received.
+- withdrawal_rate, review_rate, repeat_rate, secondary_rate: share of received.
+- at_fault_rate: at fault / complaints with a liability determined.
+- satisfaction: mean follow-up score (1–5) over the complaints rated.
+- redress_paid: sum of redress amounts with a payment date.
+- per_10k_customers, per_1k_outlets: received ÷ the unit's retail customers × 10,000 (outlets × 1,000),
+  from the institution tree's yearly figures for the period's year (the unit's own figure, else the sum
+  over the highest units with a figure in its subtree). Not annualised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from xiaobao.analytics.periods import Period
+from xiaobao.complaints.choices import ClockState, CodeDimension, Liability, Source, Status
+from xiaobao.complaints.models import Complaint, ComplaintCode
+from xiaobao.core.models import OrgUnit, OrgUnitYearFigure
+from xiaobao.core.models.org import PATH_SEGMENT
+from xiaobao.core.scoping import subtree_q
+
+VIEW_PERM = "complaints.view_complaint"
+DIMENSIONS = ("business_type", "cause", "channel", "source", "unit", "status")
+DIMENSION_LABELS: dict[str, str | Promise] = {
+    "business_type": _("Business type"),
+    "cause": _("Cause"),
+    "channel": _("Channel"),
+    "source": _("Source"),
+    "unit": _("Unit"),
+    "status": _("Status"),
+}
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str | Promise
+    kind: str  # count | percent | days | amount | rate | score
+    value: float | None
+    previous: float | None = None
+    year_ago: float | None = None
+    drill: dict[str, str] | None = None
+
+    @property
+    def pop_change(self) -> float | None:
+        return _change(self.value, self.previous)
+
+    @property
+    def yoy_change(self) -> float | None:
+        return _change(self.value, self.year_ago)
+
+
+@dataclass
+class Slice:
+    code: str
+    label: str
+    count: int
+    share: float = 0.0
+    drill: dict[str, str] | None = field(default=None)
+
+
+def _change(now: float | None, before: float | None) -> float | None:
+    if now is None or before is None or before == 0:
+        return None
+    return (now - before) / before
+
+
+def _ratio(num: float | int | None, den: float | int | None) -> float | None:
+    if num is None or not den:
+        return None
+    return float(num) / float(den)
+
+
+# --- scope ------------------------------------------------------------------------------------------------
+
+
+def analysed_unit(*, user: Any, code: str | None) -> OrgUnit:
+    """The unit whose subtree is analysed: the given code (in scope, else 404) or the user's scope root."""
+    if not user.has_perm(VIEW_PERM):
+        raise PermissionDenied
+    units = OrgUnit.objects.visible_to(user)
+    if code:
+        unit = units.filter(code=code).first()
+        if unit is None:
+            raise Http404
+        return unit
+    unit = units.order_by("path").first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def may_analyse(user: Any, unit: OrgUnit) -> bool:
+    return user.has_perm(VIEW_PERM) and OrgUnit.objects.visible_to(user).filter(pk=unit.pk).exists()
+
+
+def unit_q(unit: OrgUnit, prefix: str = "") -> Q:
+    """Complaints (reached through `prefix`) whose responsible unit lies in the unit's subtree."""
+    if unit.parent_id is None:
+        return Q()
+    return Q(**{f"{prefix}org_unit__in": OrgUnit.objects.filter(subtree_q(unit.path)).values("pk")})
+
+
+def scoped_complaints(*, user: Any, unit: OrgUnit, period: Period) -> QuerySet[Complaint]:
+    """Complaints of the unit's subtree received in the period (the unit must be in the user's scope)."""
+    if not may_analyse(user, unit):
+        return Complaint.objects.none()
+    qs = Complaint.objects.filter(unit_q(unit), receipt_date__gte=period.start, receipt_date__lte=period.end)
+    return qs.order_by()
+
+
+def drill_params(scope: OrgUnit, period: Period, **extra: str) -> dict[str, str]:
+    """The complaint-list GET parameters that select exactly the complaints a figure or slice counts."""
+    params = {
+        "unit": scope.code,
+        "received_from": period.start.isoformat(),
+        "received_to": period.end.isoformat(),
+    }
+    params.update(extra)
+    return params
+
+
+# --- headline ---------------------------------------------------------------------------------------------
+#
+# Each period is counted by its own queries: a range on the day of receipt is an index range scan (the
+# covering index `complaint_stats`), where one query over several disjoint ranges would scan between them.
+
+
+def _in(period: Period, field: str = "receipt_date") -> Q:
+    return Q(**{f"{field}__gte": period.start, f"{field}__lte": period.end})
+
+
+def _counts(scope: Q, period: Period) -> dict[str, Any]:
+    """Everything countable on the complaint row, in one scan of the covering index."""
+    return (
+        Complaint.objects.filter(scope, _in(period))
+        .order_by()
+        .aggregate(
+            received=Count("pk"),
+            forwarded=Count("pk", filter=~Q(source=Source.DIRECT)),
+            withdrawn=Count("pk", filter=Q(status=Status.WITHDRAWN)),
+            repeat=Count("pk", filter=Q(is_repeat=True)),
+            secondary=Count("pk", filter=Q(is_secondary=True)),
+            extended=Count("pk", filter=Q(is_extended=True)),
+            reviewed=Count("pk", filter=Q(review_requested_on__isnull=False)),
+            at_fault=Count("pk", filter=Q(liability=Liability.AT_FAULT)),
+            determined=Count("pk", filter=~Q(liability=Liability.UNDETERMINED)),
+            major=Count("pk", filter=Q(is_major=True)),
+            met=Count("pk", filter=Q(decision_state=ClockState.MET)),
+            breached=Count("pk", filter=Q(decision_state=ClockState.BREACHED)),
+            rated=Count("satisfaction"),
+            score=Sum("satisfaction"),
+            redress=Sum("redress_amount", filter=Q(redress_paid_at__isnull=False)),
+        )
+    )
+
+
+def _histogram(scope: Q, period: Period) -> list[tuple[int, int]]:
+    """Decided complaints by calendar days from receipt to the decision notice."""
+    days = ExpressionWrapper(F("decided_on") - F("receipt_date"), output_field=DurationField())
+    rows = (
+        Complaint.objects.filter(scope, _in(period), decided_on__isnull=False)
+        .order_by()
+        .annotate(d=days)
+        .values_list("d")
+        .annotate(n=Count("pk"))
+        .values_list("d", "n")
+    )
+    return [(_days(d), n) for d, n in rows]
+
+
+def _days(value: Any) -> int:
+    return value.days if isinstance(value, dt.timedelta) else int(value or 0)
+
+
+def _mean_p90(histogram: Iterable[tuple[int, int]]) -> tuple[float | None, float | None]:
+    rows = sorted(histogram)
+    total = sum(n for _, n in rows)
+    if not total:
+        return None, None
+    mean = sum(d * n for d, n in rows) / total
+    target, seen = 0.9 * total, 0
+    for d, n in rows:
+        seen += n
+        if seen >= target:
+            return mean, float(d)
+    return mean, float(rows[-1][0])
+
+
+def denominators(unit: OrgUnit, year: int) -> tuple[int | None, int | None]:
+    """(retail customers, outlets) of the unit for the year: its own figure, else the sum over the highest
+    units in its subtree that have one; a unit without a figure for the year uses its latest earlier one."""
+    figures = (
+        OrgUnitYearFigure.objects.filter(
+            unit__in=OrgUnit.objects.filter(subtree_q(unit.path)), year__lte=year
+        )
+        .order_by("unit__path", "-year")
+        .values_list("unit__path", "retail_customers", "outlets")
+    )
+    latest: dict[str, tuple[int, int]] = {}
+    for path, c, o in figures:
+        latest.setdefault(path, (c, o))
+    if not latest:
+        return None, None
+    taken: list[str] = []
+    customers = outlets = 0
+    for path in sorted(latest):
+        if any(path.startswith(t) for t in taken):
+            continue
+        taken.append(path)
+        customers += latest[path][0]
+        outlets += latest[path][1]
+    return customers or None, outlets or None
+
+
+def _measures(
+    counts: dict[str, Any], histogram: list[tuple[int, int]], denominators_: tuple[int | None, int | None]
+) -> dict[str, float | None]:
+    met, breached = counts.get("met", 0), counts.get("breached", 0)
+    mean, p90 = _mean_p90(histogram)
+    customers, outlets = denominators_
+    received = counts.get("received", 0)
+    return {
+        "received": received,
+        "regulator_forwarded": counts.get("forwarded", 0),
+        "on_time_rate": _ratio(met, met + breached),
+        "avg_days": mean,
+        "p90_days": p90,
+        "extension_rate": _ratio(counts.get("extended"), received),
+        "withdrawal_rate": _ratio(counts.get("withdrawn"), received),
+        "review_rate": _ratio(counts.get("reviewed"), received),
+        "repeat_rate": _ratio(counts.get("repeat"), received),
+        "secondary_rate": _ratio(counts.get("secondary"), received),
+        "at_fault_rate": _ratio(counts.get("at_fault"), counts.get("determined")),
+        "satisfaction": _ratio(counts.get("score"), counts.get("rated")),
+        "redress_paid": float(counts.get("redress") or Decimal(0)),
+        "major": counts.get("major", 0),
+        "per_10k_customers": _ratio(received * 10_000, customers) if customers else None,
+        "per_1k_outlets": _ratio(received * 1_000, outlets) if outlets else None,
+    }
+
+
+def measures(*, user: Any, unit: OrgUnit, periods: list[Period]) -> list[dict[str, float | None]]:
+    """Every headline measure for each period (same order): two aggregate queries per period."""
+    allowed = may_analyse(user, unit)
+    scope = unit_q(unit)
+    return [
+        _measures(
+            _counts(scope, p) if allowed else {},
+            _histogram(scope, p) if allowed else [],
+            denominators(unit, p.end.year),
+        )
+        for p in periods
+    ]
+
+
+HEADLINE: list[tuple[str, str | Promise, str, dict[str, str]]] = [
+    # key, label, kind, drill-down filter (besides unit and period)
+    ("received", _("Complaints received"), "count", {}),
+    ("regulator_forwarded", _("Forwarded by regulators"), "count", {"forwarded": "true"}),
+    ("on_time_rate", _("Decided on time"), "percent", {"clock_state": ClockState.MET}),
+    ("avg_days", _("Average handling days"), "days", {}),
+    ("p90_days", _("90th percentile handling days"), "days", {}),
+    ("extension_rate", _("Extension rate"), "percent", {"extended": "true"}),
+    ("withdrawal_rate", _("Withdrawal rate"), "percent", {"status": Status.WITHDRAWN}),
+    ("satisfaction", _("Satisfaction (1–5)"), "score", {"rated": "true"}),
+    ("repeat_rate", _("Repeat complaints"), "percent", {"repeat": "true"}),
+    ("secondary_rate", _("Secondary complaints"), "percent", {"secondary": "true"}),
+    ("review_rate", _("Review requests"), "percent", {"reviewed": "true"}),
+    ("at_fault_rate", _("At fault"), "percent", {"liability": Liability.AT_FAULT}),
+    ("redress_paid", _("Redress paid (yuan)"), "amount", {"redress_paid": "true"}),
+    ("major", _("Major complaints"), "count", {"major": "true"}),
+    ("per_10k_customers", _("Per 10,000 retail customers"), "rate", {}),
+    ("per_1k_outlets", _("Per 1,000 outlets"), "rate", {}),
+]
+
+
+def headline(*, user: Any, unit: OrgUnit, period: Period) -> list[Figure]:
+    """Every headline figure with the previous period and the same period a year before."""
+    now, before, year_ago = measures(
+        user=user, unit=unit, periods=[period, period.previous(), period.year_ago()]
+    )
+    return [
+        Figure(
+            key=key,
+            label=label,
+            kind=kind,
+            value=now[key],
+            previous=before[key],
+            year_ago=year_ago[key],
+            drill=drill_params(unit, period, **extra),
+        )
+        for key, label, kind, extra in HEADLINE
+    ]
+
+
+# --- breakdowns -------------------------------------------------------------------------------------------
+
+
+def _code_tree(dimension: str) -> tuple[dict[int, ComplaintCode], dict[int, ComplaintCode]]:
+    codes = {c.pk: c for c in ComplaintCode.objects.filter(dimension=dimension)}
+
+    def top(c: ComplaintCode) -> ComplaintCode:
+        seen = 0
+        while c.parent_id is not None and c.parent_id in codes and seen < 10:
+            c, seen = codes[c.parent_id], seen + 1
+        return c
+
+    return codes, {pk: top(c) for pk, c in codes.items()}
+
+
+def _slices(
+    rows: dict[tuple[str, str], int], unit: OrgUnit, period: Period, param: str | None
+) -> list[Slice]:
+    total = sum(rows.values()) or 1
+    out = [
+        Slice(
+            code=code,
+            label=label,
+            count=n,
+            share=n / total,
+            drill=drill_params(unit, period, **{param: code}) if param and code else None,
+        )
+        for (code, label), n in rows.items()
+    ]
+    return sorted(out, key=lambda s: (-s.count, s.code))
+
+
+def breakdown(*, user: Any, unit: OrgUnit, period: Period, dimension: str) -> list[Slice]:
+    """Counts by one dimension (codes rolled up to their top level; units to the unit's direct children)."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(dimension)
+    qs = scoped_complaints(user=user, unit=unit, period=period)
+    rows: dict[tuple[str, str], int] = defaultdict(int)
+    if dimension in (CodeDimension.BUSINESS_TYPE, CodeDimension.CAUSE, CodeDimension.CHANNEL):
+        _, top = _code_tree(dimension)
+        for pk, n in (
+            qs.values_list(f"{dimension}_id").annotate(n=Count("pk")).values_list(f"{dimension}_id", "n")
+        ):
+            code = top[pk]
+            rows[(code.code, code.name)] += n
+        return _slices(rows, unit, period, dimension)
+    if dimension == "source":
+        labels = dict(Source.choices)
+        for value, n in qs.values_list("source").annotate(n=Count("pk")).values_list("source", "n"):
+            rows[(value, str(labels.get(value, value)))] += n
+        return _slices(rows, unit, period, "source")
+    if dimension == "status":
+        labels = dict(Status.choices)
+        for value, n in qs.values_list("status").annotate(n=Count("pk")).values_list("status", "n"):
+            rows[(value, str(labels.get(value, value)))] += n
+        return _slices(rows, unit, period, "status")
+    return _unit_slices(qs, unit, period)
+
+
+def _unit_slices(qs: QuerySet[Complaint], unit: OrgUnit, period: Period) -> list[Slice]:
+    depth = len(unit.path) + PATH_SEGMENT
+    units = {pk: path for pk, path in OrgUnit.objects.filter(subtree_q(unit.path)).values_list("pk", "path")}
+    children = {
+        path: (code, name)
+        for path, code, name in OrgUnit.objects.filter(
+            subtree_q(unit.path), depth=unit.depth + 1
+        ).values_list("path", "code", "name")
+    }
+    rows: dict[tuple[str, str], int] = defaultdict(int)
+    own = 0
+    for pk, n in qs.values_list("org_unit_id").annotate(n=Count("pk")).values_list("org_unit_id", "n"):
+        path = units.get(pk, "")
+        child = children.get(path[:depth])
+        if child is None:
+            own += n
+        else:
+            rows[child] += n
+    slices = _slices(rows, unit, period, "unit")
+    if own:
+        total = own + sum(s.count for s in slices)
+        slices.append(Slice(code=unit.code, label=f"{unit.name}（{_('own')}）", count=own, share=own / total))
+    return slices
+
+
+# --- time series ------------------------------------------------------------------------------------------
+
+
+def volume_series(*, user: Any, unit: OrgUnit, period: Period, grain: str) -> list[tuple[Period, int]]:
+    """Complaints received per day, week or month of the period (every bucket present, zeros included)."""
+    qs = scoped_complaints(user=user, unit=unit, period=period)
+    per_day = dict(qs.values_list("receipt_date").annotate(n=Count("pk")).values_list("receipt_date", "n"))
+    buckets: dict[Period, int] = {}
+    day = period.start
+    while day <= period.end:
+        bucket = Period.containing(grain, day)
+        buckets[bucket] = buckets.get(bucket, 0) + per_day.get(day, 0)
+        day += dt.timedelta(days=1)
+    return list(buckets.items())
+
+
+def default_grain(period: Period) -> str:
+    if period.days <= 62:
+        return "day"
+    if period.days <= 190:
+        return "week"
+    return "month"
+
+
+# --- the whole dashboard ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    unit: OrgUnit
+    period: Period
+    grain: str
+    figures: list[Figure]
+    breakdowns: dict[str, list[Slice]]
+    series: list[tuple[Period, int]]
+
+    @property
+    def received(self) -> int:
+        return int(self.figures[0].value or 0)
+
+
+CHART_DIMENSIONS = ("business_type", "cause", "channel", "source", "unit")
+
+
+def dashboard(*, user: Any, unit: OrgUnit, period: Period, grain: str | None = None) -> Dashboard:
+    grain = grain or default_grain(period)
+    return Dashboard(
+        unit=unit,
+        period=period,
+        grain=grain,
+        figures=headline(user=user, unit=unit, period=period),
+        breakdowns={d: breakdown(user=user, unit=unit, period=period, dimension=d) for d in CHART_DIMENSIONS},
+        series=volume_series(user=user, unit=unit, period=period, grain=grain),
+    )
