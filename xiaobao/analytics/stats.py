@@ -403,8 +403,10 @@ def _unit_slices(qs: QuerySet[Complaint], unit: OrgUnit, period: Period) -> list
             rows[child] += n
     slices = _slices(rows, unit, period, "unit")
     if own:
-        total = own + sum(s.count for s in slices)
-        slices.append(Slice(code=unit.code, label=f"{unit.name}（{_('own')}）", count=own, share=own / total))
+        slices.append(Slice(code=unit.code, label=f"{unit.name}（{_('own')}）", count=own))
+    total = sum(s.count for s in slices) or 1
+    for s in slices:
+        s.share = s.count / total
     return slices
 
 

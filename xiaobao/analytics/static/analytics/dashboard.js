@@ -32,6 +32,7 @@
                      symbolSize: 6, areaStyle: horizontal ? undefined : { opacity: 0.15 } }]
         };
       }
+      option.animation = false;  // figures, not a show: and a click lands on the bar at once
       chart.setOption(option);
       chart.on("click", function (params) {
         var link = d.links[params.dataIndex];
