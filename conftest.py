@@ -133,6 +133,13 @@ POWER_PERMS = [
     "complaints.assign_complaint",
     "complaints.approve_complaint",
     "complaints.export_complaint",
+    "imports.import_complaints",
+    "imports.manage_importpreset",
+    "reports.view_reportjob",
+    "reports.run_report",
+    "reports.manage_reporttemplate",
+    "early_warning.view_earlywarning",
+    "early_warning.acknowledge_earlywarning",
 ]
 
 

@@ -260,4 +260,39 @@ ATTACHMENT_MAX_BYTES = env_int("XIAOBAO_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 # A complaint is a repeat when the same complainant complained about the same business type within this
 # many days before; statistics count repeat and secondary complaints with this window.
 REPEAT_WINDOW_DAYS = env_int("XIAOBAO_REPEAT_WINDOW_DAYS", 90)
+
+# --- Early warning ----------------------------------------------------------------------------------
+# Spikes: a unit's daily count per top-level business type against its own Poisson limit (see
+# xiaobao/early_warning/rules.py): alarm when count >= max(MIN_COUNT, Poisson(baseline) upper limit at
+# 1 - ALPHA); baseline = mean of the previous BASELINE_DAYS days (of the same day type when SAME_DAY_TYPE),
+# floored at MIN_BASELINE per day; LEVELS = the unit kinds watched (each counts its whole subtree).
+WARNING_SPIKE_ALPHA = float(os.environ.get("XIAOBAO_WARNING_SPIKE_ALPHA", "0.001"))
+WARNING_SPIKE_MIN_COUNT = env_int("XIAOBAO_WARNING_SPIKE_MIN_COUNT", 5)
+WARNING_SPIKE_BASELINE_DAYS = env_int("XIAOBAO_WARNING_SPIKE_BASELINE_DAYS", 28)
+WARNING_SPIKE_MIN_BASELINE = float(os.environ.get("XIAOBAO_WARNING_SPIKE_MIN_BASELINE", "0.5"))
+WARNING_SPIKE_SAME_DAY_TYPE = env_bool("XIAOBAO_WARNING_SPIKE_SAME_DAY_TYPE", True)
+WARNING_SPIKE_LEVELS = tuple(
+    x.strip()
+    for x in os.environ.get("XIAOBAO_WARNING_SPIKE_LEVELS", "head_office,branch,sub_branch,outlet").split(",")
+    if x.strip()
+)
+# Repeat complainant: the same person with at least REPEAT_MIN complaints within REPEAT_DAYS days.
+WARNING_REPEAT_MIN = env_int("XIAOBAO_WARNING_REPEAT_MIN", 3)
+WARNING_REPEAT_DAYS = env_int("XIAOBAO_WARNING_REPEAT_DAYS", 30)
+# Group complaints from this many people; sensitivity tags that raise a warning (comma-separated).
+WARNING_GROUP_MIN_PEOPLE = env_int("XIAOBAO_WARNING_GROUP_MIN_PEOPLE", 5)
+WARNING_SENSITIVE_TAGS = tuple(
+    x.strip()
+    for x in os.environ.get(
+        "XIAOBAO_WARNING_SENSITIVE_TAGS", "public_opinion,judicial,petition,aggressive"
+    ).split(",")
+    if x.strip()
+)
+# Open complaints whose decision is due within this many working days warn the unit's officers.
+WARNING_NEAR_BREACH_WORKING_DAYS = env_int("XIAOBAO_WARNING_NEAR_BREACH_WORKING_DAYS", 1)
+
+# --- Bulk import of historical complaints ------------------------------------------------------------
+# Largest file (MB) and most data rows one import accepts (.xlsx or CSV).
+IMPORT_MAX_BYTES = env_int("XIAOBAO_IMPORT_MAX_MB", 50) * 1024 * 1024
+IMPORT_MAX_ROWS = env_int("XIAOBAO_IMPORT_MAX_ROWS", 200_000)
 MEDIA_URL = "/media/"

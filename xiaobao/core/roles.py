@@ -42,6 +42,20 @@ C_RESPOND = "complaints.respond_complaint"
 C_EXPORT = "complaints.export_complaint"
 C_CODES = "complaints.manage_codes"
 
+# early warning
+EW_VIEW = "early_warning.view_earlywarning"
+EW_ACK = "early_warning.acknowledge_earlywarning"
+EW_WORDS = "early_warning.manage_watchword"
+
+# reports
+R_VIEW = "reports.view_reportjob"
+R_RUN = "reports.run_report"
+R_TEMPLATES = "reports.manage_reporttemplate"
+
+# imports
+I_IMPORT = "imports.import_complaints"
+I_PRESETS = "imports.manage_importpreset"
+
 COMPLAINT_WORK = {C_VIEW, C_REGISTER, C_HANDLE}
 
 ROLES: dict[str, Role] = {
@@ -52,7 +66,18 @@ ROLES: dict[str, Role] = {
             _("System administrator"),
             _("Maintains units, users, roles, code tables and the calendar; sees no personal data in clear."),
             frozenset(
-                {VIEW_ALL, MANAGE_ORG, MANAGE_USERS, VIEW_AUDIT, EXPORT_AUDIT, MANAGE_CALENDAR, C_CODES}
+                {
+                    VIEW_ALL,
+                    MANAGE_ORG,
+                    MANAGE_USERS,
+                    VIEW_AUDIT,
+                    EXPORT_AUDIT,
+                    MANAGE_CALENDAR,
+                    C_CODES,
+                    EW_WORDS,
+                    R_TEMPLATES,
+                    I_PRESETS,
+                }
             ),
         ),
         Role(
@@ -73,6 +98,14 @@ ROLES: dict[str, Role] = {
                     C_ASSIGN,
                     C_EXPORT,
                     C_CODES,
+                    EW_VIEW,
+                    EW_ACK,
+                    EW_WORDS,
+                    R_VIEW,
+                    R_RUN,
+                    R_TEMPLATES,
+                    I_IMPORT,
+                    I_PRESETS,
                 }
             ),
         ),
@@ -89,6 +122,11 @@ ROLES: dict[str, Role] = {
                     *COMPLAINT_WORK,
                     C_ASSIGN,
                     C_EXPORT,
+                    EW_VIEW,
+                    EW_ACK,
+                    R_VIEW,
+                    R_RUN,
+                    I_IMPORT,
                 }
             ),
         ),
@@ -96,7 +134,7 @@ ROLES: dict[str, Role] = {
             "complaint_handler",
             _("Complaint handler"),
             _("Registers and handles complaints in the own unit's subtree."),
-            frozenset({VIEW_CONSUMERS, MANAGE_CONSUMERS, REVEAL_PERSONAL_DATA, *COMPLAINT_WORK}),
+            frozenset({VIEW_CONSUMERS, MANAGE_CONSUMERS, REVEAL_PERSONAL_DATA, *COMPLAINT_WORK, EW_VIEW}),
         ),
         Role(
             "business_responder",
@@ -108,13 +146,15 @@ ROLES: dict[str, Role] = {
             "approver",
             _("Approver (leadership)"),
             _("Approves extensions and decisions for the own subtree."),
-            frozenset({VIEW_CONSUMERS, C_VIEW, C_APPROVE}),
+            frozenset({VIEW_CONSUMERS, C_VIEW, C_APPROVE, EW_VIEW, R_VIEW}),
         ),
         Role(
             "auditor",
             _("Auditor (read-only)"),
             _("Reads everything, changes nothing."),
-            frozenset({VIEW_ALL, VIEW_AUDIT, EXPORT_AUDIT, VIEW_CONSUMERS, C_VIEW, C_EXPORT}),
+            frozenset(
+                {VIEW_ALL, VIEW_AUDIT, EXPORT_AUDIT, VIEW_CONSUMERS, C_VIEW, C_EXPORT, EW_VIEW, R_VIEW}
+            ),
         ),
     ]
 }

@@ -10,6 +10,7 @@ from xiaobao.complaints.notifications import unread_for
 from xiaobao.complaints.selectors import approval_inbox, my_queue, unit_inbox
 from xiaobao.complaints.views.common import with_due
 from xiaobao.core.selectors import admin_warnings, health_status
+from xiaobao.early_warning.selectors import home_panel
 
 QUEUE_SIZE = 10
 NOTIFICATIONS_SHOWN = 5
@@ -38,7 +39,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/home.html",
-        {"todo": todo, "desk": desk, "warnings": admin_warnings(user=request.user)},
+        {
+            "todo": todo,
+            "desk": desk,
+            "warnings": admin_warnings(user=request.user),
+            "early_warnings": home_panel(user=request.user),
+        },
     )
 
 
