@@ -71,3 +71,7 @@ class Command(BaseCommand):
                 f"{result.seconds:.1f} s ({by_status})."
             )
         )
+        from xiaobao.early_warning.scan import warning_scan
+
+        report = warning_scan()
+        self.stdout.write(f"Early-warning scan over the demo complaints: {report}")
