@@ -160,29 +160,28 @@ def _in(period: Period, field: str = "receipt_date") -> Q:
     return Q(**{f"{field}__gte": period.start, f"{field}__lte": period.end})
 
 
+COUNTS = {
+    "received": Count("pk"),
+    "forwarded": Count("pk", filter=~Q(source=Source.DIRECT)),
+    "withdrawn": Count("pk", filter=Q(status=Status.WITHDRAWN)),
+    "repeat": Count("pk", filter=Q(is_repeat=True)),
+    "secondary": Count("pk", filter=Q(is_secondary=True)),
+    "extended": Count("pk", filter=Q(is_extended=True)),
+    "reviewed": Count("pk", filter=Q(review_requested_on__isnull=False)),
+    "at_fault": Count("pk", filter=Q(liability=Liability.AT_FAULT)),
+    "determined": Count("pk", filter=~Q(liability=Liability.UNDETERMINED)),
+    "major": Count("pk", filter=Q(is_major=True)),
+    "met": Count("pk", filter=Q(decision_state=ClockState.MET)),
+    "breached": Count("pk", filter=Q(decision_state=ClockState.BREACHED)),
+    "rated": Count("satisfaction"),
+    "score": Sum("satisfaction"),
+    "redress": Sum("redress_amount", filter=Q(redress_paid_at__isnull=False)),
+}
+
+
 def _counts(scope: Q, period: Period) -> dict[str, Any]:
     """Everything countable on the complaint row, in one scan of the covering index."""
-    return (
-        Complaint.objects.filter(scope, _in(period))
-        .order_by()
-        .aggregate(
-            received=Count("pk"),
-            forwarded=Count("pk", filter=~Q(source=Source.DIRECT)),
-            withdrawn=Count("pk", filter=Q(status=Status.WITHDRAWN)),
-            repeat=Count("pk", filter=Q(is_repeat=True)),
-            secondary=Count("pk", filter=Q(is_secondary=True)),
-            extended=Count("pk", filter=Q(is_extended=True)),
-            reviewed=Count("pk", filter=Q(review_requested_on__isnull=False)),
-            at_fault=Count("pk", filter=Q(liability=Liability.AT_FAULT)),
-            determined=Count("pk", filter=~Q(liability=Liability.UNDETERMINED)),
-            major=Count("pk", filter=Q(is_major=True)),
-            met=Count("pk", filter=Q(decision_state=ClockState.MET)),
-            breached=Count("pk", filter=Q(decision_state=ClockState.BREACHED)),
-            rated=Count("satisfaction"),
-            score=Sum("satisfaction"),
-            redress=Sum("redress_amount", filter=Q(redress_paid_at__isnull=False)),
-        )
-    )
+    return Complaint.objects.filter(scope, _in(period)).order_by().aggregate(**COUNTS)
 
 
 def _histogram(scope: Q, period: Period) -> list[tuple[int, int]]:
@@ -271,17 +270,17 @@ def _measures(
 
 
 def measures(*, user: Any, unit: OrgUnit, periods: list[Period]) -> list[dict[str, float | None]]:
-    """Every headline measure for each period (same order): two aggregate queries per period."""
+    """Every headline measure for each period (same order): two aggregate queries per distinct period."""
     allowed = may_analyse(user, unit)
     scope = unit_q(unit)
-    return [
-        _measures(
-            _counts(scope, p) if allowed else {},
-            _histogram(scope, p) if allowed else [],
-            denominators(unit, p.end.year),
-        )
-        for p in periods
-    ]
+    done: dict[tuple[dt.date, dt.date], dict[str, float | None]] = {}
+    for p in periods:
+        key = (p.start, p.end)
+        if key not in done:
+            counts = _counts(scope, p) if allowed else {}
+            histogram = _histogram(scope, p) if allowed else []
+            done[key] = _measures(counts, histogram, denominators(unit, p.end.year))
+    return [done[(p.start, p.end)] for p in periods]
 
 
 HEADLINE: list[tuple[str, str | Promise, str, dict[str, str]]] = [
