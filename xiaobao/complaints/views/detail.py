@@ -37,6 +37,7 @@ from xiaobao.core.views.common import add_service_errors
 
 EVENT_LABELS = {
     "register": gettext_lazy("Complaint registered"),
+    "imported": gettext_lazy("Imported from another system"),
     "attach": gettext_lazy("Attachment added"),
     "merge_restart": gettext_lazy("Repeat with new facts merged in (clock restarted)"),
     "merged_repeat": gettext_lazy("Repeat merged in"),
@@ -48,6 +49,8 @@ CLOCK_LABELS = {
 }
 DATA_LABELS = {
     "handler": gettext_lazy("handler"),
+    "job": gettext_lazy("import job"),
+    "row": gettext_lazy("row in the file"),
     "unit": gettext_lazy("unit"),
     "reason": gettext_lazy("reason"),
     "method": gettext_lazy("method"),
