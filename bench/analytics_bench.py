@@ -30,7 +30,7 @@ os.environ.setdefault("XIAOBAO_TESTING", "1")
 
 def _ms(samples: list[float]) -> tuple[float, float, float]:
     ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return statistics.median(ordered) * 1000, p95 * 1000, ordered[-1] * 1000
 
 
@@ -44,27 +44,35 @@ def main() -> None:
 
     django.setup()
     from django.db import connection
+    from django.db.models import Count
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from xiaobao.analytics import stats
     from xiaobao.analytics.periods import Period
     from xiaobao.complaints.models import Complaint
-    from xiaobao.core.models import OrgUnit, User
+    from xiaobao.core.models import User
 
     today = dt.date.fromisoformat(args.today) if args.today else timezone.localdate()
     hq = User.objects.filter(groups__name="hq_cp_officer", is_active=True).order_by("pk").first()
     branch_user = User.objects.filter(groups__name="branch_cp_officer", is_active=True).order_by("pk").first()
     if hq is None or branch_user is None:
-        sys.exit("No hq_cp_officer / branch_cp_officer: fill the database with `xiaobao bench_generate` first.")
+        sys.exit(
+            "No hq_cp_officer / branch_cp_officer: fill the database with `xiaobao bench_generate` first."
+        )
     total = Complaint.objects.count()
-    print(f"# Statistics dashboard — {total:,} complaints, {connection.vendor}, "
-          f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, today {today}\n")
+    print(
+        f"# Statistics dashboard — {total:,} complaints, {connection.vendor}, "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, today {today}\n"
+    )
     print("| who | period | complaints in period | median ms | p95 ms | max ms | SQL | floor ms | ratio |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     month = Period.containing("month", today)
-    periods = [month.previous(), Period.containing("quarter", today).previous(), month.previous().year_ago()
-               .__class__.year(today.year - 1)]
+    periods = [
+        month.previous(),
+        Period.containing("quarter", today).previous(),
+        Period.year(today.year - 1),
+    ]
     for user in (hq, branch_user):
         unit = stats.analysed_unit(user=user, code=None)
         for period in periods:
@@ -76,7 +84,12 @@ def main() -> None:
                     board = stats.dashboard(user=user, unit=unit, period=period)
                 samples.append(time.perf_counter() - started)
             qs = stats.scoped_complaints(user=user, unit=unit, period=period)
-            sql, params = qs.values("business_type_id").annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("pk")).values_list("business_type_id", "n").query.sql_with_params()
+            sql, params = (
+                qs.values("business_type_id")
+                .annotate(n=Count("pk"))
+                .values_list("business_type_id", "n")
+                .query.sql_with_params()
+            )
             floor = []
             with connection.cursor() as cursor:
                 for _ in range(args.runs):
@@ -86,8 +99,10 @@ def main() -> None:
                     floor.append(time.perf_counter() - started)
             med, p95, worst = _ms(samples)
             fmed = statistics.median(floor) * 1000
-            print(f"| {unit.code} | {period.label} | {board.received:,} | {med:.0f} | {p95:.0f} | {worst:.0f} | "
-                  f"{len(queries)} | {fmed:.1f} | {med / fmed:.1f}× |")
+            print(
+                f"| {unit.code} | {period.label} | {board.received:,} | {med:.0f} | {p95:.0f} | "
+                f"{worst:.0f} | {len(queries)} | {fmed:.1f} | {med / fmed:.1f}× |"
+            )
 
 
 if __name__ == "__main__":

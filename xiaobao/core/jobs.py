@@ -94,9 +94,7 @@ def job_run(job: J, work: Callable[[J], None]) -> J:
 def job_reap_stale(model: type[BackgroundJob], *, now: dt.datetime | None = None) -> int:
     """Mark running jobs without a heartbeat for `STALE_AFTER` as failed (their worker died)."""
     now = now or timezone.now()
-    return model._default_manager.filter(
-        state=JobState.RUNNING, heartbeat_at__lt=now - STALE_AFTER
-    ).update(
+    return model._default_manager.filter(state=JobState.RUNNING, heartbeat_at__lt=now - STALE_AFTER).update(
         state=JobState.FAILED,
         error=_("The worker stopped before the job finished; run it again."),
         finished_at=now,

@@ -47,7 +47,8 @@ def test_upload_imports_in_the_background(api_for, org, importer, cfpb_preset):
     assert listed["count"] == 1 and listed["items"][0]["file_name"] == "history.csv"
 
 
-def test_invalid_rows_fail_the_job_with_the_errors(api_for, org, importer, cfpb_preset):
+def test_invalid_rows_fail_the_job_with_the_errors(api_for, org, importer, cfpb_preset, settings):
+    settings.LANGUAGE_CODE = "en"  # the messages asserted below are the English msgids
     # when a file with a bad date is uploaded (defaults: preset cfpb, the user's own unit)
     response = post_file(
         api_for(importer), make_csv([cfpb_row(1), cfpb_row(2, **{"Date received": "99/99/2020"})])

@@ -52,7 +52,8 @@ def test_imports_and_summarises(org, importer, cfpb_preset, history):
     assert code == 0 and "already imported:   6" in out and Complaint.objects.count() == 6
 
 
-def test_invalid_rows_exit_1_and_write_nothing(org, importer, cfpb_preset, tmp_path):
+def test_invalid_rows_exit_1_and_write_nothing(org, importer, cfpb_preset, tmp_path, settings):
+    settings.LANGUAGE_CODE = "en"  # the messages asserted below are the English msgids
     path = tmp_path / "bad.csv"
     path.write_bytes(make_csv([cfpb_row(1), cfpb_row(2, **{"Date received": "someday"})]))
     # when
@@ -68,7 +69,8 @@ def test_invalid_rows_exit_1_and_write_nothing(org, importer, cfpb_preset, tmp_p
     assert code == 0 and "invalid:            1 (skipped)" in out and Complaint.objects.count() == 1
 
 
-def test_default_date_of_receipt(org, importer, cfpb_preset, tmp_path):
+def test_default_date_of_receipt(org, importer, cfpb_preset, tmp_path, settings):
+    settings.LANGUAGE_CODE = "en"  # the messages asserted below are the English msgids
     path = tmp_path / "narratives.csv"
     path.write_bytes(b",Product,Consumer complaint narrative\n1,Mortgage,My escrow was miscalculated.\n")
     code, _, err = run(str(path), "--preset", "cfpb", "--org", "B1", "--actor", importer.username)
