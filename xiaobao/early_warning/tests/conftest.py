@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from conftest import make_user
+from xiaobao.complaints.tests.conftest import b1_handler, b2_handler, payload  # noqa: F401 (shared fixtures)
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = dt.date(2026, 3, 2)  # a Monday, a working day
@@ -21,38 +22,6 @@ def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
 
 def travel(moment: dt.datetime):
     return time_machine.travel(moment, tick=False)
-
-
-@pytest.fixture
-def b1_handler(org):
-    return make_user("b1_handler", org.b1s, ["complaint_handler"])
-
-
-@pytest.fixture
-def b2_handler(org):
-    return make_user("b2_handler", org.b2s, ["complaint_handler"])
-
-
-@pytest.fixture
-def payload(org):
-    """A card complaint at branch 1's sub-branch; the complainant has an ID number (blind-indexed)."""
-
-    def make(**over):
-        data = {
-            "received_at": "2026-03-02T10:30:00+08:00",
-            "channel": "A0302",
-            "business_type": "B0303",
-            "cause": "C07",
-            "source": "direct",
-            "org_unit": org.b1s.code,
-            "complainant": {"name": "张伟", "id_number": "110108199003070016", "phone": "13812345678"},
-            "request": "退还多收的年费 200 元",
-            "description": "客户称信用卡年费未经同意扣收，要求退还。",
-        }
-        data.update(over)
-        return data
-
-    return make
 
 
 @pytest.fixture

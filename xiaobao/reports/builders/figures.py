@@ -6,26 +6,17 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from xiaobao.analytics.templatetags.statistics import format_change, format_value
+
 
 def fmt_value(kind: str, value: float | None) -> str:
-    if value is None:
-        return "—"
-    if kind == "count":
-        return f"{int(value):,}"
-    if kind == "percent":
-        return f"{value * 100:.1f}%"
-    if kind == "amount":
-        return f"{value:,.2f}"
-    if kind in ("days", "score"):
-        return f"{value:.1f}"
-    return f"{value:.2f}"
+    """As the dashboard prints it (one formatting for screen and documents)."""
+    return format_value(value, kind)
 
 
 def fmt_change(change: float | None) -> str:
-    """+12.3% / −4.0% / — (no base to compare with)."""
-    if change is None:
-        return "—"
-    return f"{change * 100:+.1f}%".replace("-", "−")
+    """+12.30% / −4.00% / — (no base to compare with), as the dashboard prints it."""
+    return format_change(change)
 
 
 def change_phrase(change: float | None) -> str:

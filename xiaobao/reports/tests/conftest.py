@@ -54,7 +54,7 @@ OUTSIDE = [  # not in October: must not be counted in the monthly table
 
 
 @pytest.fixture
-def complaints(org, b1_sub2, b1_handler, b2_handler, hq_handler, payload):  # noqa: F811
+def complaints(org, b1_sub2, b1_handler, b2_handler, hq_handler, payload):
     """Register the October complaints (and a few outside October) through the real service."""
     from conftest import make_user
     from xiaobao.complaints.services import complaint_register
