@@ -50,7 +50,7 @@ def _charts(board: stats.Dashboard) -> dict[str, Any]:
     """What the ECharts script draws: labels, values and the list URL behind every segment."""
     charts: dict[str, Any] = {
         "volume": {
-            "labels": [p.label for p, _n in board.series],
+            "labels": [p.label if p.grain == "month" else f"{p.start:%m-%d}" for p, _n in board.series],
             "values": [n for _p, n in board.series],
             "links": [drill_url(stats.drill_params(board.unit, p)) for p, _n in board.series],
         }

@@ -49,11 +49,16 @@ def change(value: float | None) -> str:
     return format_change(value)
 
 
+# Figures where a rise is good news (shown green); for every other figure a rise is shown red.
+RISE_IS_GOOD = {"on_time_rate", "satisfaction"}
+
+
 @register.filter
-def change_class(value: float | None) -> str:
+def change_class(value: float | None, key: str = "") -> str:
     if value is None or round(100 * value, 2) == 0:
         return "flat"
-    return "up" if value > 0 else "down"
+    worse = value > 0 if key not in RISE_IS_GOOD else value < 0
+    return "up worse" if worse and value > 0 else "down worse" if worse else "up" if value > 0 else "down"
 
 
 @register.filter
