@@ -14,12 +14,20 @@ from conftest import make_user
 
 
 def shared_data() -> Path:
-    """`../shared/data` beside the repository (XIAOBAO_SHARED_DATA overrides it)."""
+    """`../shared/data` beside the repository, or the workspace's `/work/shared/data` for a clone elsewhere
+    (XIAOBAO_SHARED_DATA overrides both)."""
     override = os.environ.get("XIAOBAO_SHARED_DATA")
-    return Path(override) if override else Path(settings.BASE_DIR).parent.parent / "shared" / "data"
+    if override:
+        return Path(override)
+    candidates = [Path(settings.BASE_DIR).parent.parent / "shared" / "data", Path("/work/shared/data")]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
 
 
 CFPB = shared_data() / "cfpb"
+# The real samples are read in place, never copied into the repository: without them these tests cannot run.
+needs_cfpb = pytest.mark.skipif(
+    not CFPB.is_dir(), reason=f"CFPB samples not found at {CFPB}: set XIAOBAO_SHARED_DATA"
+)
 OFFICIAL = CFPB / "complaints_sample_ZiyuYan9.csv"  # 18 official columns, dates 2020/3/18
 NARRATIVES = CFPB / "narratives_product_sha-hsg.csv"  # index, Product, narrative; no dates
 STRUCTURED = CFPB / "structured_28k_samratbhosale7.csv"  # Kaggle layout, 28,156 rows, dates 3/19/2015

@@ -16,9 +16,9 @@ from django.db.models import Count
 
 from xiaobao.complaints.choices import ClockState, Status
 from xiaobao.complaints.models import Clock, Complaint
-from xiaobao.imports.tests.conftest import NARRATIVES, OFFICIAL, RECENT, STRUCTURED, first_rows
+from xiaobao.imports.tests.conftest import NARRATIVES, OFFICIAL, RECENT, STRUCTURED, first_rows, needs_cfpb
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, needs_cfpb]
 
 
 def test_the_samples_are_where_the_tests_read_them():
