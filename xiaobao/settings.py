@@ -224,14 +224,16 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("XIAOBAO_BEHIND_PROXY", False) else None
 )
-# Content-Security-Policy on every response (SecurityHeadersMiddleware): scripts only from our own static files,
-# never inline or eval'd; inline *styles* stay allowed (style attributes in templates, ECharts' SVG, htmx's
-# indicator style) — they cannot run code. No frames, no plugins, forms post only to us.
+# Content-Security-Policy on every response (SecurityHeadersMiddleware): scripts only from our own static
+# files, never inline or eval'd; inline *styles* stay allowed (style attributes in templates, ECharts' SVG,
+# htmx's indicator style) — they cannot run code. No frames, no plugins, forms post only to us.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+# API lists: at most 1,000 rows a page (a larger `limit` is a 422, not a database overflow).
+NINJA_PAGINATION_MAX_LIMIT = 1000
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 # --- Logging: structured, and every record passes the personal-data redaction filter -----------------

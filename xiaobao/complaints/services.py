@@ -935,6 +935,13 @@ def code_save(
     return obj
 
 
+def _valid_step(step: Any, base_days: int) -> bool:
+    if not isinstance(step, dict):
+        return False
+    to_days = step.get("to_days")
+    return isinstance(to_days, int) and not isinstance(to_days, bool) and base_days < to_days <= 3650
+
+
 @transaction.atomic
 def rule_save(*, actor: User, code: str, **fields: Any) -> DeadlineRule:
     """Edit a deadline rule (days, unit, roll-forward, extension steps, sources, active)."""
@@ -954,8 +961,10 @@ def rule_save(*, actor: User, code: str, **fields: Any) -> DeadlineRule:
     ):
         if fields.get(name) is not None:
             setattr(rule, name, fields[name])
+    if not isinstance(rule.days, int) or isinstance(rule.days, bool) or not 1 <= rule.days <= 3650:
+        raise _err("days", _("Give the number of days (1 to 3650)."))
     steps = rule.extensions or []
-    if any(not isinstance(s, dict) or int(s.get("to_days", 0)) <= rule.days for s in steps):
+    if not isinstance(steps, list) or any(not _valid_step(s, rule.days) for s in steps):
         raise _err(
             "extensions", _("Each extension step must set a total number of days above the base days.")
         )

@@ -1,6 +1,7 @@
 """Institution tree: /api/v1/org-units."""
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -114,7 +115,20 @@ def org_units(request: HttpRequest, filters: Query[OrgUnitFilter]):
     return [_out(u) for u in qs]
 
 
-@router.post("/import", response={200: ImportOut, 422: ImportOut}, summary="Import units from an .xlsx sheet")
+class ImportRejectedOut(Schema):
+    """422: the rows' errors (nothing was written), or the error shape for a file that is no workbook."""
+
+    created: int | None = None
+    updated: int | None = None
+    errors: list[Any] | None = None
+    code: str | None = None
+    message: str | None = None
+    fields: dict[str, list[str]] | None = None
+
+
+@router.post(
+    "/import", response={200: ImportOut, 422: ImportRejectedOut}, summary="Import units from an .xlsx sheet"
+)
 def org_units_import(request: HttpRequest, file: File[UploadedFile]):
     require_perm(request.user, MANAGE)
     if (file.size or 0) > 5 * 1024 * 1024 or file.read(4) != b"PK\x03\x04":
