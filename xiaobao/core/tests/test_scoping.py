@@ -474,3 +474,25 @@ def test_every_api_operation_is_covered():
     operations = {f"{method.upper()} {path}" for path, ops in schema["paths"].items() for method in ops}
     covered = {r.name for r in API_ROUTES} | PUBLIC_API
     assert operations - covered == set()
+
+
+# --- the read-only auditor changes nothing: every state-changing page and API route refuses them ----------
+
+READ_ONLY_POSTS = {
+    "POST /api/v1/consumers/lookup",  # a search sent as POST so the number is not in the URL or the logs
+    "complaints:lookup",
+}
+changing_pages = [r for r in PAGE_ROUTES if r.method != "get" and r.name not in READ_ONLY_POSTS]
+changing_api = [r for r in API_ROUTES if r.method != "get" and r.name not in READ_ONLY_POSTS]
+
+
+@pytest.mark.parametrize("route", changing_pages, ids=[f"{r.method} {r.name}" for r in changing_pages])
+def test_auditor_cannot_change_anything_through_a_page(client_for, ctx, auditor, route):
+    response = _call_page(client_for(auditor), route, ctx)
+    assert response.status_code in (403, 404, 405), response.status_code
+
+
+@pytest.mark.parametrize("route", changing_api, ids=[r.name for r in changing_api])
+def test_auditor_cannot_change_anything_through_the_api(api_for, ctx, auditor, route):
+    response = _call_api(api_for(auditor), route, ctx)
+    assert response.status_code in (403, 404, 405), (response.status_code, response.content[:200])
