@@ -1,0 +1,227 @@
+"""Crash safety: a worker killed with SIGKILL leaves no partial batch, its job is reaped as failed with a
+reason, and running it again finishes without duplicates.
+
+The jobs run in a real separate OS process (`python -m xiaobao …`) on this test's database — the SQLite test
+file (WAL: the child writes while this process reads), or PostgreSQL's `test_…` database when DATABASE_URL is
+set — so the tests commit their setup (`transaction=True`) and watch the child from the outside: its
+committed rows in the database and its progress lines on stdout.
+
+- Import: the real `import_complaints` command on the 28,156-row CFPB file is killed once its progress line
+  shows that batches are being written inside the one write transaction (the write phase takes seconds).
+- Report: `report monthly` builds its workbook in a few milliseconds after the process has started, too fast
+  to kill mid-way reliably. The child therefore runs the real command with one change made in the child
+  only: `reports.services.build` returns its (real) workbook after the child has announced `BUILT` and slept.
+  The job has been claimed and has reported progress through the real code; the kill lands between building
+  the file and storing it, deterministically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+
+from xiaobao.complaints.models import Clock, Complaint, ComplaintEvent
+from xiaobao.core.jobs import STALE_AFTER, job_reap_stale
+from xiaobao.core.models import Consumer
+from xiaobao.core.models.audit import AuditAction, AuditEvent
+from xiaobao.imports.models import ImportJob
+from xiaobao.imports.presets import load_builtin_presets_now
+from xiaobao.imports.services import import_job_run, import_job_start
+from xiaobao.imports.tests.conftest import STRUCTURED, needs_cfpb
+from xiaobao.reports.models import ReportJob
+
+ROWS = 28_156  # the Kaggle-layout CFPB file, every row valid
+LATER = STALE_AFTER + dt.timedelta(minutes=1)  # "now" for the reaper: the dead worker's heartbeat is stale
+
+# The real `xiaobao report …` command, except that building the file ends with a long pause (see above).
+HANG_AFTER_BUILD = """
+import os, sys, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiaobao.settings")
+import django
+django.setup()
+from django.core.management import call_command
+from xiaobao.reports import services
+real_build = services.build
+def build_then_hang(kind, ctx):
+    content = real_build(kind, ctx)
+    print("BUILT", len(content), flush=True)
+    time.sleep(300)
+    return content
+services.build = build_then_hang
+call_command(*sys.argv[1:])  # "report", "monthly", …
+"""
+
+
+def _database_url() -> str:
+    """The URL of the database this test runs on (the test database, not the configured one)."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    auth = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = f"{auth}@" if auth else ""
+    return f"postgres://{host}{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
+
+
+class Child:
+    """A `python -m xiaobao …` (or `python -c …`) process on the test database; its output, line by line."""
+
+    def __init__(self, *argv: str) -> None:
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "XIAOBAO_TESTING": "1",  # the same development vault key and settings as this process
+            "XIAOBAO_DATA_DIR": str(settings.DATA_DIR),  # the same media directory (stored files)
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, *argv],
+            env=env,
+            cwd=settings.BASE_DIR.parent,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_for_line(self, wanted: Callable[[str], bool], timeout: float = 120) -> str:
+        """The first output line for which `wanted` is true; fails if the child ends or takes too long."""
+        while True:
+            try:
+                line = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                self.proc.kill()
+                pytest.fail(f"no such line within {timeout} s:\n{self.output}")
+            if line is None:
+                pytest.fail(f"the child ended ({self.proc.wait()}) first:\n{self.output}")
+            self.lines.append(line)
+            if wanted(line):
+                return line
+
+    def kill(self) -> None:
+        assert self.proc.poll() is None, f"the child finished before it was killed:\n{self.output}"
+        os.kill(self.proc.pid, signal.SIGKILL)
+        assert self.proc.wait(timeout=30) == -signal.SIGKILL
+
+    def finish(self, timeout: float = 240) -> str:
+        """Wait for a normal end (exit status 0) and return the whole output."""
+        code = self.proc.wait(timeout=timeout)
+        while (line := self._queue.get(timeout=30)) is not None:
+            self.lines.append(line)
+        assert code == 0, self.output
+        return self.output
+
+
+def _percent(line: str) -> int:
+    m = re.search(r":\s*(\d+)%$", line)
+    return int(m.group(1)) if m else -1
+
+
+@needs_cfpb
+@pytest.mark.django_db(transaction=True)
+def test_an_import_killed_while_writing_leaves_nothing_and_runs_again(org, hq_officer):
+    # given the cfpb preset and nothing imported yet
+    load_builtin_presets_now()
+    consumers_before = Consumer.objects.count()
+    argv = ["-m", "xiaobao", "import_complaints", str(STRUCTURED), "--preset", "cfpb", "--org", "B1"]
+    argv += ["--actor", hq_officer.username]
+    # when the import runs in its own process (small batches: a longer write phase) …
+    child = Child(*argv, "--batch-size", "100")
+    # … and is killed when its progress shows batches written: checking is the first 25 %, writing the rest
+    child.wait_for_line(lambda line: 30 <= _percent(line) < 90)
+    job = ImportJob.objects.get()
+    child.kill()
+    # then nothing of the batch is visible: no complaint, consumer, event, clock or audit record
+    assert Complaint.objects.count() == 0
+    assert Consumer.objects.count() == consumers_before
+    assert ComplaintEvent.objects.count() == 0 and Clock.objects.count() == 0
+    assert not AuditEvent.objects.filter(action=AuditAction.IMPORT).exists()
+    # and the job still says running: nobody has noticed that its worker died
+    job.refresh_from_db()
+    assert (job.state, job.created, job.imported_at, job.error) == ("running", 0, None, "")
+    assert job_reap_stale(ImportJob) == 0  # its heartbeat is recent
+    # when the reaper runs after the heartbeat went stale
+    assert job_reap_stale(ImportJob, now=timezone.now() + LATER) == 1
+    # then the job failed with a reason
+    job.refresh_from_db()
+    assert job.state == "failed" and job.error.strip() and job.finished_at is not None
+
+    # when the failed job is run again (the page's import button: the same job and stored file)
+    job = import_job_run(job=import_job_start(actor=hq_officer, job=job, stage="import"))
+    # then every row is there exactly once
+    assert (job.state, job.created, job.skipped_existing, job.error) == ("done", ROWS, 0, "")
+    assert Complaint.objects.count() == ROWS
+    repeated = Complaint.objects.values("external_reference").annotate(n=Count("id")).filter(n__gt=1)
+    assert not repeated.exists()
+    assert Complaint.objects.values("external_reference").distinct().count() == ROWS
+    assert ComplaintEvent.objects.count() == ROWS and Clock.objects.filter(name="decision").count() == ROWS
+
+    # when the file is imported once more from the command line
+    out = Child(*argv).finish()
+    # then nothing is added
+    again = ImportJob.objects.latest("pk")
+    assert again.pk != job.pk
+    assert (again.state, again.created, again.skipped_existing) == ("done", 0, ROWS), out
+    assert Complaint.objects.count() == ROWS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_killed_before_its_file_is_stored_fails_and_runs_again(org, hq_officer, tmp_path):
+    # given branch 1's monthly report generated in its own process, paused once the workbook is built
+    report = ["report", "monthly", "--period", "2026-10", "--org", "B1", "--user", hq_officer.username]
+    child = Child("-c", HANG_AFTER_BUILD, *report, "--out", str(tmp_path / "killed.xlsx"))
+    child.wait_for_line(lambda line: line.startswith("BUILT "))
+    job = ReportJob.objects.get()
+    assert job.state == "running" and job.progress_done > 0  # claimed, progress reported by the real code
+    # when it is killed
+    child.kill()
+    # then no file is recorded for the job, and none was written out
+    job.refresh_from_db()
+    assert (job.state, job.file.name, job.filename, job.size, job.sha256) == ("running", "", "", 0, "")
+    assert not job.has_file and not (tmp_path / "killed.xlsx").exists()
+    assert job_reap_stale(ReportJob) == 0  # its heartbeat is recent
+    # when the reaper runs after the heartbeat went stale
+    assert job_reap_stale(ReportJob, now=timezone.now() + LATER) == 1
+    # then the job failed with a reason, still without a file
+    job.refresh_from_db()
+    assert job.state == "failed" and job.error.strip() and not job.has_file
+
+    # when the report is asked for again (the unchanged command)
+    out = Child("-m", "xiaobao", *report, "--out", str(tmp_path / "oct.xlsx")).finish()
+    # then the new job is done with its file; the killed one stays failed
+    again = ReportJob.objects.latest("pk")
+    assert again.pk != job.pk
+    assert again.state == "done" and again.has_file and again.size > 0, out
+    with again.file.open("rb") as fh:
+        assert fh.read(2) == b"PK"  # an .xlsx (a zip)
+    assert (tmp_path / "oct.xlsx").read_bytes()[:2] == b"PK"
+    assert ReportJob.objects.filter(state="done").count() == 1
+    assert ReportJob.objects.get(pk=job.pk).state == "failed"
