@@ -133,6 +133,7 @@ POWER_PERMS = [
     "complaints.assign_complaint",
     "complaints.approve_complaint",
     "complaints.export_complaint",
+    "complaints.hold_complaint",
     "imports.import_complaints",
     "imports.manage_importpreset",
     "reports.view_reportjob",

@@ -426,3 +426,32 @@ def attachment_download(request: HttpRequest, complaint_id: int, attachment_id: 
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+class LegalHoldIn(Schema):
+    hold: bool
+    reason: str = Field("", max_length=200)
+
+
+class LegalHoldOut(Schema):
+    reference: str
+    legal_hold: bool
+    legal_hold_reason: str
+    anonymised_at: dt.datetime | None
+
+
+@router.post("/complaints/{complaint_id}/legal-hold", response=LegalHoldOut)
+def complaint_legal_hold(request: HttpRequest, complaint_id: int, payload: LegalHoldIn):
+    """Put the complaint on legal hold (`hold: true` with the reason, e.g. a court case number) so the
+    retention purge never anonymises it, or release it (`hold: false`). Audited."""
+    from xiaobao.complaints.retention import complaint_set_legal_hold
+
+    c = _visible(request, complaint_id)
+    require_perm(request.user, "complaints.hold_complaint")
+    c = complaint_set_legal_hold(actor=request.user, complaint=c, hold=payload.hold, reason=payload.reason)
+    return {
+        "reference": c.reference,
+        "legal_hold": c.legal_hold,
+        "legal_hold_reason": c.legal_hold_reason,
+        "anonymised_at": c.anonymised_at,
+    }

@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:pk>/attachments/", detail.attachment_upload, name="attachment_upload"),
     path("<int:pk>/attachments/<int:attachment_id>/", detail.attachment_download, name="attachment"),
     path("<int:pk>/notice/", detail.notice, name="notice"),
+    path("<int:pk>/legal-hold/", detail.legal_hold, name="legal_hold"),
 ]

@@ -41,6 +41,7 @@ C_APPROVE = "complaints.approve_complaint"
 C_RESPOND = "complaints.respond_complaint"
 C_EXPORT = "complaints.export_complaint"
 C_CODES = "complaints.manage_codes"
+C_HOLD = "complaints.hold_complaint"
 
 # early warning
 EW_VIEW = "early_warning.view_earlywarning"
@@ -98,6 +99,7 @@ ROLES: dict[str, Role] = {
                     C_ASSIGN,
                     C_EXPORT,
                     C_CODES,
+                    C_HOLD,
                     EW_VIEW,
                     EW_ACK,
                     EW_WORDS,

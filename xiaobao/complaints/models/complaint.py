@@ -129,6 +129,11 @@ class Complaint(TimeStampedModel):
     )
     decided_on = models.DateField(_("decision notified on"), null=True, blank=True)
     is_extended = models.BooleanField(_("extension approved"), default=False, db_default=False)
+    # Retention (PIPL Art 19, 47; regulations.md §5.4): a complaint on legal hold is never purged; a purged
+    # one keeps its codes, dates, unit and outcome (statistics) but no text or personal data (anonymised_at).
+    legal_hold = models.BooleanField(_("legal hold"), default=False, db_default=False)
+    legal_hold_reason = models.CharField(_("reason for the legal hold"), max_length=200, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     major_reason = models.CharField(_("why major"), max_length=200, blank=True)
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
@@ -213,6 +218,7 @@ class Complaint(TimeStampedModel):
             ("approve_complaint", "Approve decisions and extensions beyond 30 days"),
             ("respond_complaint", "Answer co-handling requests as a business line"),
             ("export_complaint", "Export complaint lists"),
+            ("hold_complaint", "Put complaints on legal hold and run the retention purge"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -31,7 +31,7 @@ from xiaobao.complaints.forms import ActionForm, AttachmentForm, action_form_cla
 from xiaobao.complaints.models import Complaint, Extension, NoticeTemplate
 from xiaobao.complaints.services import allowed_actions, complaint_transition
 from xiaobao.complaints.views.common import HANDLE, VIEW, due_info, get_complaint, safe_next
-from xiaobao.core.errors import Conflict
+from xiaobao.core.errors import Conflict, DomainError
 from xiaobao.core.http import AuthedRequest
 from xiaobao.core.views.common import add_service_errors
 
@@ -305,3 +305,22 @@ def notice(request: AuthedRequest, pk: int) -> HttpResponse:
     if not c.decision_result:
         return render(request, "complaints/notice.html", {"c": c, "text": ""}, status=409)
     return render(request, "complaints/notice.html", {"c": c, "text": notice_text(request.user, c)})
+
+
+@require_POST
+@permission_required("complaints.hold_complaint", raise_exception=True)
+def legal_hold(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Put on or release from legal hold (the retention purge never anonymises a held complaint)."""
+    from xiaobao.complaints.retention import complaint_set_legal_hold
+
+    c = get_complaint(request, pk)
+    hold = request.POST.get("hold") == "1"
+    try:
+        complaint_set_legal_hold(
+            actor=request.user, complaint=c, hold=hold, reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("complaints:detail", pk=pk)
+    messages.success(request, _("Legal hold set.") if hold else _("Legal hold released."))
+    return redirect("complaints:detail", pk=pk)

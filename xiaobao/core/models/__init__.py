@@ -6,6 +6,7 @@ from xiaobao.core.models.calendar import CalendarOverride, CalendarYear
 from xiaobao.core.models.consumers import Consumer
 from xiaobao.core.models.jobs import BackgroundJob, JobState
 from xiaobao.core.models.org import OrgUnit, OrgUnitKind, OrgUnitYearFigure
+from xiaobao.core.models.retention import RecordType, RetentionRule
 
 __all__ = [
     "ApiToken",
@@ -18,5 +19,7 @@ __all__ = [
     "OrgUnit",
     "OrgUnitKind",
     "OrgUnitYearFigure",
+    "RecordType",
+    "RetentionRule",
     "User",
 ]

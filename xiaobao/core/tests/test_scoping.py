@@ -281,6 +281,23 @@ API_ROUTES += [
         kind="global",
     ),
 ]
+API_ROUTES += [
+    Route(
+        "POST /api/v1/complaints/{complaint_id}/legal-hold",
+        "post",
+        lambda c: {"complaint_id": c.complaint.pk},
+        lambda c: {"hold": True, "reason": "（2026）京0108民初123号"},
+    ),
+]
+PAGE_ROUTES += [
+    Route(
+        "complaints:legal_hold",
+        "post",
+        lambda c: {"pk": c.complaint.pk},
+        lambda c: {"hold": "1", "reason": "（2026）京0108民初123号"},
+        ok=(302,),
+    ),
+]
 PUBLIC_API = {"GET /api/v1/health"}
 
 _app_pages, _app_api = app_routes()
