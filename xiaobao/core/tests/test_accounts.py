@@ -253,3 +253,24 @@ def test_account_page_creates_and_revokes_tokens(client_for, branch_officer):
 def test_revoking_a_malformed_token_id_is_404_not_500(client_for, branch_officer):
     response = client_for(branch_officer).post("/account/", {"action": "token_revoke", "token": "abc"})
     assert response.status_code == 404
+
+
+def test_a_password_change_logs_out_every_other_session(client_for, branch_officer, sysadmin):
+    """The session on another device (or a stolen cookie) ends when the password changes, by the user or by
+    an administrator; the session that changed it stays."""
+    here, elsewhere = client_for(branch_officer), client_for(branch_officer)
+    assert elsewhere.get("/").status_code == 200
+    new = "New-pass-2026-long"
+    ok = here.post(
+        "/account/",
+        {"action": "password", "old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert ok.status_code == 302
+    assert here.get("/").status_code == 200
+    assert elsewhere.get("/").status_code == 302  # back to the login page
+    # an administrator setting it ends the user's remaining session too
+    reset = client_for(sysadmin).post(
+        f"/users/{branch_officer.pk}/password/", {"password": "Another-pass-2026"}
+    )
+    assert reset.status_code == 302
+    assert here.get("/").status_code == 302
