@@ -327,7 +327,8 @@ def headline(*, user: Any, unit: OrgUnit, period: Period) -> list[Figure]:
 # --- breakdowns -------------------------------------------------------------------------------------------
 
 
-def _code_tree(dimension: str) -> tuple[dict[int, ComplaintCode], dict[int, ComplaintCode]]:
+def _top_codes(dimension: str) -> dict[int, ComplaintCode]:
+    """Each code of the dimension → its top-level ancestor (breakdowns roll sub-codes up)."""
     codes = {c.pk: c for c in ComplaintCode.objects.filter(dimension=dimension)}
 
     def top(c: ComplaintCode) -> ComplaintCode:
@@ -336,7 +337,7 @@ def _code_tree(dimension: str) -> tuple[dict[int, ComplaintCode], dict[int, Comp
             c, seen = codes[c.parent_id], seen + 1
         return c
 
-    return codes, {pk: top(c) for pk, c in codes.items()}
+    return {pk: top(c) for pk, c in codes.items()}
 
 
 def _slices(
@@ -413,7 +414,7 @@ def breakdown(
         counts = grouped_counts(qs, [FIELD_OF[dimension]])[FIELD_OF[dimension]]
     rows: dict[tuple[str, str], int] = defaultdict(int)
     if dimension in (CodeDimension.BUSINESS_TYPE, CodeDimension.CAUSE, CodeDimension.CHANNEL):
-        _, top = _code_tree(dimension)
+        top = _top_codes(dimension)
         for pk, n in counts.items():
             code = top[pk]
             rows[(code.code, code.name)] += n

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib.auth.decorators import permission_required
@@ -121,7 +120,3 @@ def dashboard_export(request: AuthedRequest) -> HttpResponse:
     )
     name = f"statistics-{board.unit.code}-{board.period.label.replace('..', '_')}.xlsx"
     return xlsx_file_response(name, dashboard_workbook(board))
-
-
-def chart_json(charts: dict[str, Any]) -> str:
-    return json.dumps(charts, ensure_ascii=False)

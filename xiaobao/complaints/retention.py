@@ -23,6 +23,7 @@ from xiaobao.complaints.models import Attachment, Complaint, ComplaintEvent
 from xiaobao.core.errors import field_error
 from xiaobao.core.models import Consumer, RecordType, RetentionRule
 from xiaobao.core.models.audit import AuditAction
+from xiaobao.core.models.consumers import INDEXED_FIELDS, PERSONAL_FIELDS
 from xiaobao.core.services.audit import audit_change, audit_record, snapshot
 
 ANONYMISED = "〔已按保存期限匿名化〕"
@@ -41,7 +42,6 @@ TEXT_FIELDS = (
     "decline_reason",
     "major_reason",
 )
-PERSONAL = ("id_number", "phone", "account_number", "address")
 BATCH = 200
 
 
@@ -163,8 +163,8 @@ def _anonymise(pks: list[int], now: dt.datetime, report: PurgeReport) -> None:
 def _wipe(consumer: Consumer) -> None:
     consumer.name = "匿名"
     consumer.note = ""
-    for name in PERSONAL:
+    for name in PERSONAL_FIELDS:
         setattr(consumer, name, "")
-        if hasattr(consumer, f"{name}_bidx"):
-            setattr(consumer, f"{name}_bidx", "")
+    for name in INDEXED_FIELDS:
+        setattr(consumer, f"{name}_bidx", "")
     consumer.save()

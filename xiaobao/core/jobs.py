@@ -1,7 +1,8 @@
 """Moving a `BackgroundJob` row through queued → running → done | failed.
 
-All writes are conditional `update()`s outside the job's own transaction work, so a progress bar polling from
-another request sees them, and a job claimed by one worker is never started by another. A job whose worker
+All writes are conditional `update()`s, so a job claimed by one worker is never started by another; progress
+written between the job's own transactions is visible to a polling progress bar at once (progress written
+inside one — an import's single write transaction — only when it commits). A job whose worker
 died (SIGKILL, power cut) stops sending heartbeats; `job_reap_stale` marks it failed with a reason, and the
 work itself is written in transactions, so no partial batch is left behind.
 """
@@ -13,7 +14,6 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,7 +100,3 @@ def job_reap_stale(model: type[BackgroundJob], *, now: dt.datetime | None = None
         finished_at=now,
         updated_at=now,
     )
-
-
-def active_first(qs: models.QuerySet[J]) -> models.QuerySet[J]:
-    return qs.order_by("-created_at", "-id")
