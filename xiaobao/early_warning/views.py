@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from xiaobao.core.exports import xlsx_response
 from xiaobao.core.http import AuthedRequest
 from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.services.audit import audit_record
-from xiaobao.core.views.common import add_service_errors, paginate, query_without_page
+from xiaobao.core.views.common import add_service_errors, bound_filter, paginate, query_without_page
 from xiaobao.early_warning.exports import warning_sheet
 from xiaobao.early_warning.filtersets import WarningFilter
 from xiaobao.early_warning.forms import AcknowledgeForm, WatchWordForm
@@ -45,13 +45,7 @@ EXPORT_LIMIT = 50_000
 
 
 def _filters(request: HttpRequest) -> tuple[WarningFilter, dict[str, Any]]:
-    params = QueryDict(mutable=True)
-    for key, values in request.GET.lists():
-        values = [v for v in values if v != ""]
-        if values and key != "page":
-            params.setlist(key, values)
-    form = WarningFilter(params or None)
-    return form, (form.cleaned_data if form.is_valid() else {})
+    return bound_filter(request, WarningFilter)
 
 
 def _get(request: AuthedRequest, pk: int) -> EarlyWarning:

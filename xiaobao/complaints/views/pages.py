@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,21 +22,14 @@ from xiaobao.core.exports import xlsx_response
 from xiaobao.core.http import AuthedRequest
 from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.services.audit import audit_record
-from xiaobao.core.views.common import paginate, query_without_page
+from xiaobao.core.views.common import bound_filter, paginate, query_without_page
 
 EXPORT_LIMIT = 100_000
 INBOX_LIMIT = 50
 
 
 def _filters(request: HttpRequest) -> tuple[ComplaintFilter, dict[str, Any]]:
-    """The filter form bound to the query string without the page number and empty values."""
-    params = QueryDict(mutable=True)
-    for key, values in request.GET.lists():
-        values = [v for v in values if v != ""]
-        if values and key != "page":
-            params.setlist(key, values)
-    form = ComplaintFilter(params or None)
-    return form, (form.cleaned_data if form.is_valid() else {})
+    return bound_filter(request, ComplaintFilter)
 
 
 @permission_required(VIEW, raise_exception=True)
