@@ -8,9 +8,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from xiaobao.complaints.models import Complaint
 from xiaobao.core.api.common import get_visible, require_perm
 from xiaobao.core.errors import DomainError
 from xiaobao.core.models import User
+from xiaobao.core.scoping import scope_q
 from xiaobao.early_warning.filtersets import WarningFilter
 from xiaobao.early_warning.models import EarlyWarning, WarningKind, WatchWord
 from xiaobao.early_warning.selectors import warning_detail, warning_list, watch_word_list
@@ -47,6 +49,17 @@ class WarningOut(Schema):
     acknowledged_by: str | None
     acknowledged_at: dt.datetime | None
     note: str
+
+    @staticmethod
+    def resolve_complaint_ids(obj: EarlyWarning, context: dict[str, Any]) -> list[int]:
+        """Only the complaints the caller may see (a repeat complainant's earlier complaints may lie in
+        another branch); whole-institution users need no query."""
+        ids = [int(i) for i in obj.complaint_ids or []]
+        user = context["request"].user
+        if not ids or scope_q(user, "org_unit__path") is None:
+            return ids
+        visible = set(Complaint.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+        return [i for i in ids if i in visible]
 
     @staticmethod
     def resolve_unit(obj: EarlyWarning) -> str:

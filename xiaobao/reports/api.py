@@ -109,7 +109,8 @@ def report_create(request: HttpRequest, payload: ReportIn):
         unit_code=payload.org_unit,
         template_id=payload.template,
     )
-    return Status(201, report_list(user=request.user).get(pk=job.pk))
+    # the requester may run reports without the permission to list them: answer with the job itself
+    return Status(201, report_list(user=request.user).filter(pk=job.pk).first() or job)
 
 
 @router.get("/reports", response=list[ReportOut], summary="Reports about units in your scope, newest first")

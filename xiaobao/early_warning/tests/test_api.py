@@ -73,3 +73,29 @@ def test_watch_words_crud_for_administrators(api_for, sysadmin, branch_officer):
     r = officer.post("/api/v1/watch-words", {"word": "新词"}, content_type="application/json")
     assert r.status_code == 403
     assert EarlyWarning.objects.count() == 0
+
+
+def test_complaint_ids_of_another_branch_are_not_shown(api_for, branch_officer, hq_officer, org):
+    # given: a repeat-complainant warning at branch 1 whose earlier complaint lies in branch 2
+    from xiaobao.complaints.services import complaint_register
+
+    def register(unit):
+        data = {
+            "received_at": "2026-03-02T10:30:00+08:00",
+            "channel": "A01",
+            "business_type": "B01",
+            "cause": "C01",
+            "org_unit": unit.code,
+            "complainant": {"name": "张伟"},
+            "request": "r",
+            "description": "d",
+        }
+        return complaint_register(actor=hq_officer, data=data)[0]
+
+    here, there = register(org.b1s), register(org.b2s)
+    _warning(org.b1s, kind="repeat_complainant", key="rc", complaint_ids=[there.pk, here.pk])
+    # when / then: the branch sees only its own complaint; head office sees both
+    mine = api_for(branch_officer).get("/api/v1/early-warnings?kind=repeat_complainant").json()["items"][0]
+    assert mine["complaint_ids"] == [here.pk]
+    all_ = api_for(hq_officer).get("/api/v1/early-warnings?kind=repeat_complainant").json()["items"][0]
+    assert all_["complaint_ids"] == [there.pk, here.pk]

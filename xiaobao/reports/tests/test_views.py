@@ -154,6 +154,19 @@ def test_api_create_poll_and_download(api_for, complaints, org, branch_officer, 
     assert other.get("/api/v1/reports").json()["items"] == []
 
 
+def test_api_create_with_only_the_run_permission_answers_201(api_for, complaints, org):
+    """A client allowed to run reports but not to list them still gets its job back (it was a 500)."""
+    from django.contrib.auth.models import Permission
+
+    from conftest import make_user
+
+    runner = make_user("report_runner", org.b1, [])
+    runner.user_permissions.add(Permission.objects.get(codename="run_report"))
+    body = {"kind": "monthly", "period": "2026-10", "org_unit": "B1"}
+    response = api_for(runner).post("/api/v1/reports", json.dumps(body), content_type="application/json")
+    assert response.status_code == 201 and response.json()["org_unit"] == "B1"
+
+
 def test_api_bad_input_is_422_with_fields(api_for, org, branch_officer):
     api = api_for(branch_officer)
     body = {"kind": "monthly", "period": "2026-Q3", "org_unit": "B2"}
