@@ -18,6 +18,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaobao.analytics.stats import FIELD_OF
 from xiaobao.complaints.choices import Source
 from xiaobao.complaints.models import Complaint, ComplaintCode
 from xiaobao.core.exports import safe_cell
@@ -42,15 +43,6 @@ class CountIndex:
         keys = tuple(sorted(k for k, _v in p.filters))
         values = tuple(v for _k, v in sorted(p.filters))
         return self.tables[keys][values]
-
-
-FIELD_OF = {
-    "channel": "channel_id",
-    "business_type": "business_type_id",
-    "cause": "cause_id",
-    "source": "source",
-    "unit": "org_unit_id",
-}
 
 
 def _code_ids(refs: dict[str, set[str]]) -> dict[tuple[str, str], set[int]]:

@@ -123,3 +123,11 @@ def test_board_figures(complaints, org, hq_officer):
     assert received[1] == 11 and received[2] == 1
     assert received[3] == pytest.approx(10.0)
     assert figures["received"].year_ago == 1
+
+
+def test_case_summaries_drop_names_however_spaced_and_honorifics():
+    from xiaobao.reports.privacy import scrub
+
+    text = "客户 Li  Ming 称，王先生多次致电，王女士要求退款。"
+    out = scrub(text, ["Li Ming", "王小明"], limit=200)
+    assert "Li" not in out and "王先生" not in out and "王女士" not in out
