@@ -427,6 +427,18 @@ def breakdown(
     return _unit_slices(counts, unit, period)
 
 
+def breakdowns(
+    *, user: Any, unit: OrgUnit, period: Period, dimensions: Iterable[str]
+) -> dict[str, list[Slice]]:
+    """Several breakdowns of one period from one scan (`grouped_counts`)."""
+    dims = list(dimensions)
+    qs = scoped_complaints(user=user, unit=unit, period=period)
+    raw = grouped_counts(qs, [FIELD_OF[d] for d in dims])
+    return {
+        d: breakdown(user=user, unit=unit, period=period, dimension=d, counts=raw[FIELD_OF[d]]) for d in dims
+    }
+
+
 def _unit_slices(counts: dict[Any, int], unit: OrgUnit, period: Period) -> list[Slice]:
     depth = len(unit.path) + PATH_SEGMENT
     units = {pk: path for pk, path in OrgUnit.objects.filter(subtree_q(unit.path)).values_list("pk", "path")}
@@ -504,7 +516,7 @@ CHART_DIMENSIONS = ("business_type", "cause", "channel", "source", "unit")
 def dashboard(*, user: Any, unit: OrgUnit, period: Period, grain: str | None = None) -> Dashboard:
     grain = grain or default_grain(period)
     qs = scoped_complaints(user=user, unit=unit, period=period)
-    raw = grouped_counts(qs, [FIELD_OF[d] for d in CHART_DIMENSIONS] + ["receipt_date"])
+    raw = grouped_counts(qs, [FIELD_OF[d] for d in (*CHART_DIMENSIONS, "day")])
     return Dashboard(
         unit=unit,
         period=period,

@@ -31,10 +31,13 @@ def build(ctx: BuildContext) -> bytes:
     ctx.progress(1, 3, _("Computing the distributions"))
     year_ago = ctx.period.year_ago()
     tables: dict[str, list[tuple[str, str, int, int]]] = {}
-    for dimension in ("business_type", "cause"):
-        slices = stats.breakdown(period=ctx.period, dimension=dimension, **kw)
-        earlier = {s.code: s.count for s in stats.breakdown(period=year_ago, dimension=dimension, **kw)}
-        tables[dimension] = [(s.code, s.label, s.count, earlier.get(s.code, 0)) for s in slices[:TOP]]
+    dims = ("business_type", "cause")
+    current = stats.breakdowns(period=ctx.period, dimensions=dims, **kw)
+    last_year = stats.breakdowns(period=year_ago, dimensions=dims, **kw)
+    for dimension in dims:
+        earlier = {s.code: s.count for s in last_year[dimension]}
+        rows = current[dimension][:TOP]
+        tables[dimension] = [(s.code, s.label, s.count, earlier.get(s.code, 0)) for s in rows]
     ctx.progress(2, 3, _("Writing the workbook"))
     wb = new_book()
     ws = wb.active

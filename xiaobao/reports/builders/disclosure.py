@@ -15,7 +15,6 @@ from xiaobao.analytics import stats
 from xiaobao.core.models import OrgUnit
 from xiaobao.core.models.org import OrgUnitKind
 from xiaobao.reports.builders import BuildContext
-from xiaobao.reports.builders.figures import by_key
 from xiaobao.reports.builders.template import fill_template
 from xiaobao.reports.builders.xlsx import (
     BOLD,
@@ -37,12 +36,12 @@ def build(ctx: BuildContext) -> bytes:
     if ctx.template is not None:
         return fill_template(ctx, stats.scoped_complaints(**kw))
     ctx.progress(0, 3, _("Computing the year's figures"))
-    figures = by_key(stats.headline(**kw))
     ctx.progress(1, 3, _("Computing the distributions"))
-    business = stats.breakdown(dimension="business_type", **kw)
-    regions = _regions(ctx.unit, stats.breakdown(dimension="unit", **kw))
+    slices = stats.breakdowns(dimensions=("business_type", "unit"), **kw)
+    business = slices["business_type"]
+    regions = _regions(ctx.unit, slices["unit"])
     ctx.progress(2, 3, _("Writing the workbook"))
-    total = int(figures["received"].value or 0)
+    total = sum(s.count for s in business)  # every complaint has a business type: the year's total
     year = ctx.period.start.year
     wb = new_book()
     ws = wb.active

@@ -53,9 +53,8 @@ def collect(ctx: BuildContext) -> Data:
     figures = by_key(stats.headline(period=ctx.period, **kw))
     ctx.progress(1, STEPS, _("Computing the distributions"))
     dims = ("business_type", "cause", "channel", "source", "unit")
-    breakdowns = {d: stats.breakdown(period=ctx.period, dimension=d, **kw) for d in dims}
-    before = ctx.period.previous()
-    previous = {d: stats.breakdown(period=before, dimension=d, **kw) for d in ("cause", "unit")}
+    breakdowns = stats.breakdowns(period=ctx.period, dimensions=dims, **kw)
+    previous = stats.breakdowns(period=ctx.period.previous(), dimensions=("cause", "unit"), **kw)
     ctx.progress(2, STEPS, _("Selecting typical cases"))
     qs = stats.scoped_complaints(period=ctx.period, **kw)
     cases = list(
