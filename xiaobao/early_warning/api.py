@@ -19,6 +19,8 @@ from xiaobao.early_warning.selectors import warning_detail, warning_list, watch_
 from xiaobao.early_warning.services import (
     ACKNOWLEDGE,
     MANAGE_WORDS,
+    VIEW,
+    may_see_words,
     warning_acknowledge,
     watch_word_create,
     watch_word_delete,
@@ -26,7 +28,6 @@ from xiaobao.early_warning.services import (
 )
 
 router = Router(tags=["early_warning"])
-VIEW = "early_warning.view_earlywarning"
 
 
 class WarningOut(Schema):
@@ -165,8 +166,7 @@ def warning_get(request: HttpRequest, warning_id: int):
 def warning_ack(request: HttpRequest, warning_id: int, payload: AcknowledgeIn):
     warning = _visible(request, warning_id)
     require_perm(request.user, ACKNOWLEDGE)
-    warning_acknowledge(actor=_user(request), warning=warning, note=payload.note)
-    return _visible(request, warning_id)
+    return warning_acknowledge(actor=_user(request), warning=warning, note=payload.note)
 
 
 def _word_out(w: WatchWord) -> dict[str, Any]:
@@ -174,9 +174,8 @@ def _word_out(w: WatchWord) -> dict[str, Any]:
 
 
 def _may_see_words(request: HttpRequest) -> None:
-    user = request.user
-    if not (user.has_perm(VIEW) or user.has_perm(MANAGE_WORDS)):
-        require_perm(user, MANAGE_WORDS)  # raises the shared 403
+    if not may_see_words(request.user):
+        require_perm(request.user, MANAGE_WORDS)  # raises the shared 403
 
 
 @router.get("/watch-words", response=list[WatchWordOut], summary="The watch-word list")

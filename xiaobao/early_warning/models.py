@@ -109,13 +109,6 @@ class EarlyWarning(TimeStampedModel):
             return ""
         return f"{reverse('complaints:list')}?{urlencode(self.drill_down)}"
 
-    @property
-    def complaint_url(self) -> str:
-        """The complaint page when the warning is about one complaint."""
-        if len(self.complaint_ids) == 1 and self.kind != WarningKind.SPIKE:
-            return reverse("complaints:detail", args=[self.complaint_ids[0]])
-        return ""
-
     def summary(self) -> str:
         """One sentence with the figures, in the active language (no personal data)."""
         from xiaobao.early_warning.messages import warning_summary

@@ -5,6 +5,8 @@ The scan itself (`warning_scan`) lives in `scan.py`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -19,6 +21,14 @@ from xiaobao.early_warning.models import EarlyWarning, WatchWord
 
 ACKNOWLEDGE = "early_warning.acknowledge_earlywarning"
 MANAGE_WORDS = "early_warning.manage_watchword"
+VIEW = "early_warning.view_earlywarning"
+
+
+def may_see_words(user: Any) -> bool:
+    """Whoever sees warnings may read the watch-word list; administrators edit it."""
+    return bool(user.has_perm(VIEW) or user.has_perm(MANAGE_WORDS))
+
+
 NOTE_MAX = 1000
 
 

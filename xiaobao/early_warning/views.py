@@ -34,13 +34,14 @@ from xiaobao.early_warning.selectors import (
 from xiaobao.early_warning.services import (
     ACKNOWLEDGE,
     MANAGE_WORDS,
+    VIEW,
+    may_see_words,
     warning_acknowledge,
     watch_word_create,
     watch_word_delete,
     watch_word_update,
 )
 
-VIEW = "early_warning.view_earlywarning"
 EXPORT_LIMIT = 50_000
 
 
@@ -127,13 +128,9 @@ def warning_acknowledge_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(safe_next(request, request.POST.get("next")) or warning.get_absolute_url())
 
 
-def _may_see_words(user: Any) -> bool:
-    return bool(user.has_perm(VIEW) or user.has_perm(MANAGE_WORDS))
-
-
 def watch_words(request: AuthedRequest) -> HttpResponse:
     """The watch-word list; administrators add words here (POST)."""
-    if not _may_see_words(request.user):
+    if not may_see_words(request.user):
         raise PermissionDenied
     form = WatchWordForm(request.POST if request.method == "POST" else None)
     status = 200
