@@ -178,13 +178,11 @@ def import_progress(request: AuthedRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _start(request: AuthedRequest, pk: int, stage: str) -> HttpResponse:
-    job = _job(request, pk)
+def _start(request: AuthedRequest, job: ImportJob, stage: str) -> HttpResponse:
     try:
         enqueue(services.import_job_start(actor=request.user, job=job, stage=stage))
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect("imports:detail", pk=job.pk)
     return redirect("imports:detail", pk=job.pk)
 
 
@@ -192,7 +190,7 @@ def _start(request: AuthedRequest, pk: int, stage: str) -> HttpResponse:
 @permission_required(IMPORT_PERM, raise_exception=True)
 def import_validate(request: AuthedRequest, pk: int) -> HttpResponse:
     """Check every row (dry run): the error report and the values not in the tables, nothing written."""
-    return _start(request, pk, ImportStage.VALIDATE)
+    return _start(request, _job(request, pk), ImportStage.VALIDATE)
 
 
 @require_POST
@@ -203,7 +201,7 @@ def import_run(request: AuthedRequest, pk: int) -> HttpResponse:
     if not job.can_run:
         messages.error(request, _("Validate the file first; it can be imported when no row is invalid."))
         return redirect("imports:detail", pk=job.pk)
-    return _start(request, pk, ImportStage.IMPORT)
+    return _start(request, job, ImportStage.IMPORT)
 
 
 @permission_required(IMPORT_PERM, raise_exception=True)
