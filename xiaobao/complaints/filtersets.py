@@ -6,7 +6,9 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -112,15 +114,30 @@ def _prefix(code: str, field: str) -> Q:
     return Q(**{f"{field}__code__startswith": code})
 
 
+# The complaint texts as the PostgreSQL search index reads them (migration 0010); the expression must stay
+# identical to the index's for the planner to use it.
+_SEARCH_DOCUMENT = (
+    '"complaints_complaint"."reference" || \' \' || "complaints_complaint"."product" || \' \' || '
+    '"complaints_complaint"."description" || \' \' || "complaints_complaint"."request"'
+)
+
+
+def text_search(q: str) -> Q:
+    """Case-insensitive substring match in reference, product, description or request. On PostgreSQL the
+    bigram index (migration 0010) pre-filters the candidates and `icontains` keeps the exact answer."""
+    exact = Q(reference__icontains=q) | Q(product__icontains=q)
+    exact |= Q(description__icontains=q) | Q(request__icontains=q)
+    if connection.vendor != "postgresql" or len(q) < 2:
+        return exact
+    bigrams = RawSQL(  # noqa: S611 — constant SQL; the query text is a bound parameter
+        f"xiaobao_bigrams({_SEARCH_DOCUMENT}) @> xiaobao_bigrams(%s)", (q,), output_field=BooleanField()
+    )
+    return Q(bigrams) & exact
+
+
 def apply_filters(qs: QuerySet[Complaint], data: dict[str, Any], user: Any) -> QuerySet[Complaint]:
     if data.get("q"):
-        q = data["q"].strip()
-        qs = qs.filter(
-            Q(reference__icontains=q)
-            | Q(product__icontains=q)
-            | Q(description__icontains=q)
-            | Q(request__icontains=q)
-        )
+        qs = qs.filter(text_search(data["q"].strip()))
     if data.get("status"):
         qs = qs.filter(status__in=data["status"])
     if data.get("open"):

@@ -1,0 +1,84 @@
+"""Substring search over complaint texts: the same answers on SQLite (LIKE) and PostgreSQL (bigram index
+pre-filter + exact re-check), and on PostgreSQL the plan uses the index."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.db import connection
+from django.urls import reverse
+
+from xiaobao.complaints.filtersets import text_search
+from xiaobao.complaints.models import Complaint
+from xiaobao.complaints.services import complaint_register
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def texts(branch_officer, payload):
+    with time_machine.travel("2026-03-02 11:00 +0800", tick=False):
+        made = {}
+        for key, description, request, product in [
+            ("wealth", "客户反映理财产品到期收益未达预期，认为销售时夸大收益。", "赔偿损失", "稳盈理财一号"),
+            ("card", "客户称信用卡年费未经同意扣收，要求退还。", "退还年费 200 元", ""),
+            ("atm", "ATM 吞卡后三天未归还，客户多次致电无果。", "尽快归还银行卡", ""),
+        ]:
+            complaint, _ = complaint_register(
+                actor=branch_officer,
+                data=payload(description=description, request=request, product=product),
+            )
+            made[key] = complaint
+    return made
+
+
+def _found(q: str) -> set[int]:
+    return set(Complaint.objects.filter(text_search(q)).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("理财", {"wealth"}),  # two characters: the common case in Chinese
+        ("收益未达预期", {"wealth"}),
+        ("稳盈理财", {"wealth"}),  # product field
+        ("年费", {"card"}),  # description and request
+        ("退还年费", {"card"}),  # request only
+        ("atm", {"atm"}),  # case-insensitive ASCII
+        ("吞卡后三", {"atm"}),
+        ("客户", {"wealth", "card", "atm"}),
+        ("预期收益", set()),  # all bigrams present in "wealth" but not adjacent: the re-check drops it
+        ("房贷", set()),
+        ("卡", {"card", "atm"}),  # one character: no bigram, answered by LIKE alone
+    ],
+)
+def test_substring_search_answers_exactly(texts, q, expected):
+    assert _found(q) == {texts[k].pk for k in expected}
+
+
+def test_search_by_reference(texts):
+    ref = texts["card"].reference
+    assert _found(ref.lower()) == {texts["card"].pk}
+    assert _found(ref[-6:]) == {texts["card"].pk}
+
+
+def test_list_page_and_api_search(texts, client_for, branch_officer):
+    client = client_for(branch_officer)
+    html = client.get(reverse("complaints:list"), {"q": "理财"}).content.decode()
+    assert texts["wealth"].reference in html and texts["card"].reference not in html
+    body = client.get("/api/v1/complaints", {"q": "年费"}).json()
+    assert [row["reference"] for row in body["items"]] == [texts["card"].reference]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bigram index exists on PostgreSQL only")
+def test_postgresql_plan_uses_the_bigram_index(texts):
+    qs = Complaint.objects.filter(text_search("理财产品"))
+    with connection.cursor() as cur:
+        # three rows: a sequential or ordered index scan would be cheaper; leave the planner only bitmap
+        # scans, which need an index that can answer the condition
+        cur.execute("SET enable_seqscan TO off; SET enable_indexscan TO off")
+        try:
+            plan = qs.explain()
+        finally:
+            cur.execute("RESET enable_seqscan; RESET enable_indexscan")
+    assert "complaint_text_bigrams" in plan
