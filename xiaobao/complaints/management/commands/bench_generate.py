@@ -268,6 +268,54 @@ def _create_indexes(definitions: list[str], out: Any) -> None:
             out.write(f"  {sql[:90]}… {time.perf_counter() - t:.1f} s")
 
 
+def _replicate(copies: int, out: Any) -> int:
+    """PostgreSQL: append `copies` shifted copies of every complaint already generated, with its events,
+    clocks and extensions, in SQL (INSERT … SELECT): copy k has ids + k × max id, its own reference and
+    idempotency key, the same dates, units, codes, texts and complainants. Ten times the rows of a
+    generated 1M table in a fraction of the generator's time; per-day volumes grow k + 1 times, which is
+    what a larger bank over the same three years looks like. Returns the complaints added."""
+    qn = connection.ops.quote_name
+    shifted = {
+        Complaint: {"id": "id + {k} * {c}", "merged_into_id": "merged_into_id + {k} * {c}"},
+        ComplaintEvent: {"id": "id + {k} * {t}", "complaint_id": "complaint_id + {k} * {c}"},
+        Clock: {"id": "id + {k} * {t}", "complaint_id": "complaint_id + {k} * {c}"},
+        Extension: {"id": "id + {k} * {t}", "complaint_id": "complaint_id + {k} * {c}"},
+    }
+    shifted[Complaint]["reference"] = (
+        "'TS' || to_char(receipt_date, 'YYYYMMDD') || lpad((id + {k} * {c})::text, 7, '0')"
+    )
+    shifted[Complaint]["idempotency_key"] = (
+        "CASE WHEN idempotency_key IS NULL THEN NULL ELSE idempotency_key || '-{k}' END"
+    )
+    tops = {m: _next_id(m) - 1 for m in shifted}
+    c = tops[Complaint]
+    added = 0
+    with connection.cursor() as cur:
+        # copies of rows whose references are already checked: skip the per-row foreign-key triggers
+        # (a superuser setting; scratch databases only) and the WAL flush at each commit
+        cur.execute("SET session_replication_role TO replica; SET synchronous_commit TO off")
+    for k in range(1, copies + 1):
+        t0 = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cur:
+            for model, exprs in shifted.items():
+                cols = [str(f.column) for f in model._meta.concrete_fields]
+                select = ", ".join(exprs.get(col, qn(col)).format(k=k, c=c, t=tops[model]) for col in cols)
+                table = qn(model._meta.db_table)
+                cur.execute(  # model tables and columns only, no input
+                    f"INSERT INTO {table} ({', '.join(qn(x) for x in cols)}) SELECT {select} FROM {table} "  # noqa: S608
+                    f"WHERE id <= %s",
+                    [tops[model]],
+                )
+                if model is Complaint:
+                    added += cur.rowcount
+        out.write(
+            f"  copy {k} / {copies}: {c:,} complaints with their rows in {time.perf_counter() - t0:.1f} s"
+        )
+    with connection.cursor() as cur:
+        cur.execute("RESET session_replication_role; RESET synchronous_commit")
+    return added
+
+
 def _reset_sequences(models_: Iterable[type[models.Model]]) -> None:
     statements = connection.ops.sequence_reset_sql(no_style(), list(models_))
     with connection.cursor() as cur:
@@ -960,6 +1008,13 @@ class Command(BaseCommand):
             help="Run although XIAOBAO_DEBUG is off (only ever on a scratch database).",
         )
         parser.add_argument(
+            "--copies",
+            type=int,
+            default=0,
+            help="PostgreSQL: after generating, append this many shifted copies of all generated complaints "
+            "in SQL (10M = 1M generated + 9 copies). With --complaints 0 only copies.",
+        )
+        parser.add_argument(
             "--defer-indexes",
             action="store_true",
             help="PostgreSQL: drop the bulk tables' secondary indexes for the load and build them afterwards "
@@ -974,8 +1029,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         n, batch = opts["complaints"], max(1, opts["batch"])
-        if n <= 0:
-            raise CommandError("--complaints must be positive.")
+        if n < 0 or (n == 0 and opts["copies"] <= 0):
+            raise CommandError("--complaints must be positive (or 0 with --copies).")
+        if opts["copies"] and connection.vendor != "postgresql":
+            raise CommandError("--copies needs PostgreSQL.")
         if not (settings.DEBUG or getattr(settings, "TESTING", False) or opts["force"]):
             raise CommandError(
                 "Refusing to fill a database configured for production (XIAOBAO_DEBUG is off) with synthetic "
@@ -1047,6 +1104,8 @@ class Command(BaseCommand):
                 f"{done / elapsed:,.0f} complaints/s, {rows / elapsed:,.0f} rows/s"
             )
         writer.finish()
+        if opts["copies"]:
+            n += _replicate(opts["copies"], self.stdout)
         if deferred:
             t2 = time.perf_counter()
             _create_indexes(deferred, self.stdout)
