@@ -11,10 +11,11 @@ One `sla_sweep()` does, in order:
    warns the handler once per level; the claim is the notification's unique `dedupe_key`;
 4. **e-mail digest** — one e-mail per person of everything not yet e-mailed, in working hours only.
 
-Two sweepers running at once never tell anybody twice: every claim is either a conditional `update()`
-that changes one row for exactly one of them, or an insert against a unique key. Clocks are read in
-keyset batches of 2,000 with the complaint joined; who sits on which rung is resolved in memory from two
-queries per sweep.
+Two sweepers running at once never tell anybody twice: every claim is either made under the locks of
+the batch's complaints (the clocks still running / still on the rung that was read are the ones this
+sweeper flips, with one set-based UPDATE per distinct new value), or an insert against a unique key.
+Clocks are read in keyset batches of 2,000 with the complaint joined; who sits on which rung is resolved
+in memory from two queries per sweep.
 
 Paused clocks are not breached here: while a pause is open the stored due date is only as fresh as the
 last recompute (each paused day moves the real one later), so the next transition decides instead.
@@ -203,15 +204,23 @@ def _batches(q: Q, wanted: Callable[[Clock], bool]) -> Iterator[list[Clock]]:
             yield todo
 
 
-def _handle(clocks: list[Clock], one: Callable[[Clock], list[Notice]]) -> list[int]:
+def _handle(clocks: list[Clock], claim: Callable[[list[Clock]], list[Notice]]) -> list[int]:
     """Claim and tell for a batch in one transaction; returns the new-row count of each notice.
 
     The batch's complaints are locked first, as a transition locks its complaint before its clocks,
-    so a sweeper and a transition never deadlock (PostgreSQL; SQLite has one writer at a time).
+    so a sweeper and a transition never deadlock (PostgreSQL; SQLite has one writer at a time). `claim`
+    writes the batch's clock changes with a few set-based updates (not one per clock) and returns what
+    to tell.
     """
     with transaction.atomic():
         lock_complaints(clock.complaint_id for clock in clocks)
-        return deliver([notice for clock in clocks for notice in one(clock)])
+        return deliver(claim(clocks))
+
+
+def _grouped_update(groups: dict[tuple, list[int]], **fields_of: Callable[[tuple], Any]) -> None:
+    """One UPDATE per distinct new value (a handful per batch) instead of one per clock."""
+    for key, pks in groups.items():
+        Clock.objects.filter(pk__in=pks).update(**{name: f(key) for name, f in fields_of.items()})
 
 
 def _notice(s: _Sweep, clock: Clock, level: int, kind: str, key: str, message: str) -> Notice:
@@ -236,15 +245,25 @@ def _breach(s: _Sweep) -> None:
     does not depend on this process flipping the state: its dedupe key makes it once-only either way.
     """
 
-    def one(clock: Clock) -> list[Notice]:
-        mine = Clock.objects.filter(pk=clock.pk, state=ClockState.RUNNING)
-        if mine.update(state=ClockState.BREACHED) == 1:
-            if clock.name == "decision":  # statistics count from the complaint row (see _sync_decision)
-                Complaint.objects.filter(pk=clock.complaint_id).update(decision_state=ClockState.BREACHED)
-            s.report.breached += 1
-            logger.info("SLA breached: %s %s (due %s)", clock.complaint.reference, clock.name, clock.due_date)
-        message = _("Complaint %(ref)s: the %(clock)s deadline %(due)s has passed") % _words(clock)
-        return [_notice(s, clock, 0, "sla_breach", f"breach:{clock.pk}", message)]
+    def claim(clocks: list[Clock]) -> list[Notice]:
+        # under the complaint locks: the clocks still running are exactly the ones this sweep flips
+        running = Clock.objects.filter(pk__in=[c.pk for c in clocks], state=ClockState.RUNNING)
+        flipped = set(running.values_list("pk", flat=True))
+        if flipped:
+            Clock.objects.filter(pk__in=flipped).update(state=ClockState.BREACHED)
+            decisions = [c.complaint_id for c in clocks if c.pk in flipped and c.name == "decision"]
+            if decisions:  # statistics count from the complaint row (see _sync_decision)
+                Complaint.objects.filter(pk__in=decisions).update(decision_state=ClockState.BREACHED)
+            s.report.breached += len(flipped)
+        notices = []
+        for clock in clocks:
+            if clock.pk in flipped:
+                logger.info(
+                    "SLA breached: %s %s (due %s)", clock.complaint.reference, clock.name, clock.due_date
+                )
+            message = _("Complaint %(ref)s: the %(clock)s deadline %(due)s has passed") % _words(clock)
+            notices.append(_notice(s, clock, 0, "sla_breach", f"breach:{clock.pk}", message))
+        return notices
 
     q = Q(
         state__in=[ClockState.RUNNING, ClockState.BREACHED],
@@ -253,7 +272,7 @@ def _breach(s: _Sweep) -> None:
         due_date__lt=s.today,
     )
     for clocks in _batches(q, lambda clock: True):
-        _handle(clocks, one)
+        _handle(clocks, claim)
 
 
 def _escalate(s: _Sweep) -> None:
@@ -262,24 +281,41 @@ def _escalate(s: _Sweep) -> None:
     def target(clock: Clock) -> int:
         return min(TOP_LEVEL, s.days.overdue(clock.due_date))
 
-    def one(clock: Clock) -> list[Notice]:
-        old, new = clock.escalation_level, target(clock)
-        mine = Clock.objects.filter(pk=clock.pk, state=ClockState.BREACHED, escalation_level=old)
-        if mine.update(escalation_level=new) != 1:
-            return []
-        s.report.escalated += 1
-        logger.info("SLA escalated: %s %s to level %d", clock.complaint.reference, clock.name, new)
-        text = _("Complaint %(ref)s: the %(clock)s deadline %(due)s was missed, escalated to level %(level)d")
-        return [  # a sweeper that was down for days still tells every rung it skipped
-            _notice(
-                s, clock, lvl, "sla_escalation", f"escalate:{clock.pk}:{lvl}", text % _words(clock, level=lvl)
+    def claim(clocks: list[Clock]) -> list[Notice]:
+        # under the complaint locks: a clock climbs only from the rung this sweep read (a concurrent
+        # sweeper that got there first leaves nothing to claim)
+        current = dict(
+            Clock.objects.filter(pk__in=[c.pk for c in clocks], state=ClockState.BREACHED).values_list(
+                "pk", "escalation_level"
             )
-            for lvl in range(old + 1, new + 1)
-        ]
+        )
+        mine = [c for c in clocks if current.get(c.pk) == c.escalation_level]
+        groups: dict[tuple, list[int]] = {}
+        for clock in mine:
+            groups.setdefault((target(clock),), []).append(clock.pk)
+        _grouped_update(groups, escalation_level=lambda key: key[0])
+        text = _("Complaint %(ref)s: the %(clock)s deadline %(due)s was missed, escalated to level %(level)d")
+        notices = []
+        for clock in mine:
+            old, new = clock.escalation_level, target(clock)
+            s.report.escalated += 1
+            logger.info("SLA escalated: %s %s to level %d", clock.complaint.reference, clock.name, new)
+            notices += [  # a sweeper that was down for days still tells every rung it skipped
+                _notice(
+                    s,
+                    clock,
+                    lvl,
+                    "sla_escalation",
+                    f"escalate:{clock.pk}:{lvl}",
+                    text % _words(clock, level=lvl),
+                )
+                for lvl in range(old + 1, new + 1)
+            ]
+        return notices
 
     q = Q(state=ClockState.BREACHED, met_on__isnull=True, escalation_level__lt=TOP_LEVEL)
     for clocks in _batches(q, lambda clock: target(clock) > clock.escalation_level):
-        _handle(clocks, one)
+        _handle(clocks, claim)
 
 
 def _warn(s: _Sweep, levels: Sequence[int]) -> None:
@@ -293,23 +329,28 @@ def _warn(s: _Sweep, levels: Sequence[int]) -> None:
         left = s.days.left(clock.due_date)
         return [n for n in levels if left <= n and n not in clock.warned]
 
-    def one(clock: Clock) -> list[Notice]:
-        reached, left = pending(clock), s.days.left(clock.due_date)
-        Clock.objects.filter(pk=clock.pk, due_date=clock.due_date).update(
-            warned=sorted({*clock.warned, *reached})
-        )
-        logger.debug(
-            "SLA warning: %s %s, %d working day(s) left", clock.complaint.reference, clock.name, left
-        )
+    def claim(clocks: list[Clock]) -> list[Notice]:
+        groups: dict[tuple, list[int]] = {}
+        notices = []
         text = _("Complaint %(ref)s: the %(clock)s deadline %(due)s is %(left)d working day(s) away")
-        key = f"warn:{clock.pk}:{min(reached)}"
-        return [_notice(s, clock, 0, "sla_warning", key, text % _words(clock, left=left))]
+        for clock in clocks:
+            reached, left = pending(clock), s.days.left(clock.due_date)
+            # the due date in the key: a clock recomputed meanwhile (another due date) is not marked
+            groups.setdefault((tuple(sorted({*clock.warned, *reached})), clock.due_date), []).append(clock.pk)
+            logger.debug(
+                "SLA warning: %s %s, %d working day(s) left", clock.complaint.reference, clock.name, left
+            )
+            key = f"warn:{clock.pk}:{min(reached)}"
+            notices.append(_notice(s, clock, 0, "sla_warning", key, text % _words(clock, left=left)))
+        for (warned, due), pks in groups.items():
+            Clock.objects.filter(pk__in=pks, due_date=due).update(warned=list(warned))
+        return notices
 
     if not levels:
         return
     window = Q(state=ClockState.RUNNING, due_date__gte=s.today, due_date__lte=s.days.horizon(max(levels)))
     for clocks in _batches(window, lambda clock: bool(pending(clock))):
-        s.report.warned += sum(1 for new in _handle(clocks, one) if new)
+        s.report.warned += sum(1 for new in _handle(clocks, claim) if new)
 
 
 def warn_levels() -> list[int]:
