@@ -8,7 +8,7 @@ DEMO_ENV := XIAOBAO_DEBUG=1 XIAOBAO_DATA_DIR=$(CURDIR)/var
 TEST_ENV := XIAOBAO_TESTING=1 XIAOBAO_DATA_DIR=$(CURDIR)/var/test
 PYTEST_ARGS ?= -q
 
-.PHONY: vendor install demo serve test test-sqlite test-postgres test-browser lint typecheck bench messages clean
+.PHONY: vendor install demo serve test test-sqlite test-postgres test-browser lint typecheck bench bench-micro messages clean
 
 install: $(STAMP)
 
@@ -52,7 +52,13 @@ lint: install
 typecheck: install
 	XIAOBAO_TESTING=1 $(BIN)/mypy xiaobao
 
+# The benchmark suite (bench/run.py) at BENCH_SCALE complaints, on PostgreSQL at 127.0.0.1 (database
+# xiaobao_bench_<scale>, created and filled when missing) or on BENCH_DATABASE_URL; figures in var/bench/.
+BENCH_SCALE ?= 10000
 bench: install
+	BENCH_SCALE=$(BENCH_SCALE) $(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-micro: install
 	$(BIN)/python bench/calendar_bench.py
 	$(BIN)/python bench/org_bench.py
 

@@ -242,10 +242,19 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"redact_pii": {"()": "xiaobao.core.vault.logging.RedactPersonalDataFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "xiaobao.core.vault.logging.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "xiaobao.core.vault.logging.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_pii"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            # structured (one JSON object per line) in production, readable text in development
+            "formatter": os.environ.get("XIAOBAO_LOG_FORMAT") or ("plain" if DEBUG or TESTING else "json"),
+            "filters": ["redact_pii"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("XIAOBAO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
@@ -255,6 +264,19 @@ LOGGING = {
 INSTITUTION_NAME = os.environ.get("XIAOBAO_INSTITUTION_NAME", "Xiaobao")
 EMAIL_BACKEND = os.environ.get("XIAOBAO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("XIAOBAO_FROM_EMAIL", "xiaobao@localhost")
+# SMTP, for XIAOBAO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend (notifications, password-reset
+# links). The mail server the bank's intranet relays through.
+EMAIL_HOST = os.environ.get("XIAOBAO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("XIAOBAO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("XIAOBAO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("XIAOBAO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("XIAOBAO_EMAIL_TLS", False)
+EMAIL_TIMEOUT = env_int("XIAOBAO_EMAIL_TIMEOUT", 30)
+# Self-service password reset ("Forgot password?" on the login page): the e-mailed link works once and for
+# this many minutes; at most PASSWORD_RESET_LIMIT requests per address and per username/e-mail within the
+# login throttle's window (LOGIN_FAILURE_WINDOW_SECONDS).
+PASSWORD_RESET_TIMEOUT = env_int("XIAOBAO_PASSWORD_RESET_MINUTES", 60) * 60
+PASSWORD_RESET_LIMIT = env_int("XIAOBAO_PASSWORD_RESET_LIMIT", 5)
 
 # --- Complaints -------------------------------------------------------------------------------------
 # Warnings before a deadline, in working days (the sweeper sends one per level), and the hours in which

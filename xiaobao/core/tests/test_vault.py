@@ -209,6 +209,25 @@ def test_log_records_are_redacted():
     assert redact("no numbers here") == "no numbers here"
 
 
+def test_json_log_lines_are_structured_and_redacted_with_their_traceback():
+    import json
+    import sys
+
+    from xiaobao.core.vault.logging import JsonFormatter
+
+    try:
+        raise ValueError(f"no consumer with phone {PHONE}")
+    except ValueError:
+        exc_info = sys.exc_info()
+    record = logging.LogRecord("xiaobao.x", logging.ERROR, __file__, 1, "lookup %s", (ID_NUMBER,), exc_info)
+    RedactPersonalDataFilter().filter(record)
+    line = JsonFormatter().format(record)
+    data = json.loads(line)
+    assert data["level"] == "ERROR" and data["logger"] == "xiaobao.x" and data["time"].endswith("+00:00")
+    assert "ValueError" in data["exception"] and "138****5678" in data["exception"]
+    assert ID_NUMBER not in line and PHONE not in line
+
+
 @pytest.mark.django_db
 def test_key_rotation_reencrypts_under_the_new_key(b1_consumer, settings):
     # given a key file with the development key as "old" and a new active key
