@@ -524,3 +524,32 @@ def test_action_without_version_says_why(client_for, branch_officer, registered)
     assert response.status_code == 400
     assert response.context["form"].non_field_errors()
     assert Complaint.objects.get(pk=c.pk).status == "registered"
+
+
+def test_detail_query_count_does_not_grow_with_the_timeline(
+    client_for, branch_officer, b1_handler, registered, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given a complaint with a short timeline
+    c = registered()
+    complaint_transition(actor=branch_officer, complaint=c, action="assign", data={"handler": "b1_handler"})
+    complaint_transition(actor=b1_handler, complaint=c, action="accept", data={})
+    client = client_for(b1_handler)
+    url = reverse("complaints:detail", args=[c.pk])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    # when the timeline grows by ten contacts
+    for i in range(10):
+        c.refresh_from_db()
+        complaint_transition(
+            actor=b1_handler,
+            complaint=c,
+            action="contact",
+            data={"method": "phone", "summary": f"第{i}次联系"},
+        )
+    # then the page still issues no more queries
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get(url).content.decode()
+    assert "第9次联系" in html
