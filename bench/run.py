@@ -344,30 +344,32 @@ class Suite:
             "business_type=B03&open=true",
             f"received_from={month.start}&received_to={month.end}&channel=A03",
             "major=true",
-            "source=nfra_transfer&ordering=-received_at",
+            "source=nfra_transfer&ordering=due",
             "cause=C07&business_type=B01",
             "clock_state=overdue",
             "repeat=true&open=true",
         ]
-        # search terms from rare to common in the generated texts (phrase tables of the demo data)
-        terms = [
-            "理财",
-            "年费",
-            "吞卡",
-            "征信",
+        # search terms: three or more characters (answered from the trigram index on PostgreSQL) and two
+        # characters (no trigram: answered by scanning), from rare to common in the generated texts
+        long_terms = [
             "收益未达预期",
             "未经同意",
-            "保险",
-            "房贷",
             "手续费",
-            "销户",
-            "无果",
-            "投诉",
+            "信用卡",
+            "吞卡后",
+            "理财产品",
+            "征信记录",
+            "提前还款",
         ]
+        short_terms = ["理财", "年费", "征信", "保险", "房贷", "销户"]
         pages = {
             "my_queue": (self.handler, ["/complaints/queue/"] * a.reads),
             "list_filtered": (self.hq, [f"/complaints/?{filters[i % len(filters)]}" for i in range(a.reads)]),
-            "search": (self.hq, [f"/complaints/?q={quote(terms[i % len(terms)])}" for i in range(a.reads)]),
+            "search": (self.hq, [f"/complaints/?q={quote(long_terms[i % 8])}" for i in range(a.reads)]),
+            "search_2chars": (
+                self.hq,
+                [f"/complaints/?q={quote(short_terms[i % 6])}" for i in range(max(6, a.reads // 4))],
+            ),
             "complaint_page": (self.hq, [f"/complaints/{pk}/" for pk in pks]),
             "api_list": (
                 self.hq,
@@ -379,7 +381,8 @@ class Suite:
         what = {
             "my_queue": "my queue page `/complaints/queue/` (the handler with the most open complaints)",
             "list_filtered": f"complaint list, {len(filters)} filter combinations rotating (head office)",
-            "search": f"complaint list `?q=` Chinese substring, {len(terms)} terms rotating (head office)",
+            "search": "complaint list `?q=` Chinese text of 3–6 characters, 8 terms rotating (head office)",
+            "search_2chars": "complaint list `?q=` two Chinese characters, 6 terms rotating (head office)",
             "complaint_page": "complaint page `/complaints/<pk>/`, random complaints",
             "api_list": "API list `GET /api/v1/complaints?limit=20`, first five pages",
             "dashboard_month": f"statistics dashboard page, head office, {month.label}",
