@@ -122,21 +122,16 @@ _SEARCH_DOCUMENT = (
 )
 
 
-def _like_pattern(q: str) -> str:
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def text_search(q: str) -> Q:
     """Case-insensitive substring match in reference, product, description or request. On PostgreSQL the
-    trigram index (migration 0010) finds the candidates for queries of three or more characters and the
+    bigram index (migration 0010) finds the candidates for queries of two or more characters and the
     per-field `icontains` keeps the exact answer (no match across two fields)."""
     exact = Q(reference__icontains=q) | Q(product__icontains=q)
     exact |= Q(description__icontains=q) | Q(request__icontains=q)
-    if connection.vendor != "postgresql" or len(q) < 3:
+    if connection.vendor != "postgresql" or len(q) < 2:
         return exact
     indexed = RawSQL(  # noqa: S611 — constant SQL; the query text is a bound parameter
-        f"({_SEARCH_DOCUMENT}) ILIKE %s", (_like_pattern(q),), output_field=BooleanField()
+        f"xiaobao_bigrams({_SEARCH_DOCUMENT}) @> xiaobao_bigrams(%s)", (q,), output_field=BooleanField()
     )
     return Q(indexed) & exact
 

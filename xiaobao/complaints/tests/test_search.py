@@ -1,4 +1,4 @@
-"""Substring search over complaint texts: the same answers on SQLite (LIKE) and PostgreSQL (trigram index
+"""Substring search over complaint texts: the same answers on SQLite (LIKE) and PostgreSQL (bigram index
 pre-filter + exact per-field re-check), and on PostgreSQL the plan uses the index."""
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def _found(q: str) -> set[int]:
         ("100%", set()),  # LIKE wildcards are literal
         ("_", set()),
         ("房贷", set()),
-        ("卡", {"card", "atm"}),  # one or two characters: no trigram, answered by LIKE alone
+        ("卡", {"card", "atm"}),  # one character: no bigram, answered by LIKE alone
         ("扣收", {"card"}),
     ],
 )
@@ -77,8 +77,8 @@ def test_list_page_and_api_search(texts, client_for, branch_officer):
     assert [row["reference"] for row in body["items"]] == [texts["card"].reference]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram index exists on PostgreSQL only")
-def test_postgresql_plan_uses_the_trigram_index(texts):
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bigram index exists on PostgreSQL only")
+def test_postgresql_plan_uses_the_bigram_index(texts):
     qs = Complaint.objects.filter(text_search("理财产品"))
     with connection.cursor() as cur:
         # three rows: a sequential or ordered index scan would be cheaper; leave the planner only bitmap
@@ -88,4 +88,4 @@ def test_postgresql_plan_uses_the_trigram_index(texts):
             plan = qs.explain()
         finally:
             cur.execute("RESET enable_seqscan; RESET enable_indexscan")
-    assert "complaint_text_trgm" in plan
+    assert "complaint_text_bigrams" in plan
