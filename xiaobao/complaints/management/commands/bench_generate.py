@@ -262,10 +262,11 @@ def _create_indexes(definitions: list[str], out: Any) -> None:
     with connection.cursor() as cur:
         cur.execute("SET maintenance_work_mem TO '1GB'")
         cur.execute("SET max_parallel_maintenance_workers TO 2")
-        for sql in definitions:
+        for sql in sorted(definitions, key=lambda d: " USING gin " in d):  # B-trees first, the slow GIN last
             t = time.perf_counter()
             cur.execute(sql)
             out.write(f"  {sql[:90]}… {time.perf_counter() - t:.1f} s")
+            out.flush()
 
 
 def _replicate(copies: int, out: Any) -> int:
