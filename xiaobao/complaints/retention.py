@@ -1,16 +1,20 @@
-"""Retention of complaint files: legal hold, and the purge that anonymises what has passed its period.
+"""Retention of complaint files: legal hold, and the purges that remove what has passed its period.
 
 A complaint is due when it has ended (closed, archived, declined, withdrawn or merged), its end lies more than
-the `RetentionRule` years back, it is not on legal hold and not anonymised yet. Anonymising keeps everything
-statistics count — codes, dates, units, status, outcome, flags, amounts — and removes every free text, the
-attachments, the event notes, and the complainant's personal data (when no kept complaint still needs that
-consumer). Each run writes one audit record with the references it anonymised; the run is idempotent.
+the `RetentionRule`'s period back, it is not on legal hold and not anonymised yet. Anonymising keeps
+everything statistics count — codes, dates, units, status, outcome, flags, amounts — and removes every free
+text (the complaint's, its events' notes and texts, its extensions' reasons, its assistance requests and
+answers), the attachments, and the complainant's personal data (when no kept complaint still needs that
+consumer). Two more record types of this app's data have their own rules: read notifications (deleted) and
+consumers no complaint has ever named (their personal data wiped). The runs are idempotent; the audit
+record of a run is written by `xiaobao.retention.retention_purge`, which runs every record type.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -19,12 +23,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiaobao.complaints.choices import Status
-from xiaobao.complaints.models import Attachment, Complaint, ComplaintEvent
+from xiaobao.complaints.models import (
+    Assistance,
+    Attachment,
+    Complaint,
+    ComplaintEvent,
+    Extension,
+    Notification,
+)
 from xiaobao.core.errors import field_error
 from xiaobao.core.models import Consumer, RecordType, RetentionRule
-from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.models.consumers import INDEXED_FIELDS, PERSONAL_FIELDS
-from xiaobao.core.services.audit import audit_change, audit_record, snapshot
+from xiaobao.core.services.audit import audit_change, snapshot
+from xiaobao.core.stored_files import delete_files
 
 ANONYMISED = "〔已按保存期限匿名化〕"
 TEXT_FIELDS = (
@@ -42,6 +53,18 @@ TEXT_FIELDS = (
     "decline_reason",
     "major_reason",
 )
+# Free texts an event keeps in its data, by action (the rest are codes, dates, numbers, references).
+EVENT_TEXTS = {
+    "transfer": ("reason",),
+    "contact": ("summary",),
+    "pause": ("detail",),
+    "return": ("reason",),
+    "reopen": ("reason",),
+    "decline": ("notice",),
+    "mark_major": ("reason",),
+    "attach": ("name",),
+}
+WIPED_NAME = "匿名"
 BATCH = 200
 
 
@@ -78,14 +101,8 @@ def complaint_set_legal_hold(*, actor: Any, complaint: Complaint, hold: bool, re
 
 
 def retention_cutoff(now: dt.datetime | None = None) -> dt.datetime | None:
-    rule = RetentionRule.objects.filter(record_type=RecordType.COMPLAINT, is_active=True).first()
-    if rule is None:
-        return None
-    now = now or timezone.now()
-    try:
-        return now.replace(year=now.year - rule.years)
-    except ValueError:  # 29 February
-        return now.replace(year=now.year - rule.years, day=28)
+    rule = RetentionRule.active_for(RecordType.COMPLAINT)
+    return rule.cutoff(now or timezone.now()) if rule else None
 
 
 def retention_due(now: dt.datetime | None = None) -> QuerySet[Complaint]:
@@ -104,44 +121,93 @@ def _ended_before(cutoff: dt.datetime) -> Q:
     return Q(status__in=Status.ended_statuses()) & old
 
 
-def retention_purge(
-    *, actor: Any = None, now: dt.datetime | None = None, dry_run: bool = False
-) -> PurgeReport:
-    """Anonymise every complaint due (in batches, each in its own transaction); one audit record per run."""
+def complaint_purge(*, now: dt.datetime | None = None, dry_run: bool = False) -> PurgeReport:
+    """Anonymise every complaint due, in batches, each in its own transaction (attachment files are deleted
+    once their batch has committed)."""
     now = now or timezone.now()
     report = PurgeReport(due=retention_due(now).count())
     cutoff = retention_cutoff(now)
     if cutoff is not None:
-        report.held = Complaint.objects.filter(_ended_before(cutoff), legal_hold=True).count()
-    if dry_run or not report.due:
+        report.held = Complaint.objects.filter(
+            _ended_before(cutoff), legal_hold=True, anonymised_at__isnull=True
+        ).count()
+    if dry_run:
         return report
-    while True:
-        batch = list(retention_due(now).values_list("pk", flat=True)[:BATCH])
-        if not batch:
-            break
+    while batch := list(retention_due(now).values_list("pk", flat=True)[:BATCH]):
         _anonymise(batch, now, report)
-    audit_record(
-        actor=actor,
-        action=AuditAction.DELETE,
-        object_type="complaints.complaint",
-        object_repr=_("retention purge"),
-        changes={
-            "anonymised": report.anonymised,
-            "references": report.references[:1000],
-            "cutoff": str(cutoff),
-        },
-    )
     return report
+
+
+def notification_purge(*, now: dt.datetime | None = None, dry_run: bool = False) -> int:
+    """Delete read notifications sent before the rule's cutoff (none about a complaint on legal hold);
+    returns how many (are due, with `dry_run`). The sweeper's own claims (a clock's escalation level and
+    warnings) keep it from sending a deleted notification again."""
+    rule = RetentionRule.active_for(RecordType.NOTIFICATION)
+    if rule is None:
+        return 0
+    due = Notification.objects.filter(
+        read_at__isnull=False, created_at__lt=rule.cutoff(now or timezone.now())
+    )
+    due = due.exclude(complaint__legal_hold=True)
+    if dry_run:
+        return due.count()
+    deleted = 0
+    while batch := list(due.order_by("pk").values_list("pk", flat=True)[:1000]):
+        deleted += Notification.objects.filter(pk__in=batch).delete()[0]
+    return deleted
+
+
+def _unnamed_consumers(cutoff: dt.datetime) -> QuerySet[Consumer]:
+    """Consumers no complaint names (as complainant or represented), unchanged since the cutoff, with
+    personal data left."""
+    complainants = Complaint.objects.values("complainant_id")
+    represented = Complaint.objects.filter(consumer__isnull=False).values("consumer_id")
+    wiped = Q(name=WIPED_NAME, note="", id_number_bidx="", phone_bidx="", account_number_bidx="")
+    return (
+        Consumer.objects.filter(updated_at__lt=cutoff)
+        .exclude(pk__in=complainants)
+        .exclude(pk__in=represented)
+        .exclude(wiped)
+        .order_by("pk")
+    )
+
+
+def consumer_purge(*, now: dt.datetime | None = None, dry_run: bool = False) -> int:
+    """Wipe the personal data of consumers that no complaint names and nobody changed within the rule's
+    period (a registration never followed by a complaint); returns how many (are due)."""
+    rule = RetentionRule.active_for(RecordType.CONSUMER)
+    if rule is None:
+        return 0
+    cutoff = rule.cutoff(now or timezone.now())
+    if dry_run:
+        return _unnamed_consumers(cutoff).count()
+    wiped = 0
+    while batch := list(_unnamed_consumers(cutoff).values_list("pk", flat=True)[:BATCH]):
+        with transaction.atomic():  # checked again inside: a complaint may have named one meanwhile
+            for consumer in _unnamed_consumers(cutoff).select_for_update().filter(pk__in=batch):
+                _wipe(consumer)
+                wiped += 1
+    return wiped
 
 
 @transaction.atomic
 def _anonymise(pks: list[int], now: dt.datetime, report: PurgeReport) -> None:
     complaints = list(Complaint.objects.select_for_update().filter(pk__in=pks, anonymised_at__isnull=True))
+    storage = Attachment._meta.get_field("file").storage  # type: ignore[union-attr]
+    files: list[str] = []
     for attachment in Attachment.objects.filter(complaint__in=complaints):
-        attachment.file.delete(save=False)
+        files.append(attachment.file.name or "")
         attachment.delete()
         report.attachments_deleted += 1
+    # the files go once the rows are gone for good (a rolled-back batch keeps both)
+    transaction.on_commit(partial(delete_files, storage, files))
     ComplaintEvent.objects.filter(complaint__in=complaints).exclude(note="").update(note="")
+    for event in ComplaintEvent.objects.filter(complaint__in=complaints, action__in=EVENT_TEXTS):
+        keys = [k for k in EVENT_TEXTS[event.action] if (event.data or {}).get(k)]
+        if keys:
+            ComplaintEvent.objects.filter(pk=event.pk).update(data={**event.data, **dict.fromkeys(keys, "")})
+    Extension.objects.filter(complaint__in=complaints).exclude(reason="").update(reason=ANONYMISED)
+    Assistance.objects.filter(complaint__in=complaints).update(question=ANONYMISED, answer="")
     consumers: set[int] = set()
     for c in complaints:
         for name in TEXT_FIELDS:
@@ -161,7 +227,7 @@ def _anonymise(pks: list[int], now: dt.datetime, report: PurgeReport) -> None:
 
 
 def _wipe(consumer: Consumer) -> None:
-    consumer.name = "匿名"
+    consumer.name = WIPED_NAME
     consumer.note = ""
     for name in PERSONAL_FIELDS:
         setattr(consumer, name, "")

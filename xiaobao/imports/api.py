@@ -80,6 +80,9 @@ class ImportOut(ImportListOut):
     complaints_search: str = Field(
         ..., description="Search text (`q`) that finds this import's complaints in GET /api/v1/complaints"
     )
+    file_purged_at: dt.datetime | None = Field(
+        None, description="When the retention purge deleted the uploaded file (the summary is kept)"
+    )
 
     @staticmethod
     def resolve_unmapped(obj: ImportJob) -> dict[str, dict[str, int]]:

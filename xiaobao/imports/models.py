@@ -90,7 +90,10 @@ class ImportJob(BackgroundJob):
     stage = models.CharField(
         _("stage"), max_length=10, choices=ImportStage.choices, default=ImportStage.MAPPING
     )
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
+    # Set when the retention purge deleted the uploaded file (and the preview and error report taken from
+    # it); the summary (counts, checksum, file name and size) stays.
+    file_purged_at = models.DateTimeField(_("file deleted at"), null=True, blank=True, editable=False)
     original_name = models.CharField(_("file name"), max_length=200)
     file_kind = models.CharField(_("file kind"), max_length=10)
     encoding = models.CharField(_("encoding"), max_length=20, blank=True)
@@ -154,7 +157,7 @@ class ImportJob(BackgroundJob):
     @property
     def can_run(self) -> bool:
         """The file may be imported: validated without errors, or the user chose to skip invalid rows."""
-        if self.is_active or self.is_imported:
+        if self.is_active or self.is_imported or self.file_purged_at:
             return False
         return self.is_validated and (self.invalid == 0 or self.skip_invalid) and self.valid_rows > 0
 

@@ -97,6 +97,11 @@ def import_job_create(
 
 
 def _editable(job: ImportJob) -> None:
+    if job.file_purged_at:
+        raise Conflict(
+            _("The uploaded file was deleted after its retention period; upload it again."),
+            code="file_purged",
+        )
     if job.is_active:
         raise Conflict(_("This import is running; wait until it finishes."), code="job_running")
     if job.is_imported:

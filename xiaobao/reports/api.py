@@ -50,6 +50,9 @@ class ReportOut(Schema):
     created_at: dt.datetime
     finished_at: dt.datetime | None
     file_url: str | None
+    file_purged_at: dt.datetime | None = Field(
+        None, description="When the retention purge deleted the file (name, size and SHA-256 are kept)"
+    )
 
     @staticmethod
     def resolve_org_unit(obj: ReportJob) -> str:

@@ -87,6 +87,8 @@ class ReportJob(BackgroundJob):
     filename = models.CharField(_("file name"), max_length=200, blank=True)
     size = models.PositiveIntegerField(_("size"), default=0)
     sha256 = models.CharField(max_length=64, blank=True)
+    # Set when the retention purge deleted the file; the row keeps its name, size and SHA-256.
+    file_purged_at = models.DateTimeField(_("file deleted at"), null=True, blank=True, editable=False)
 
     objects = ReportJobQuerySet.as_manager()
 
@@ -103,3 +105,10 @@ class ReportJob(BackgroundJob):
     @property
     def has_file(self) -> bool:
         return bool(self.file) and self.state == "done"
+
+    @classmethod
+    def on_reaped(cls, job_ids: list[int]) -> None:
+        """Jobs whose worker died (`job_reap_stale`): delete any file they stored but never recorded."""
+        from xiaobao.reports.files import discard_unrecorded
+
+        discard_unrecorded(cls, job_ids)

@@ -26,6 +26,7 @@ from xiaobao.core.scoping import unit_in_scope
 from xiaobao.core.services.audit import audit_record
 from xiaobao.reports.builders import BuildContext, build
 from xiaobao.reports.choices import EXTENSIONS, FILE_STEMS, KIND_GRAINS, TEMPLATE_KINDS, ReportKind
+from xiaobao.reports.files import stored_name
 from xiaobao.reports.fill import TemplateError
 from xiaobao.reports.models import ReportJob, ReportTemplate
 from xiaobao.reports.placeholders import references, scan_workbook
@@ -170,15 +171,22 @@ def report_generate(job: ReportJob, on_progress: Progress | None = None) -> None
         ctx = BuildContext(user=user, unit=unit, period=period, template=job.template, progress=progress)
         content = build(job.kind, ctx)
         filename = report_filename(job.kind, period, unit)
-        job.file.save(filename, ContentFile(content), save=False)
-        job_finish(
-            job,
-            message=filename,
-            file=job.file.name,
-            filename=filename,
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-        )
+        # Stored under a name that starts with the job's id, then recorded: a worker killed in between
+        # leaves a file the reaper finds by that name (ReportJob.on_reaped); a recording that fails here
+        # takes its file with it.
+        job.file.save(stored_name(job.pk, filename), ContentFile(content), save=False)
+        try:
+            job_finish(
+                job,
+                message=filename,
+                file=job.file.name,
+                filename=filename,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+            )
+        except BaseException:
+            job.file.delete(save=False)
+            raise
         if on_progress is not None:
             on_progress(job.progress_total, job.progress_total, _("Done"))
 
@@ -211,9 +219,14 @@ def report_run(job: ReportJob, on_progress: Progress | None = None) -> ReportJob
 
 def report_file(*, actor: Any, job: ReportJob) -> IO[bytes]:
     """Open a finished report's file for the actor (who may see the job); every download is audited."""
-    if not job.has_file:
-        from xiaobao.core.errors import Conflict
+    from xiaobao.core.errors import Conflict
 
+    if job.file_purged_at:
+        raise Conflict(
+            _("The file was deleted after its retention period; ask for the report again."),
+            code="file_purged",
+        )
+    if not job.has_file:
         raise Conflict(_("The report is not ready."), code="not_ready")
     fh = job.file.open("rb")
     audit_record(

@@ -6,6 +6,9 @@ with conditional updates, so two workers never run one job twice and progress is
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import Any, Self
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +47,19 @@ class BackgroundJob(TimeStampedModel):
     class Meta:
         abstract = True
         ordering = ["-created_at", "-id"]
+
+    @classmethod
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kw: Any
+    ) -> Self:
+        """A running job's progress as its worker last reported it, also while the worker's own transaction
+        is open (on SQLite reported beside the database: `xiaobao.core.jobs.job_live`)."""
+        job = super().from_db(db, field_names, values, **kw)
+        if job.__dict__.get("state") == JobState.RUNNING:
+            from xiaobao.core.jobs import job_live
+
+            job_live(job)
+        return job
 
     @property
     def percent(self) -> int:
