@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.core.mail import EmailMultiAlternatives
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from xiaobao.core.models import OrgUnit
@@ -39,6 +45,77 @@ class LoginForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+log = logging.getLogger(__name__)
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """The "Forgot password?" form: a username or an e-mail address. Django's reset machinery (a one-time
+    token that expires after PASSWORD_RESET_TIMEOUT), with this project's rule of who gets a link
+    (`services.accounts.password_reset_recipients`) and an audit row for every link e-mailed."""
+
+    email = forms.CharField(  # Django's name for the field; it takes a username too
+        label=_("Username or e-mail"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        from xiaobao.core.services.accounts import password_reset_recipients
+
+        return iter(password_reset_recipients(email))
+
+    def save(self, **kwargs: Any) -> None:  # type: ignore[override]
+        extra: dict[str, Any] = {
+            "site_name": settings.INSTITUTION_NAME,
+            "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+        }
+        super().save(
+            subject_template_name="core/password_reset_subject.txt",
+            email_template_name="core/password_reset_email.txt",
+            extra_email_context=extra,
+            **kwargs,
+        )
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        """Django's message, sent and audited (a mail server that refuses it is logged, not raised)."""
+        from xiaobao.core.services.accounts import password_reset_sent
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        try:
+            EmailMultiAlternatives(subject, body, from_email, [to_email]).send()
+        except Exception:  # the queue must go on; the audit row records the failure
+            log.exception("password reset e-mail to user %s could not be sent", context["user"].pk)
+            ok = False
+        else:
+            ok = True
+        password_reset_sent(user=context["user"], ok=ok)
+
+
+class ResetSetPasswordForm(SetPasswordForm):
+    """The new password chosen through a reset link: Django's form (the password validators apply), saved
+    through the accounts service (audited; every session of the user ends)."""
+
+    def save(self, commit: bool = True) -> Any:
+        from xiaobao.core.services.accounts import password_reset_complete
+
+        return password_reset_complete(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class ApiTokenForm(forms.Form):
+    """The name of a new API token (a form, so a NUL byte or an overlong name is a field error)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
 
 
 class TwoFactorForm(forms.Form):

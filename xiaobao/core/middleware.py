@@ -21,8 +21,8 @@ def request_ip(request: HttpRequest) -> str | None:
 
 
 class LoginRequiredMiddleware:
-    """Every page needs a logged-in user (the API answers 401 itself); records the client address for
-    the audit trail."""
+    """Every page needs a logged-in user (the API answers 401 itself; login, health and the password-reset
+    pages are public); records the client address for the audit trail."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -31,7 +31,7 @@ class LoginRequiredMiddleware:
         token = client_ip.set(request_ip(request))
         try:
             path = request.path
-            public = path.startswith(PUBLIC_PREFIXES) or path in {
+            public = path.startswith((*PUBLIC_PREFIXES, reverse("core:password_reset"))) or path in {
                 reverse("core:login"),
                 reverse("core:login_2fa"),
                 reverse("core:health"),

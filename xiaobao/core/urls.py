@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xiaobao.core.views import accounts, audit, calendar, consumers, home, org, users
+from xiaobao.core.views import accounts, audit, calendar, consumers, home, org, password_reset, users
 
 app_name = "core"
 
@@ -10,6 +10,15 @@ urlpatterns = [
     path("login/", accounts.login_view, name="login"),
     path("login/2fa/", accounts.login_2fa_view, name="login_2fa"),
     path("logout/", accounts.logout_view, name="logout"),
+    # self-service password reset (public: every path under password-reset/)
+    path("password-reset/", password_reset.password_reset, name="password_reset"),
+    path("password-reset/sent/", password_reset.password_reset_done, name="password_reset_done"),
+    path("password-reset/done/", password_reset.password_reset_complete, name="password_reset_complete"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        password_reset.ResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("account/", accounts.account, name="account"),
     path("account/2fa/", accounts.two_factor_setup, name="two_factor"),
     # organisation

@@ -22,6 +22,7 @@ EXTRA_LABELS = {
     "updated": _("updated"),
     "rows": _("rows"),
     "active_key": _("active key"),
+    "step": _("step"),
 }
 
 
@@ -55,6 +56,7 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", _("Import")
     TOKEN = "token", _("API token")
     ROTATE = "rotate", _("Key rotation")
+    PASSWORD_RESET = "password_reset", _("Password reset")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

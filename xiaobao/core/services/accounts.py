@@ -12,7 +12,8 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from xiaobao.core.models import ApiToken, AuditEvent, OrgUnit, User
@@ -20,6 +21,7 @@ from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.roles import ROLES
 from xiaobao.core.services.audit import audit_change, audit_record, snapshot
 from xiaobao.core.vault import crypto
+from xiaobao.core.vault.detect import redact
 
 
 def _roles_snapshot(user: User) -> list[str]:
@@ -171,6 +173,75 @@ def login_is_locked(*, username: str, ip: str | None) -> bool:
     if recent.filter(object_repr=username[:200]).count() >= settings.LOGIN_FAILURE_LIMIT:
         return True
     return bool(ip) and recent.filter(ip=ip).count() >= settings.LOGIN_FAILURE_LIMIT * 4
+
+
+# --- Self-service password reset -------------------------------------------------------------------------
+# The requester never learns whether an account exists: the request is recorded and the e-mail queued the
+# same way for any username or e-mail typed; the lookup and the sending happen in the background task.
+
+REQUESTED, LINK_SENT, SEND_FAILED, PASSWORD_SET = "requested", "link sent", "sending failed", "password set"
+
+
+def password_reset_login_key(login: str) -> str:
+    """What a request is recorded and throttled under: the text typed, personal numbers masked."""
+    return redact(login.strip())[:200]
+
+
+def password_reset_is_throttled(*, login: str, ip: str | None) -> bool:
+    """True after PASSWORD_RESET_LIMIT requests for this username/e-mail, or from this address, within the
+    login throttle's window — for existing and unknown accounts alike. Counted from the audit trail."""
+    since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    recent = AuditEvent.objects.filter(action=AuditAction.PASSWORD_RESET, at__gte=since, object_id="")
+    limit = settings.PASSWORD_RESET_LIMIT
+    if recent.filter(object_repr=password_reset_login_key(login)).count() >= limit:
+        return True
+    return bool(ip) and recent.filter(ip=ip).count() >= limit
+
+
+def password_reset_request(*, login: str, domain: str, use_https: bool) -> None:
+    """Record the request (no account named: the row is the same for every login typed) and queue the
+    e-mail in the user's language. Same work, same answer, whether or not an account matches."""
+    from xiaobao.core.tasks import password_reset_task
+
+    audit_record(
+        actor=None,
+        action=AuditAction.PASSWORD_RESET,
+        object_type="core.user",
+        object_repr=password_reset_login_key(login),
+        changes={"step": REQUESTED},
+    )
+    password_reset_task.enqueue(
+        login=login.strip(), domain=domain, use_https=use_https, language=translation.get_language()
+    )
+
+
+def password_reset_recipients(login: str) -> list[User]:
+    """Who gets a link for `login` (a username, or an e-mail address): active users with a usable password
+    and an e-mail address, whose login is not locked by failed attempts. Nobody else, and nobody is told."""
+    login = login.strip()
+    if not login:
+        return []
+    users = User.objects.filter(Q(username=login) | Q(email__iexact=login), is_active=True).exclude(email="")
+    return [u for u in users if u.has_usable_password() and not login_is_locked(username=u.username, ip=None)]
+
+
+def password_reset_sent(*, user: User, ok: bool) -> None:
+    """Audit one link e-mailed (or not, when the mail server refused it) to `user`."""
+    audit_record(
+        actor=None,
+        action=AuditAction.PASSWORD_RESET,
+        obj=user,
+        changes={"step": LINK_SENT if ok else SEND_FAILED},
+    )
+
+
+@transaction.atomic
+def password_reset_complete(*, user: User, password: str) -> User:
+    """Set the password chosen through a reset link (validators applied). A new password hash ends every
+    session of the user (Django's session auth hash) and makes the link unusable."""
+    user_set_password(actor=user, user=user, password=password)
+    audit_record(actor=user, action=AuditAction.PASSWORD_RESET, obj=user, changes={"step": PASSWORD_SET})
+    return user
 
 
 # --- Two-factor login (TOTP) ---------------------------------------------------------------------------

@@ -107,7 +107,18 @@ PAGE_ROUTES += [
     Route("complaints:notice", "get", lambda c: {"pk": c.complaint.pk}, ok=(409,)),
 ]
 # Pages reachable without logging in, on purpose.
-PUBLIC_PAGES = {"core:login", "core:login_2fa", "core:logout", "core:health", "set_language"}
+PUBLIC_PAGES = {
+    "core:login",
+    "core:login_2fa",
+    "core:logout",
+    "core:health",
+    "set_language",
+    # self-service password reset: never tells whether an account exists (test_password_reset.py)
+    "core:password_reset",
+    "core:password_reset_done",
+    "core:password_reset_confirm",
+    "core:password_reset_complete",
+}
 
 API_ROUTES = [
     Route("GET /api/v1/org-units/{unit_id}", "get", lambda c: {"unit_id": c.org.b1s.pk}, perm=False),
