@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from xiaobao.core.errors import DomainError
@@ -34,6 +37,39 @@ class ActiveSessionAuth(SessionAuth):
         return user if user is not None and user.is_active else None
 
 
+def _refuse_nul(value: Any, loc: list[Any]) -> None:
+    """A NUL character anywhere in the input is a field error: PostgreSQL cannot store one in text, so it
+    would otherwise be a server error wherever the string reaches the database."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            message = str(ProhibitNullCharactersValidator.message)
+            raise NinjaValidationError([{"loc": loc, "msg": message, "type": "null_character"}])
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key, loc)
+            _refuse_nul(item, [*loc, key])
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _refuse_nul(item, [*loc, i])
+
+
+class TextParser(Parser):
+    """JSON bodies, query strings and form fields, refused (422) when they hold a NUL character (ninja turns
+    a body parser's exception into HttpError(400) — `_http_error` answers the 422 it carries)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        _refuse_nul(data, [])
+        return data
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        result = super().parse_querydict(data, list_fields, request)
+        _refuse_nul(result, [])
+        return result
+
+
 api = NinjaAPI(
     title="Xiaobao API",
     version="1",
@@ -43,6 +79,7 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    parser=TextParser(),
 )
 
 
@@ -95,6 +132,8 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, NinjaValidationError):  # TextParser refused the body ninja was parsing
+        return _schema_validation(request, exc.__cause__)
     return error(request, exc.status_code, "error", str(exc))
 
 

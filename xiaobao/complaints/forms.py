@@ -502,6 +502,13 @@ class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ATTACHMENT_KINDS, initial="evidence")
 
 
+class LegalHoldForm(forms.Form):
+    """The reason for a legal hold ("hold" is "1" or not, read by the view): a NUL byte or more than the
+    column holds is a field error, never a database error or a silent cut."""
+
+    reason = forms.CharField(label=_("Reason for the legal hold"), max_length=200, required=False)
+
+
 class IdListField(forms.Field):
     """A list of integer ids (checkboxes named alike)."""
 

@@ -27,7 +27,7 @@ from xiaobao.complaints.choices import (
     SpecialGroup,
     Status,
 )
-from xiaobao.complaints.forms import ActionForm, AttachmentForm, action_form_class
+from xiaobao.complaints.forms import ActionForm, AttachmentForm, LegalHoldForm, action_form_class
 from xiaobao.complaints.models import Complaint, Extension, NoticeTemplate
 from xiaobao.complaints.services import allowed_actions, complaint_transition
 from xiaobao.complaints.views.common import HANDLE, VIEW, due_info, get_complaint, safe_next
@@ -315,9 +315,16 @@ def legal_hold(request: AuthedRequest, pk: int) -> HttpResponse:
 
     c = get_complaint(request, pk)
     hold = request.POST.get("hold") == "1"
+    form = LegalHoldForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors["reason"]:
+            messages.error(
+                request, _("%(field)s: %(error)s") % {"field": form.fields["reason"].label, "error": error}
+            )
+        return redirect("complaints:detail", pk=pk)
     try:
         complaint_set_legal_hold(
-            actor=request.user, complaint=c, hold=hold, reason=request.POST.get("reason", "")
+            actor=request.user, complaint=c, hold=hold, reason=form.cleaned_data["reason"]
         )
     except DomainError as exc:
         messages.error(request, str(exc))

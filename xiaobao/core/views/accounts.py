@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xiaobao.core.forms import LoginForm, TwoFactorForm
+from xiaobao.core.forms import ApiTokenForm, LoginForm, TwoFactorForm
 from xiaobao.core.http import AuthedRequest
 from xiaobao.core.middleware import request_ip
 from xiaobao.core.models import ApiToken, User
@@ -105,6 +105,7 @@ def account(request: AuthedRequest) -> HttpResponse:
     """Own account: change password, manage own API tokens."""
     user = request.user
     pw_form = PasswordChangeForm(user)
+    token_form = ApiTokenForm()
     new_token = None
     status = 200
     if request.method == "POST":
@@ -118,9 +119,13 @@ def account(request: AuthedRequest) -> HttpResponse:
                 return redirect("core:account")
             status = 400
         elif action == "token_create":
-            _token, new_token = svc.api_token_create(
-                actor=user, user=user, name=request.POST.get("name", "")[:100]
-            )
+            token_form = ApiTokenForm(request.POST)
+            if token_form.is_valid():
+                _token, new_token = svc.api_token_create(
+                    actor=user, user=user, name=token_form.cleaned_data["name"]
+                )
+            else:
+                status = 400
         elif action == "token_revoke":
             token_id = request.POST.get("token", "")
             token = get_object_or_404(ApiToken, pk=int(token_id) if token_id.isdigit() else 0, user=user)
@@ -131,7 +136,7 @@ def account(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "core/account.html",
-        {"pw_form": pw_form, "tokens": tokens, "new_token": new_token},
+        {"pw_form": pw_form, "token_form": token_form, "tokens": tokens, "new_token": new_token},
         status=status,
     )
 
