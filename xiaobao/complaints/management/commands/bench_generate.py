@@ -269,7 +269,7 @@ def _create_indexes(definitions: list[str], out: Any) -> None:
             out.flush()
 
 
-def _replicate(copies: int, out: Any) -> int:
+def _replicate(copies: int, out: Any, first: int = 1, tops: dict | None = None) -> int:
     """PostgreSQL: append `copies` shifted copies of every complaint already generated, with its events,
     clocks and extensions, in SQL (INSERT … SELECT): copy k has ids + k × max id, its own reference and
     idempotency key, the same dates, units, codes, texts and complainants. Ten times the rows of a
@@ -283,19 +283,20 @@ def _replicate(copies: int, out: Any) -> int:
         Extension: {"id": "id + {k} * {t}", "complaint_id": "complaint_id + {k} * {c}"},
     }
     shifted[Complaint]["reference"] = (
-        "'TS' || to_char(receipt_date, 'YYYYMMDD') || lpad((id + {k} * {c})::text, 7, '0')"
+        "'TS' || to_char(receipt_date, 'YYYYMMDD') || "  # 7 digits at least, never cut (lpad truncates)
+        "lpad((id + {k} * {c})::text, greatest(7, length((id + {k} * {c})::text)), '0')"
     )
     shifted[Complaint]["idempotency_key"] = (
         "CASE WHEN idempotency_key IS NULL THEN NULL ELSE idempotency_key || '-{k}' END"
     )
-    tops = {m: _next_id(m) - 1 for m in shifted}
+    tops = tops or {m: _next_id(m) - 1 for m in shifted}
     c = tops[Complaint]
     added = 0
     with connection.cursor() as cur:
         # copies of rows whose references are already checked: skip the per-row foreign-key triggers
         # (a superuser setting; scratch databases only) and the WAL flush at each commit
         cur.execute("SET session_replication_role TO replica; SET synchronous_commit TO off")
-    for k in range(1, copies + 1):
+    for k in range(first, copies + 1):
         t0 = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cur:
             for model, exprs in shifted.items():
