@@ -36,12 +36,15 @@ from xiaobao.core.backup.state import vault_manifest
 
 
 def _archive_path(out: Path, now: dt.datetime) -> Path:
+    """The archive's path: `out` itself when it names a .tar.gz file, else a new name inside `out`."""
     name = f"xiaobao-backup-{now:%Y%m%dT%H%M%SZ}.tar.gz"
-    is_file = out.name.endswith((".tar.gz", ".tgz")) and not out.is_dir()
-    path = out if is_file else out / name
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = (out if out.name.endswith((".tar.gz", ".tgz")) and not out.is_dir() else out / name).absolute()
+    media_root = Path(settings.MEDIA_ROOT).resolve()
+    if path.parent.resolve() == media_root or media_root in path.parent.resolve().parents:
+        raise BackupError(f"write backups outside MEDIA_ROOT ({media_root}): it would back itself up")
     if path.exists():
         raise BackupError(f"{path} already exists: a backup never overwrites one")
+    path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -112,9 +115,6 @@ def backup_create(*, out: Path, progress: Progress = quiet) -> Outcome:
 
     vendor, started, now = db_vendor(), time.monotonic(), dt.datetime.now(dt.UTC)
     path = _archive_path(out, now)
-    media_root = Path(settings.MEDIA_ROOT).resolve()
-    if path.parent.resolve() == media_root or media_root in path.parent.resolve().parents:
-        raise BackupError(f"write backups outside MEDIA_ROOT ({media_root}): it would back itself up")
     staging = Path(tempfile.mkdtemp(prefix=".xiaobao-backup-", dir=path.parent))
     part = path.with_name(f".{path.name}.part")
     try:

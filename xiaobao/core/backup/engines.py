@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
+from django.db import OperationalError, connection
 
 from xiaobao.core.backup.format import DB_FILES, BackupError
 from xiaobao.core.backup.state import list_tables, read_state
@@ -69,7 +69,11 @@ def dump_postgresql(dest: Path) -> dict[str, Any]:
     import psycopg
 
     conninfo, env = pg_conninfo()
-    with psycopg.connect(conninfo, password=env.get("PGPASSWORD")) as raw:
+    try:
+        raw = psycopg.connect(conninfo, password=env.get("PGPASSWORD"))
+    except psycopg.OperationalError as exc:
+        raise BackupError(f"cannot connect to the database ({exc}): check DATABASE_URL") from exc
+    with raw:
         raw.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         raw.read_only = True
         with raw.cursor() as cur:
@@ -103,8 +107,13 @@ def dump_sqlite(dest: Path) -> dict[str, Any]:
 
 def target_tables(vendor: str) -> list[str]:
     if vendor == "postgresql":
-        with connection.cursor() as cur:
-            return list_tables(cur, vendor)
+        try:
+            with connection.cursor() as cur:
+                return list_tables(cur, vendor)
+        except OperationalError as exc:
+            raise BackupError(
+                f"cannot connect to the target database ({exc}): create it (empty) and check DATABASE_URL"
+            ) from exc
     name = str(connection.settings_dict["NAME"])
     path = Path(name).resolve()
     if ":memory:" in name or "mode=memory" in name:
