@@ -89,3 +89,15 @@ def test_postgresql_plan_uses_the_bigram_index(texts):
         finally:
             cur.execute("RESET enable_seqscan; RESET enable_indexscan")
     assert "complaint_text_bigrams" in plan
+
+
+def test_a_search_counts_its_matches_only_up_to_the_cap(texts, client_for, branch_officer, monkeypatch):
+    from xiaobao.complaints.views import pages
+
+    monkeypatch.setattr(pages, "SEARCH_COUNT_CAP", 2)
+    client = client_for(branch_officer)
+    html = client.get(reverse("complaints:list"), {"q": "客户"}).content.decode()  # three matches
+    assert "超过 2 条投诉" in html or "more than 2 complaints" in html
+    assert all(texts[k].reference in html for k in ("wealth", "card", "atm"))  # the page still shows them
+    html = client.get(reverse("complaints:list"), {"q": "年费"}).content.decode()  # one match: exact count
+    assert "超过" not in html and texts["card"].reference in html

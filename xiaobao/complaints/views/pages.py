@@ -26,6 +26,7 @@ from xiaobao.core.views.common import bound_filter, paginate, query_without_page
 
 EXPORT_LIMIT = 100_000
 INBOX_LIMIT = 50
+SEARCH_COUNT_CAP = 1000  # a text search counts its matches up to this ("more than 1,000")
 
 
 def _filters(request: HttpRequest) -> tuple[ComplaintFilter, dict[str, Any]]:
@@ -36,7 +37,9 @@ def _filters(request: HttpRequest) -> tuple[ComplaintFilter, dict[str, Any]]:
 def complaint_list_view(request: AuthedRequest) -> HttpResponse:
     """All complaints in the user's scope, filtered; HTMX filter changes get the results partial only."""
     form, filters = _filters(request)
-    page = paginate(request, complaint_list(user=request.user, filters=filters))
+    # a text search counts its matches only up to SEARCH_COUNT_CAP (see CappedPaginator)
+    cap = SEARCH_COUNT_CAP if filters.get("q") else None
+    page = paginate(request, complaint_list(user=request.user, filters=filters), cap=cap)
     page.object_list = with_due(page.object_list)
     status = 400 if form.is_bound and not form.is_valid() else 200
     template = "complaints/list.html#results" if request.htmx else "complaints/list.html"

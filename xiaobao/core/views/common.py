@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, QueryDict
+from django.utils.functional import cached_property
 
 F = TypeVar("F", bound=forms.Form)
 
@@ -21,8 +22,26 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def paginate(request: HttpRequest, queryset: Any, per_page: int = 50) -> Page:
-    paginator = Paginator(queryset, per_page)
+class CappedPaginator(Paginator):
+    """Counts at most `cap` + 1 rows (`SELECT COUNT(*) FROM (… LIMIT cap + 1)`): a text search that
+    matches a fifth of millions of complaints shows "more than 1,000" instead of reading every match."""
+
+    def __init__(self, object_list: Any, per_page: int, cap: int) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
+def paginate(request: HttpRequest, queryset: Any, per_page: int = 50, cap: int | None = None) -> Page:
+    """One page of `queryset`; with `cap` the total is counted only up to cap + 1 (`paginator.capped`)."""
+    paginator = CappedPaginator(queryset, per_page, cap) if cap else Paginator(queryset, per_page)
     return paginator.get_page(request.GET.get("page"))
 
 
