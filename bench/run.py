@@ -365,10 +365,13 @@ class Suite:
         pages = {
             "my_queue": (self.handler, ["/complaints/queue/"] * a.reads),
             "list_filtered": (self.hq, [f"/complaints/?{filters[i % len(filters)]}" for i in range(a.reads)]),
-            "search": (self.hq, [f"/complaints/?q={quote(long_terms[i % 8])}" for i in range(a.reads)]),
+            "search": (
+                self.hq,
+                [f"/complaints/?q={quote(long_terms[i % 8])}" for i in range(a.search_reads)],
+            ),
             "search_2chars": (
                 self.hq,
-                [f"/complaints/?q={quote(short_terms[i % 6])}" for i in range(max(6, a.reads // 4))],
+                [f"/complaints/?q={quote(short_terms[i % 6])}" for i in range(a.search_reads)],
             ),
             "complaint_page": (self.hq, [f"/complaints/{pk}/" for pk in pks]),
             "api_list": (
@@ -719,6 +722,7 @@ def main() -> None:
     parser.add_argument("--creates", type=int, default=1500)
     parser.add_argument("--reads", type=int, default=200)
     parser.add_argument("--dashboard-reads", type=int, default=20)
+    parser.add_argument("--search-reads", type=int, default=24)
     parser.add_argument("--slow-runs", type=int, default=3)
     parser.add_argument("--sweep-open", type=int, default=100_000)
     parser.add_argument("--only", default="", help="comma-separated: http,monthly,sweep,import,deadline")
