@@ -32,7 +32,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by()[: self.cap + 1].count()
+        queryset: Any = self.object_list  # a QuerySet (the cap needs SQL)
+        return queryset.order_by()[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
