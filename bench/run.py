@@ -346,7 +346,7 @@ class Suite:
             "major=true",
             "source=nfra_transfer&ordering=due",
             "cause=C07&business_type=B01",
-            "clock_state=overdue",
+            "clock_state=breached&open=true",
             "repeat=true&open=true",
         ]
         # search terms: three or more characters (answered from the trigram index on PostgreSQL) and two
