@@ -25,14 +25,6 @@ def test_click_a_bar_and_land_on_the_filtered_list(page, login, shot, dataset, b
     # the first (largest) bar of the horizontal bar chart: ECharts draws it as an SVG path in the palette blue
     bars = chart.locator('path[fill="#1f5fa8"]')
     expect(bars).to_have_count(2)
-    # ECharts animates the bars growing in: click once the bar stopped moving (a loaded machine is slow)
-    box = None
-    for _ in range(50):
-        now = bars.first.bounding_box()
-        if now is not None and now == box:
-            break
-        box = now
-        page.wait_for_timeout(100)
     bars.first.click()
     # then
     expect(page).to_have_url(re.compile(r"/complaints/\?.*business_type=B03"))
