@@ -217,12 +217,6 @@ def _handle(clocks: list[Clock], claim: Callable[[list[Clock]], list[Notice]]) -
         return deliver(claim(clocks))
 
 
-def _grouped_update(groups: dict[tuple, list[int]], **fields_of: Callable[[tuple], Any]) -> None:
-    """One UPDATE per distinct new value (a handful per batch) instead of one per clock."""
-    for key, pks in groups.items():
-        Clock.objects.filter(pk__in=pks).update(**{name: f(key) for name, f in fields_of.items()})
-
-
 def _notice(s: _Sweep, clock: Clock, level: int, kind: str, key: str, message: str) -> Notice:
     c: Complaint = clock.complaint
     users = tuple(s.ladder.recipients(level, handler_id=c.handler_id, unit_id=c.org_unit_id))
@@ -290,10 +284,11 @@ def _escalate(s: _Sweep) -> None:
             )
         )
         mine = [c for c in clocks if current.get(c.pk) == c.escalation_level]
-        groups: dict[tuple, list[int]] = {}
+        rungs: dict[int, list[int]] = {}  # one UPDATE per new rung, not one per clock
         for clock in mine:
-            groups.setdefault((target(clock),), []).append(clock.pk)
-        _grouped_update(groups, escalation_level=lambda key: key[0])
+            rungs.setdefault(target(clock), []).append(clock.pk)
+        for rung, pks in rungs.items():
+            Clock.objects.filter(pk__in=pks).update(escalation_level=rung)
         text = _("Complaint %(ref)s: the %(clock)s deadline %(due)s was missed, escalated to level %(level)d")
         notices = []
         for clock in mine:
