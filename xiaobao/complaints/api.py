@@ -193,7 +193,8 @@ def _clock_out(clock: Any) -> dict[str, Any]:
     }
 
 
-def detail_out(c: Complaint, user: Any) -> dict[str, Any]:
+def detail_out(c: Complaint, user: Any, clocks: list[Any] | None = None) -> dict[str, Any]:
+    """`clocks` when the caller holds them already (a complaint just registered), else read."""
     return {
         "id": c.pk,
         "reference": c.reference,
@@ -211,7 +212,7 @@ def detail_out(c: Complaint, user: Any) -> dict[str, Any]:
         "complainant": c.complainant.masked_name,
         "is_major": c.is_major,
         "priority": c.priority,
-        "clocks": [_clock_out(k) for k in c.clocks.all()],
+        "clocks": [_clock_out(k) for k in (c.clocks.all() if clocks is None else clocks)],
         "allowed_actions": [a.code for a in allowed_actions(user, c)],
     }
 
@@ -303,8 +304,9 @@ def complaint_create(request: HttpRequest, payload: ComplaintIn):
     require_perm(request.user, "complaints.register_complaint")
     key = request.headers.get("Idempotency-Key", "").strip()[:100] or None
     c, created = complaint_register(actor=_user(request), data=payload.dict(), idempotency_key=key)
-    full = complaint_detail(user=request.user, pk=c.pk) or c
-    return Status(201 if created else 200, detail_out(full, request.user))
+    if created:  # everything the answer shows is in memory: the row, its relations, its new clocks
+        return Status(201, detail_out(c, request.user, clocks=c.registered_clocks))
+    return Status(200, detail_out(complaint_detail(user=request.user, pk=c.pk) or c, request.user))
 
 
 @router.get("/complaints", response=list[ComplaintListOut], summary="Complaints in your scope, filtered")

@@ -126,3 +126,26 @@ def test_list_is_paginated_in_sql_with_constant_queries(api_for, branch_officer,
     assert body["count"] == 12 and len(body["items"]) == 2
     assert len(more.captured_queries) == len(few.captured_queries)
     assert any("LIMIT" in q["sql"].upper() for q in more.captured_queries)
+
+
+def test_create_answers_from_memory_what_a_read_shows(api_for, branch_officer, payload):
+    """The creation path writes the row with its clocks in few statements and answers without re-reading:
+    the answer must equal what a later GET shows, and the statement count must stay small."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = api_for(branch_officer)
+    _post(c, "/api/v1/complaints", payload())  # warms the per-process caches (calendar)
+    with CaptureQueriesContext(connection) as q:
+        created = _post(c, "/api/v1/complaints", payload(special_groups=["elderly"]))
+    assert created.status_code == 201
+    statements = [s["sql"] for s in q.captured_queries if "SAVEPOINT" not in s["sql"]]
+    # token, 2 × permissions, unit, codes (one query for the three), consumer, repeat check, rules,
+    # INSERT complaint, UPDATE reference, INSERT event, INSERT clocks, audit head, INSERT audit.
+    assert len(statements) <= 14, "\n".join(statements)
+    assert sum(s.startswith("INSERT INTO \"complaints_clock\"") for s in statements) == 1
+    read = c.get(f"/api/v1/complaints/{created.json()['id']}").json()
+    assert created.json() == read
+    row = Complaint.objects.get(pk=read["id"])
+    assert row.decision_state == "running" and row.reference == read["reference"]
+    assert row.events.get().action == "register" and row.clocks.count() == 2
