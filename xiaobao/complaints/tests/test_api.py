@@ -143,7 +143,7 @@ def test_create_answers_from_memory_what_a_read_shows(api_for, branch_officer, p
     # token, 2 × permissions, unit, codes (one query for the three), consumer, repeat check, rules,
     # INSERT complaint, UPDATE reference, INSERT event, INSERT clocks, audit head, INSERT audit.
     assert len(statements) <= 14, "\n".join(statements)
-    assert sum(s.startswith("INSERT INTO \"complaints_clock\"") for s in statements) == 1
+    assert sum(s.startswith('INSERT INTO "complaints_clock"') for s in statements) == 1
     read = c.get(f"/api/v1/complaints/{created.json()['id']}").json()
     assert created.json() == read
     row = Complaint.objects.get(pk=read["id"])
