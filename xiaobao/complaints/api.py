@@ -16,7 +16,12 @@ from xiaobao.complaints.attachments import attachment_add
 from xiaobao.complaints.choices import CodeDimension
 from xiaobao.complaints.filtersets import ComplaintFilter
 from xiaobao.complaints.models import Complaint, ComplaintCode, DeadlineRule
-from xiaobao.complaints.selectors import complaint_detail, complaint_list
+from xiaobao.complaints.selectors import (
+    SEARCH_COUNT_CAP,
+    complaint_detail,
+    complaint_list,
+    newest_search_window,
+)
 from xiaobao.complaints.services import (
     allowed_actions,
     code_save,
@@ -309,8 +314,38 @@ def complaint_create(request: HttpRequest, payload: ComplaintIn):
     return Status(200, detail_out(complaint_detail(user=request.user, pk=c.pk) or c, request.user))
 
 
-@router.get("/complaints", response=list[ComplaintListOut], summary="Complaints in your scope, filtered")
-@paginate(LimitOffsetPagination)
+class ComplaintPagination(LimitOffsetPagination):
+    """Limit and offset. With a text search `q`, `count` stops at SEARCH_COUNT_CAP + 1 and `count_capped`
+    says so (a common word matches a fifth of all complaints: counting them all took seconds), and pages
+    within the cap are read from the newest window that holds them (`newest_search_window`)."""
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        count_capped: bool = False
+
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
+        q = request.GET.get("q", "").strip()
+        if not q:
+            return super().paginate_queryset(queryset, pagination, request, **params)
+        offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
+        count = queryset.order_by()[: SEARCH_COUNT_CAP + 1].count()
+        if offset + limit <= SEARCH_COUNT_CAP + 1:
+            filters = {"q": q, "ordering": request.GET.get("ordering", "")}
+            queryset = newest_search_window(queryset, filters, SEARCH_COUNT_CAP)
+        return {
+            "items": queryset[offset : offset + limit],
+            "count": count,
+            "count_capped": count > SEARCH_COUNT_CAP,
+        }
+
+
+@router.get(
+    "/complaints",
+    response=list[ComplaintListOut],
+    summary="Complaints in your scope, filtered (with `q`, the count stops above 1,000: see count_capped)",
+)
+@paginate(ComplaintPagination)
 def complaints(request: HttpRequest, filters: Query[ListFilter]):
     require_perm(request.user, "complaints.view_complaint")
     form = ComplaintFilter({k: v for k, v in filters.dict().items() if v not in (None, "", [])})

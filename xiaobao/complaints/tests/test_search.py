@@ -3,6 +3,8 @@ pre-filter + exact per-field re-check), and on PostgreSQL the plan uses the inde
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import time_machine
 from django.db import connection
@@ -101,3 +103,86 @@ def test_a_search_counts_its_matches_only_up_to_the_cap(texts, client_for, branc
     assert all(texts[k].reference in html for k in ("wealth", "card", "atm"))  # the page still shows them
     html = client.get(reverse("complaints:list"), {"q": "年费"}).content.decode()  # one match: exact count
     assert "超过" not in html and texts["card"].reference in html
+
+
+@pytest.fixture
+def spread(branch_officer, payload):
+    """The same word in complaints received 2, 20, 200 and 800 days before 2026-03-02, and a rare one."""
+    import datetime as dt
+
+    now = dt.datetime(2026, 3, 2, 3, 0, tzinfo=dt.UTC)
+    made = {}
+    with time_machine.travel(now, tick=False):
+        for days in (800, 200, 20, 2):
+            made[days], _ = complaint_register(
+                actor=branch_officer,
+                data=payload(
+                    description=f"分期手续费扣收（{days} 天前）",
+                    request="退还",
+                    received_at=(now - dt.timedelta(days=days)).isoformat(),
+                ),
+            )
+        made["rare"], _ = complaint_register(
+            actor=branch_officer,
+            data=payload(
+                description="保管箱钥匙遗失",
+                request="补办",
+                received_at=(now - dt.timedelta(days=500)).isoformat(),
+            ),
+        )
+    return now, made
+
+
+def test_newest_window_holds_every_match_the_capped_pages_show(spread, branch_officer):
+    from xiaobao.complaints.selectors import complaint_list, newest_search_window
+
+    now, made = spread
+    filters = {"q": "手续费"}
+    everything = complaint_list(user=branch_officer, filters=filters)
+    newest = [c.pk for c in everything]
+    assert newest == [made[d].pk for d in (2, 20, 200, 800)]
+    for cap, window_holds in [(1, {2, 20}), (2, {2, 20, 200}), (3, {2, 20, 200, 800}), (0, {2})]:
+        window = newest_search_window(everything, filters, cap, now=now)
+        assert {c.pk for c in window} == {made[d].pk for d in window_holds}, cap
+        # what the capped pages can show (cap + 1 rows) is the same with and without the window
+        assert [c.pk for c in window][: cap + 1] == newest[: cap + 1]
+    # a rare word, another order, or no search: the query is left alone
+    rare = complaint_list(user=branch_officer, filters={"q": "保管箱"})
+    assert newest_search_window(rare, {"q": "保管箱"}, 0, now=now) is rare
+    by_due = complaint_list(user=branch_officer, filters={"q": "手续费", "ordering": "due"})
+    assert newest_search_window(by_due, {"q": "手续费", "ordering": "due"}, 0, now=now) is by_due
+
+
+def test_list_page_search_in_the_window_shows_newest_first(spread, client_for, branch_officer, monkeypatch):
+    from xiaobao.complaints.views import pages
+
+    now, made = spread
+    monkeypatch.setattr(pages, "SEARCH_COUNT_CAP", 1)
+    client = client_for(branch_officer)
+    with time_machine.travel(now, tick=False):
+        html = client.get(reverse("complaints:list"), {"q": "手续费"}).content.decode()
+    assert "超过 1 条投诉" in html or "more than 1 complaints" in html
+    shown = [made[d].reference for d in (2, 20) if made[d].reference in html]
+    assert shown == [made[2].reference, made[20].reference]
+    assert html.index(made[2].reference) < html.index(made[20].reference)
+    assert made[800].reference not in html
+
+
+def test_api_search_count_stops_at_the_cap(spread, api_for, branch_officer, monkeypatch):
+    from xiaobao.complaints import api
+
+    now, made = spread
+    monkeypatch.setattr(api, "SEARCH_COUNT_CAP", 1)
+    client = api_for(branch_officer)
+    with time_machine.travel(now, tick=False):
+        body = client.get("/api/v1/complaints", {"q": "手续费", "limit": 1}).json()
+        assert body["count"] == 2 and body["count_capped"] is True
+        assert [r["reference"] for r in body["items"]] == [made[2].reference]
+        deep = client.get("/api/v1/complaints", {"q": "手续费", "limit": 1, "offset": 3}).json()
+        assert [r["reference"] for r in deep["items"]] == [made[800].reference]  # past the cap: still right
+        rare = client.get("/api/v1/complaints", {"q": "保管箱"}).json()
+        assert rare["count"] == 1 and rare["count_capped"] is False
+        plain = client.get("/api/v1/complaints").json()
+        assert plain["count"] == 5 and plain["count_capped"] is False
+    spec = client.get("/api/v1/openapi.json").json()
+    assert "count_capped" in json.dumps(spec)

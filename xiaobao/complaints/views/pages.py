@@ -12,11 +12,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from xiaobao.complaints import selectors
 from xiaobao.complaints.exports import complaint_sheet
 from xiaobao.complaints.filtersets import ComplaintFilter
 from xiaobao.complaints.forms import MarkReadForm
 from xiaobao.complaints.notifications import mark_read, unread_for
-from xiaobao.complaints.selectors import approval_inbox, complaint_list, my_queue, unit_inbox
+from xiaobao.complaints.selectors import (
+    approval_inbox,
+    complaint_list,
+    my_queue,
+    newest_search_window,
+    unit_inbox,
+)
 from xiaobao.complaints.views.common import APPROVE, EXPORT, VIEW, with_due
 from xiaobao.core.exports import xlsx_response
 from xiaobao.core.http import AuthedRequest
@@ -26,7 +33,7 @@ from xiaobao.core.views.common import bound_filter, paginate, query_without_page
 
 EXPORT_LIMIT = 100_000
 INBOX_LIMIT = 50
-SEARCH_COUNT_CAP = 1000  # a text search counts its matches up to this ("more than 1,000")
+SEARCH_COUNT_CAP = selectors.SEARCH_COUNT_CAP
 
 
 def _filters(request: HttpRequest) -> tuple[ComplaintFilter, dict[str, Any]]:
@@ -39,7 +46,10 @@ def complaint_list_view(request: AuthedRequest) -> HttpResponse:
     form, filters = _filters(request)
     # a text search counts its matches only up to SEARCH_COUNT_CAP (see CappedPaginator)
     cap = SEARCH_COUNT_CAP if filters.get("q") else None
-    page = paginate(request, complaint_list(user=request.user, filters=filters), cap=cap)
+    rows = complaint_list(user=request.user, filters=filters)
+    if cap:
+        rows = newest_search_window(rows, filters, cap)
+    page = paginate(request, rows, cap=cap)
     page.object_list = with_due(page.object_list)
     status = 400 if form.is_bound and not form.is_valid() else 200
     template = "complaints/list.html#results" if request.htmx else "complaints/list.html"
