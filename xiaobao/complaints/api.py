@@ -18,6 +18,7 @@ from xiaobao.complaints.filtersets import ComplaintFilter
 from xiaobao.complaints.models import Complaint, ComplaintCode, DeadlineRule
 from xiaobao.complaints.selectors import (
     SEARCH_COUNT_CAP,
+    IdsFirst,
     complaint_detail,
     complaint_list,
     newest_search_window,
@@ -326,15 +327,15 @@ class ComplaintPagination(LimitOffsetPagination):
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
         q = request.GET.get("q", "").strip()
-        if not q:
-            return super().paginate_queryset(queryset, pagination, request, **params)
         offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
+        if not q:
+            return {"items": IdsFirst(queryset)[offset : offset + limit], "count": queryset.count()}
         count = queryset.order_by()[: SEARCH_COUNT_CAP + 1].count()
         if offset + limit <= SEARCH_COUNT_CAP + 1:
             filters = {"q": q, "ordering": request.GET.get("ordering", "")}
             queryset = newest_search_window(queryset, filters, SEARCH_COUNT_CAP)
         return {
-            "items": queryset[offset : offset + limit],
+            "items": IdsFirst(queryset)[offset : offset + limit],
             "count": count,
             "count_capped": count > SEARCH_COUNT_CAP,
         }

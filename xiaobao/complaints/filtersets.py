@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiaobao.complaints.choices import ClockState, Liability, Source, Status
-from xiaobao.complaints.models import Complaint
+from xiaobao.complaints.models import Complaint, ComplaintCode
 from xiaobao.core.models import OrgUnit
 
 ORDERINGS = {
@@ -110,8 +110,12 @@ FLAG_LOOKUPS = {
 
 
 def _prefix(code: str, field: str) -> Q:
-    """A code and its sub-codes (B03 matches B03 and B0301…)."""
-    return Q(**{f"{field}__code__startswith": code})
+    """A code and its sub-codes (B03 matches B03 and B0301…), as the ids of those codes: the complaint
+    table's foreign-key indexes answer it, where a prefix on the joined code table made the planner join
+    every complaint row (two code filters with no match took 0.3 s at 1M)."""
+    codes = ComplaintCode.objects.filter(dimension=field, code__startswith=code)  # field = dimension
+    ids = list(codes.values_list("pk", flat=True))
+    return Q(**{f"{field}_id__in": ids})
 
 
 # The complaint texts as the PostgreSQL search index reads them (migration 0010); the expression must stay

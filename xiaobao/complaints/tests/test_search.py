@@ -186,3 +186,15 @@ def test_api_search_count_stops_at_the_cap(spread, api_for, branch_officer, monk
         assert plain["count"] == 5 and plain["count_capped"] is False
     spec = client.get("/api/v1/openapi.json").json()
     assert "count_capped" in json.dumps(spec)
+
+
+def test_a_plain_list_counts_up_to_its_own_cap(texts, client_for, branch_officer, monkeypatch):
+    from xiaobao.complaints.views import pages
+
+    client = client_for(branch_officer)
+    monkeypatch.setattr(pages, "LIST_COUNT_CAP", 2)
+    html = client.get(reverse("complaints:list")).content.decode()
+    assert ("超过 2 条投诉" in html or "more than 2 complaints" in html) and "共 3 件投诉" not in html
+    monkeypatch.setattr(pages, "LIST_COUNT_CAP", 3)
+    html = client.get(reverse("complaints:list")).content.decode()
+    assert "超过 3 条投诉" not in html and ("共 3 件投诉" in html or "3 complaints" in html)

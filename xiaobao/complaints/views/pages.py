@@ -18,6 +18,7 @@ from xiaobao.complaints.filtersets import ComplaintFilter
 from xiaobao.complaints.forms import MarkReadForm
 from xiaobao.complaints.notifications import mark_read, unread_for
 from xiaobao.complaints.selectors import (
+    IdsFirst,
     approval_inbox,
     complaint_list,
     my_queue,
@@ -34,6 +35,7 @@ from xiaobao.core.views.common import bound_filter, paginate, query_without_page
 EXPORT_LIMIT = 100_000
 INBOX_LIMIT = 50
 SEARCH_COUNT_CAP = selectors.SEARCH_COUNT_CAP
+LIST_COUNT_CAP = selectors.LIST_COUNT_CAP
 
 
 def _filters(request: HttpRequest) -> tuple[ComplaintFilter, dict[str, Any]]:
@@ -44,12 +46,13 @@ def _filters(request: HttpRequest) -> tuple[ComplaintFilter, dict[str, Any]]:
 def complaint_list_view(request: AuthedRequest) -> HttpResponse:
     """All complaints in the user's scope, filtered; HTMX filter changes get the results partial only."""
     form, filters = _filters(request)
-    # a text search counts its matches only up to SEARCH_COUNT_CAP (see CappedPaginator)
-    cap = SEARCH_COUNT_CAP if filters.get("q") else None
+    # counts stop at a cap (see CappedPaginator): a search at SEARCH_COUNT_CAP, any other list at
+    # LIST_COUNT_CAP — counting 35,000 matches of one filter took 0.16 s at 1M and 1.9 s at 10M
+    cap = SEARCH_COUNT_CAP if filters.get("q") else LIST_COUNT_CAP
     rows = complaint_list(user=request.user, filters=filters)
-    if cap:
+    if filters.get("q"):
         rows = newest_search_window(rows, filters, cap)
-    page = paginate(request, rows, cap=cap)
+    page = paginate(request, IdsFirst(rows), cap=cap)
     page.object_list = with_due(page.object_list)
     status = 400 if form.is_bound and not form.is_valid() else 200
     template = "complaints/list.html#results" if request.htmx else "complaints/list.html"
