@@ -349,8 +349,8 @@ class Suite:
             "clock_state=breached&open=true",
             "repeat=true&open=true",
         ]
-        # search terms: three or more characters (answered from the trigram index on PostgreSQL) and two
-        # characters (no trigram: answered by scanning), from rare to common in the generated texts
+        # search terms of three to six characters and of two (the common case in Chinese), from rare to
+        # common in the generated texts; on PostgreSQL both are answered from the character-bigram index
         long_terms = [
             "收益未达预期",
             "未经同意",

@@ -329,13 +329,15 @@ class ComplaintPagination(LimitOffsetPagination):
         q = request.GET.get("q", "").strip()
         offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
         if not q:
-            return {"items": IdsFirst(queryset)[offset : offset + limit], "count": queryset.count()}
+            rows = IdsFirst(queryset)
+            return {"items": rows[offset : offset + limit], "count": rows.count()}
         count = queryset.order_by()[: SEARCH_COUNT_CAP + 1].count()
+        known = count if count <= SEARCH_COUNT_CAP else None
         if offset + limit <= SEARCH_COUNT_CAP + 1:
             filters = {"q": q, "ordering": request.GET.get("ordering", "")}
             queryset = newest_search_window(queryset, filters, SEARCH_COUNT_CAP)
         return {
-            "items": IdsFirst(queryset)[offset : offset + limit],
+            "items": IdsFirst(queryset, count=known)[offset : offset + limit],
             "count": count,
             "count_capped": count > SEARCH_COUNT_CAP,
         }

@@ -32,7 +32,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        queryset: Any = self.object_list  # a QuerySet (the cap needs SQL)
+        queryset: Any = self.object_list  # a QuerySet (the cap needs SQL), or a list that counts itself
+        if hasattr(queryset, "capped_count"):
+            return int(queryset.capped_count(self.cap))
         return queryset.order_by()[: self.cap + 1].count()
 
     @property
