@@ -198,3 +198,23 @@ def test_a_plain_list_counts_up_to_its_own_cap(texts, client_for, branch_officer
     monkeypatch.setattr(pages, "LIST_COUNT_CAP", 3)
     html = client.get(reverse("complaints:list")).content.decode()
     assert "超过 3 条投诉" not in html and ("共 3 件投诉" in html or "3 complaints" in html)
+
+
+def test_ids_first_pages_are_the_same_short_or_long(
+    spread, branch_officer, monkeypatch, django_assert_num_queries
+):
+    """A page of IdsFirst equals the queryset's own slice, whether the list is short (every id read in
+    order, sliced in Python) or long (LIMIT in SQL), in two queries whatever the page size."""
+    from xiaobao.complaints.selectors import IdsFirst, complaint_list
+
+    qs = complaint_list(user=branch_officer, filters={})
+    expected = [c.pk for c in qs]
+    for short in (10_000, 0):
+        monkeypatch.setattr(IdsFirst, "SHORT_LIST", short)
+        rows = IdsFirst(qs)
+        assert rows.capped_count(100) == len(expected) == 5
+        for start, stop in ((0, 2), (2, 4), (4, 6)):
+            with django_assert_num_queries(2):
+                page = rows[start:stop]
+            assert [c.pk for c in page] == expected[start:stop]
+            assert all(hasattr(c, "decision_due") for c in page)
