@@ -17,10 +17,7 @@ def _with_decision_due(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
     decision = Clock.objects.filter(
         complaint=OuterRef("pk"), name="decision"
     ).order_by()  # no join via ordering
-    return qs.annotate(
-        decision_due=Subquery(decision.values("due_date")[:1]),
-        decision_provisional=Subquery(decision.values("provisional")[:1]),
-    )
+    return qs.annotate(decision_provisional=Subquery(decision.values("provisional")[:1]))
 
 
 LIST_RELATED = ("org_unit", "handler", "channel", "business_type", "cause", "complainant")

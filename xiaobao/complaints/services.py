@@ -290,9 +290,9 @@ def _register(actor: User, data: dict[str, Any], idempotency_key: str | None) ->
     rules = rules_for(complaint)
     results = _compute_clocks(complaint, rules, [event])
     decision = next((r for r in results if r.name == "decision"), None)
-    complaint.decision_state, complaint.decided_on, complaint.is_extended = _decision_values(
-        decision, rules["decision"].days if decision else 0
-    )
+    values = _decision_values(decision, rules["decision"].days if decision else 0)
+    for field, value in values.items():
+        setattr(complaint, field, value)
     complaint.save()
     complaint.reference = f"TS{complaint.receipt_date:%Y%m%d}{complaint.pk:07d}"
     Complaint.objects.filter(pk=complaint.pk).update(reference=complaint.reference)
@@ -395,20 +395,19 @@ def complaint_recompute_clocks(complaint: Complaint, today: dt.date | None = Non
     return clocks
 
 
-def _decision_values(result: sla.ClockResult | None, base_days: int) -> tuple[str, dt.date | None, bool]:
-    """The decision clock's outcome as the complaint row keeps it (what statistics count)."""
-    return (
-        result.state if result else "",
-        result.met_on if result else None,
-        bool(result and result.days > base_days),
-    )
+def _decision_values(result: sla.ClockResult | None, base_days: int) -> dict[str, Any]:
+    """The decision clock's outcome as the complaint row keeps it (what statistics count and lists sort)."""
+    return {
+        "decision_state": result.state if result else "",
+        "decided_on": result.met_on if result else None,
+        "decision_due": result.due_date if result else None,
+        "is_extended": bool(result and result.days > base_days),
+    }
 
 
 def _sync_decision(complaint: Complaint, result: sla.ClockResult | None, base_days: int) -> None:
     """Copy the decision clock's outcome onto the complaint row."""
-    values = dict(
-        zip(("decision_state", "decided_on", "is_extended"), _decision_values(result, base_days), strict=True)
-    )
+    values = _decision_values(result, base_days)
     if any(getattr(complaint, k) != v for k, v in values.items()):
         Complaint.objects.filter(pk=complaint.pk).update(**values)
         for k, v in values.items():

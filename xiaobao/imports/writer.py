@@ -181,6 +181,7 @@ COMPLAINT_COLUMNS = [
     "closed_at",
     "decision_state",
     "decided_on",
+    "decision_due",
 ]
 CLOCK_COLUMNS = [
     "complaint_id",
@@ -218,6 +219,7 @@ def _complaint_values(r: ParsedRow, ref: str, consumer: int, clocks: ClockMaker)
         r.closed_at,
         decision.state if decision else "",  # the decision clock's outcome, kept on the row for statistics
         decision.met_on if decision else None,
+        decision.due_date if decision else None,
     )
 
 

@@ -128,6 +128,9 @@ class Complaint(TimeStampedModel):
         _("decision clock"), max_length=10, choices=ClockState.choices, blank=True, default="", db_default=""
     )
     decided_on = models.DateField(_("decision notified on"), null=True, blank=True)
+    # The decision clock's due date, kept with it for lists ordered by urgency (my queue, "due" order): a
+    # per-row subquery sorted 35,000 matches in 0.3 s at 1M where an index gives the first 50.
+    decision_due = models.DateField(_("decision due"), null=True, blank=True)
     is_extended = models.BooleanField(_("extension approved"), default=False, db_default=False)
     # Retention (PIPL Art 19, 47; regulations.md §5.4): a complaint on legal hold is never purged; a purged
     # one keeps its codes, dates, unit and outcome (statistics) but no text or personal data (anonymised_at).
@@ -204,7 +207,14 @@ class Complaint(TimeStampedModel):
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, editable=False)
 
     objects = ComplaintQuerySet.as_manager()
-    audit_exclude = ("version", "idempotency_key", "decision_state", "decided_on", "is_extended")
+    audit_exclude = (
+        "version",
+        "idempotency_key",
+        "decision_state",
+        "decided_on",
+        "decision_due",
+        "is_extended",
+    )
 
     class Meta:
         ordering = ["-received_at"]
@@ -236,6 +246,14 @@ class Complaint(TimeStampedModel):
             models.Index(fields=["org_unit", "status"], name="complaint_unit_status"),
             models.Index(fields=["handler", "status"], name="complaint_handler_status"),
             models.Index(fields=["-received_at", "-id"], name="complaint_received_desc"),
+            models.Index(fields=["decision_due", "id"], name="complaint_decision_due"),
+            # open complaints by urgency (my queue, "open" lists in "due" order): through the full index the
+            # earliest due dates are long-closed complaints, walked past one by one (2.5 s at 1M)
+            models.Index(
+                fields=["decision_due", "id"],
+                condition=models.Q(status__in=sorted(Status.open_statuses())),
+                name="complaint_open_due",
+            ),
         ]
 
     def __str__(self) -> str:

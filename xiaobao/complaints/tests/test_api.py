@@ -73,6 +73,11 @@ def test_program_walks_the_clock_actions(api_for, branch_officer, b1_handler, b1
     r = _post(approver, f"{base}/approve_extension")
     assert r.status_code == 200, r.content
     assert next(k for k in r.json()["clocks"] if k["name"] == "decision")["days"] == 60
+    # the complaint row keeps the decision clock's due date in step (lists sort by it)
+    row = Complaint.objects.get(pk=cid)
+    assert row.decision_due == row.clocks.get(name="decision").due_date
+    assert str(row.decision_due) == next(k for k in r.json()["clocks"] if k["name"] == "decision")["due_date"]
+    assert str(row.decision_due) > "2026-03-24"
 
 
 def test_stale_version_is_409(api_for, branch_officer, payload):
@@ -148,4 +153,5 @@ def test_create_answers_from_memory_what_a_read_shows(api_for, branch_officer, p
     assert created.json() == read
     row = Complaint.objects.get(pk=read["id"])
     assert row.decision_state == "running" and row.reference == read["reference"]
+    assert row.decision_due == row.clocks.get(name="decision").due_date
     assert row.events.get().action == "register" and row.clocks.count() == 2

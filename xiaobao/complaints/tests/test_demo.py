@@ -169,6 +169,7 @@ def test_bench_generate_writes_complaints_with_events_and_clocks(capsys):
         stored = _stored_clocks(c)
         assert {"decision", "first_contact"} <= set(stored)
         assert stored == _clocks_from_events(c, today), c.reference
+        assert c.decision_due == c.clocks.get(name="decision").due_date
         assert c.version == c.events.count()
     statuses = Counter(Complaint.objects.values_list("status", flat=True))
     assert statuses["archived"] > 100 and len(statuses) >= 3

@@ -760,6 +760,7 @@ class _Generator:
             )
             if r.name == "decision":  # as complaint_recompute_clocks keeps them on the complaint row
                 c["decision_state"], c["decided_on"] = r.state, r.met_on
+                c["decision_due"] = r.due_date
                 c["is_extended"] = any(e["state"] == "approved" for e in extensions)
         return c, events, clocks, extensions
 
