@@ -17,6 +17,7 @@ from xiaobao.complaints.choices import CodeDimension
 from xiaobao.complaints.filtersets import ComplaintFilter
 from xiaobao.complaints.models import Complaint, ComplaintCode, DeadlineRule
 from xiaobao.complaints.selectors import (
+    LIST_COUNT_CAP,
     SEARCH_COUNT_CAP,
     IdsFirst,
     complaint_detail,
@@ -316,9 +317,11 @@ def complaint_create(request: HttpRequest, payload: ComplaintIn):
 
 
 class ComplaintPagination(LimitOffsetPagination):
-    """Limit and offset. With a text search `q`, `count` stops at SEARCH_COUNT_CAP + 1 and `count_capped`
-    says so (a common word matches a fifth of all complaints: counting them all took seconds), and pages
-    within the cap are read from the newest window that holds them (`newest_search_window`)."""
+    """Limit and offset, the total counted as the list page counts it: up to SEARCH_COUNT_CAP + 1 with a text
+    search `q`, else up to LIST_COUNT_CAP + 1, and `count_capped` says when the total is larger (counting
+    every complaint took 0.4 s at 10M; a common word matches a fifth of them). Paging on past the cap works:
+    keep asking while `items` is full. Search pages within the cap are read from the newest window that
+    holds them (`newest_search_window`)."""
 
     class Output(Schema):
         items: list[Any]
@@ -328,25 +331,20 @@ class ComplaintPagination(LimitOffsetPagination):
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
         q = request.GET.get("q", "").strip()
         offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
-        if not q:
-            rows = IdsFirst(queryset)
-            return {"items": rows[offset : offset + limit], "count": rows.count()}
-        count = queryset.order_by()[: SEARCH_COUNT_CAP + 1].count()
-        known = count if count <= SEARCH_COUNT_CAP else None
-        if offset + limit <= SEARCH_COUNT_CAP + 1:
+        cap = SEARCH_COUNT_CAP if q else LIST_COUNT_CAP
+        rows = IdsFirst(queryset)
+        count = rows.capped_count(cap)
+        if q and offset + limit <= cap + 1:
             filters = {"q": q, "ordering": request.GET.get("ordering", "")}
-            queryset = newest_search_window(queryset, filters, SEARCH_COUNT_CAP)
-        return {
-            "items": IdsFirst(queryset, count=known)[offset : offset + limit],
-            "count": count,
-            "count_capped": count > SEARCH_COUNT_CAP,
-        }
+            rows = IdsFirst(newest_search_window(queryset, filters, cap), count=rows.counted)
+        return {"items": rows[offset : offset + limit], "count": count, "count_capped": count > cap}
 
 
 @router.get(
     "/complaints",
     response=list[ComplaintListOut],
-    summary="Complaints in your scope, filtered (with `q`, the count stops above 1,000: see count_capped)",
+    summary="Complaints in your scope, filtered (the count stops above 10,000, with `q` above 1,000: "
+    "see count_capped)",
 )
 @paginate(ComplaintPagination)
 def complaints(request: HttpRequest, filters: Query[ListFilter]):

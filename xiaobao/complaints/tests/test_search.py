@@ -218,3 +218,23 @@ def test_ids_first_pages_are_the_same_short_or_long(
                 page = rows[start:stop]
             assert [c.pk for c in page] == expected[start:stop]
             assert all(hasattr(c, "decision_due") for c in page)
+
+
+def test_api_plain_list_count_stops_at_the_list_cap(spread, api_for, branch_officer, monkeypatch):
+    from xiaobao.complaints import api
+
+    now, made = spread
+    monkeypatch.setattr(api, "LIST_COUNT_CAP", 3)
+    client = api_for(branch_officer)
+    body = client.get("/api/v1/complaints", {"limit": 2}).json()
+    assert body["count"] == 4 and body["count_capped"] is True and len(body["items"]) == 2
+    everything = []
+    for offset in range(0, 10, 2):  # paging on past the cap until a page is short
+        items = client.get("/api/v1/complaints", {"limit": 2, "offset": offset}).json()["items"]
+        everything += [r["reference"] for r in items]
+        if len(items) < 2:
+            break
+    assert len(everything) == 5 and len(set(everything)) == 5
+    monkeypatch.setattr(api, "LIST_COUNT_CAP", 5)
+    body = client.get("/api/v1/complaints").json()
+    assert body["count"] == 5 and body["count_capped"] is False
