@@ -78,11 +78,10 @@ def _codes(data: dict[str, Any]) -> dict[str, ComplaintCode]:
     for dimension, code in wanted.values():
         match |= Q(dimension=dimension, code=code)
     found = {(c.dimension, c.code): c for c in ComplaintCode.objects.active().filter(match)}
-    out = {field: found.get(key) for field, key in wanted.items()}
-    for field, code in out.items():
-        if code is None:
+    for field, key in wanted.items():
+        if key not in found:
             raise _err(field, _("Unknown or inactive code."))
-    return out  # type: ignore[return-value]
+    return {field: found[key] for field, key in wanted.items()}
 
 
 DECIDED_STATUSES = {Status.DECIDED, Status.FOLLOWED_UP, Status.CLOSED, Status.ARCHIVED, Status.UNDER_REVIEW}
@@ -303,7 +302,7 @@ def _register(actor: User, data: dict[str, Any], idempotency_key: str | None) ->
     clocks = Clock.objects.bulk_create(
         [Clock(complaint=complaint, name=r.name, rule=rules[r.name], **_clock_values(r)) for r in results]
     )
-    complaint.registered_clocks = clocks  # type: ignore[attr-defined]  # the API answers with them
+    complaint.registered_clocks = clocks  # the API answers with them
     audit_change(actor=actor, obj=complaint, before=None)
     if complaint.is_major:
         _on_commit_notify_major(complaint)

@@ -256,6 +256,9 @@ class Complaint(TimeStampedModel):
             ),
         ]
 
+    # set on the instance `complaint_register` returns: the clocks it has just written (not a field)
+    registered_clocks: list[Any]
+
     def __str__(self) -> str:
         return self.reference
 
