@@ -109,6 +109,11 @@ FLAG_LOOKUPS = {
 }
 
 
+def _local_midnight(day: dt.date) -> dt.datetime:
+    """00:00 of `day` in the institution's time zone (where the day of receipt is counted)."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_default_timezone())
+
+
 def _prefix(code: str, field: str) -> Q:
     """A code and its sub-codes (B03 matches B03 and B0301…), as the ids of those codes: the complaint
     table's foreign-key indexes answer it, where a prefix on the joined code table made the planner join
@@ -167,10 +172,16 @@ def apply_filters(qs: QuerySet[Complaint], data: dict[str, Any], user: Any) -> Q
         qs = qs.filter(liability=data["liability"])
     if data.get("clock_state"):
         qs = qs.filter(decision_state=data["clock_state"])
+    # The day of receipt is the local date of the receipt time, so each bound is also given on the receipt
+    # time: the newest-first index then starts inside the period instead of walking past every later
+    # complaint (a month two months back at 10M: 222,197 rows skipped, 0.9 s).
     if data.get("received_from"):
-        qs = qs.filter(receipt_date__gte=data["received_from"])
+        qs = qs.filter(
+            receipt_date__gte=data["received_from"], received_at__gte=_local_midnight(data["received_from"])
+        )
     if data.get("received_to"):
-        qs = qs.filter(receipt_date__lte=data["received_to"])
+        end = data["received_to"] + dt.timedelta(days=1)
+        qs = qs.filter(receipt_date__lte=data["received_to"], received_at__lt=_local_midnight(end))
     return qs
 
 

@@ -79,9 +79,9 @@ class IdsFirst:
 SEARCH_COUNT_CAP = 1000  # a text search counts its matches up to this ("more than 1,000")
 LIST_COUNT_CAP = 10_000  # any other list counts up to this ("more than 10,000"): the dashboard counts
 
-# A text search shown newest first looks in the last week, month, year before all time: the first window
+# A text search shown newest first looks in the last day, week, month, year before all time: the first window
 # that already holds more than the counted cap of matches holds every match the pages can show.
-SEARCH_WINDOWS_DAYS = (7, 31, 366)
+SEARCH_WINDOWS_DAYS = (1, 7, 31, 366)
 
 
 def newest_search_window(

@@ -3,6 +3,7 @@ pre-filter + exact per-field re-check), and on PostgreSQL the plan uses the inde
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -238,3 +239,27 @@ def test_api_plain_list_count_stops_at_the_list_cap(spread, api_for, branch_offi
     monkeypatch.setattr(api, "LIST_COUNT_CAP", 5)
     body = client.get("/api/v1/complaints").json()
     assert body["count"] == 5 and body["count_capped"] is False
+
+
+def test_receipt_day_bounds_count_local_days(branch_officer, payload):
+    """The date filters bound both the day of receipt and the receipt time (for the index); the local
+    day decides: 23:30 and 00:10 Beijing time fall on their own days, whatever the UTC date."""
+    from xiaobao.complaints.filtersets import apply_filters
+
+    with time_machine.travel("2026-03-05 12:00 +0800", tick=False):
+        late, _ = complaint_register(
+            actor=branch_officer, data=payload(received_at="2026-03-01T23:30:00+08:00")
+        )
+        early, _ = complaint_register(
+            actor=branch_officer, data=payload(received_at="2026-03-02T00:10:00+08:00")
+        )
+    base = Complaint.objects.all()
+
+    def found(**data):
+        return set(apply_filters(base, data, branch_officer).values_list("pk", flat=True))
+
+    day1, day2 = dt.date(2026, 3, 1), dt.date(2026, 3, 2)
+    assert found(received_to=day1) == {late.pk}
+    assert found(received_from=day2) == {early.pk}
+    assert found(received_from=day1, received_to=day1) == {late.pk}
+    assert found(received_from=day1, received_to=day2) == {late.pk, early.pk}
