@@ -250,9 +250,9 @@ def complaint_register(
         raise
 
 
-# Foreign keys of a new complaint that `_build` and `_register` looked up themselves in this transaction:
-# `full_clean` would query each one again to check that it exists.
-_FRESH_RELATIONS = [
+# Not re-validated by `full_clean`: the temporary reference, and the foreign keys `_build` and `_register`
+# looked up themselves in this transaction (`full_clean` would query each one again to check it exists).
+_NOT_REVALIDATED = [
     "reference",
     "channel",
     "business_type",
@@ -266,7 +266,7 @@ _FRESH_RELATIONS = [
 
 
 def _register(actor: User, data: dict[str, Any], idempotency_key: str | None) -> Complaint:
-    """One complaint, its register event, its clocks and one audit row: 9 statements on PostgreSQL.
+    """One complaint, its register event, its clocks and one audit row, in a fixed number of statements.
 
     The clocks are computed before the complaint row is written (a new complaint's only event is its
     registration), so the row goes in with its decision state and the clocks in one INSERT; the reference,
@@ -276,7 +276,7 @@ def _register(actor: User, data: dict[str, Any], idempotency_key: str | None) ->
     complaint.is_repeat, complaint.is_secondary = _repeat_flags(complaint)
     complaint.idempotency_key = idempotency_key or None
     # The idempotency constraint is left to the database: a concurrent retry surfaces as IntegrityError.
-    complaint.full_clean(exclude=_FRESH_RELATIONS, validate_constraints=False)
+    complaint.full_clean(exclude=_NOT_REVALIDATED, validate_constraints=False)
     now = timezone.now()
     event = ComplaintEvent(
         at=now,
@@ -300,7 +300,7 @@ def _register(actor: User, data: dict[str, Any], idempotency_key: str | None) ->
     event.complaint = complaint
     event.save(force_insert=True)
     clocks = Clock.objects.bulk_create(
-        [Clock(complaint=complaint, name=r.name, rule=rules[r.name], **_clock_values(r)) for r in results]
+        [Clock(complaint=complaint, name=r.name, rule=rules[r.name], **r.stored()) for r in results]
     )
     complaint.registered_clocks = clocks  # the API answers with them
     audit_change(actor=actor, obj=complaint, before=None)
@@ -362,18 +362,6 @@ def _compute_clocks(
     )
 
 
-def _clock_values(r: sla.ClockResult) -> dict[str, Any]:
-    return {
-        "start_date": r.start_date,
-        "days": r.days,
-        "paused_days": r.paused_days,
-        "due_date": r.due_date,
-        "state": r.state,
-        "provisional": r.provisional,
-        "met_on": r.met_on,
-    }
-
-
 def complaint_recompute_clocks(complaint: Complaint, today: dt.date | None = None) -> list[Clock]:
     """Recompute every clock from the event history and store them (called inside each transition)."""
     rules = rules_for(complaint)
@@ -384,7 +372,7 @@ def complaint_recompute_clocks(complaint: Complaint, today: dt.date | None = Non
     }
     clocks = []
     for r in results:
-        defaults = {"rule": rules[r.name], **_clock_values(r)}
+        defaults = {"rule": rules[r.name], **r.stored()}
         if existing.get(r.name) != r.due_date:  # a moved deadline earns fresh warnings and a fresh ladder
             defaults |= {"warned": [], "escalation_level": 0}
         clock, _created = Clock.objects.update_or_create(complaint=complaint, name=r.name, defaults=defaults)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from xiaobao.complaints.choices import ClockState, Status
 from xiaobao.core.workdays import WorkCalendar
@@ -46,6 +47,18 @@ class ClockResult:
     state: str
     provisional: bool
     met_on: dt.date | None
+
+    def stored(self) -> dict[str, Any]:
+        """The values a stored `Clock` row keeps of this result (besides its complaint, name and rule)."""
+        return {
+            "start_date": self.start_date,
+            "days": self.days,
+            "paused_days": self.paused_days,
+            "due_date": self.due_date,
+            "state": self.state,
+            "provisional": self.provisional,
+            "met_on": self.met_on,
+        }
 
 
 def paused_days(events: Sequence[EventSpec], today: dt.date) -> tuple[int, bool]:

@@ -748,13 +748,7 @@ class _Generator:
                     "complaint_id": cid,
                     "name": r.name,
                     "rule_id": self.rule_ids[r.rule],
-                    "start_date": r.start_date,
-                    "days": r.days,
-                    "paused_days": r.paused_days,
-                    "due_date": r.due_date,
-                    "state": r.state,
-                    "provisional": r.provisional,
-                    "met_on": r.met_on,
+                    **r.stored(),
                     "warned": [],
                 }
             )
