@@ -13,7 +13,7 @@ from xiaobao.complaints.filtersets import ORDERINGS, apply_filters
 from xiaobao.complaints.models import Clock, Complaint, Extension
 
 
-def _with_decision_due(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
+def _with_decision_provisional(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
     decision = Clock.objects.filter(
         complaint=OuterRef("pk"), name="decision"
     ).order_by()  # no join via ordering
@@ -26,7 +26,7 @@ LIST_RELATED = ("org_unit", "handler", "channel", "business_type", "cause", "com
 def complaint_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Complaint]:
     filters = filters or {}
     qs = apply_filters(Complaint.objects.visible_to(user), filters, user)
-    qs = _with_decision_due(qs).select_related(*LIST_RELATED)
+    qs = _with_decision_provisional(qs).select_related(*LIST_RELATED)
     ordering = ORDERINGS.get(filters.get("ordering") or "-received", ORDERINGS["-received"])
     return qs.order_by(*ordering)
 
@@ -49,29 +49,21 @@ class IdsFirst:
         self.qs = qs
         self.counted = count
 
-    def count(self) -> int:
-        if self.counted is None:
-            self.counted = self.qs.count()
-        return self.counted
-
     def capped_count(self, cap: int) -> int:
         """Rows up to cap + 1 (CappedPaginator)."""
         n = self.qs.order_by()[: cap + 1].count()
         self.counted = n if n <= cap else None
         return n
 
-    def __len__(self) -> int:
-        return self.count()
-
     def __getitem__(self, index: slice) -> list[Complaint]:
-        ids_in_order = self.qs.values_list("pk", flat=True)
         if self.counted == 0:
             return []
+        ids_in_order = self.qs.values_list("pk", flat=True)
         if self.counted is not None and self.counted <= self.SHORT_LIST:
             ids = list(ids_in_order)[index]
         else:
             ids = list(ids_in_order[index])
-        rows = _with_decision_due(Complaint.objects.filter(pk__in=ids)).select_related(*LIST_RELATED)
+        rows = _with_decision_provisional(Complaint.objects.filter(pk__in=ids)).select_related(*LIST_RELATED)
         by_id = {c.pk: c for c in rows}
         return [by_id[pk] for pk in ids]
 
@@ -108,7 +100,7 @@ def my_queue(*, user: Any) -> QuerySet[Complaint]:
     """The handler's open complaints, most urgent first (decision due date)."""
     qs = Complaint.objects.visible_to(user).filter(handler=user, status__in=Status.open_statuses())
     return (
-        _with_decision_due(qs)
+        _with_decision_provisional(qs)
         .select_related("org_unit", "channel", "business_type", "cause", "complainant")
         .order_by(F("decision_due").asc(nulls_last=True))
     )
@@ -120,7 +112,7 @@ def unit_inbox(*, user: Any) -> QuerySet[Complaint]:
         status__in=[Status.REGISTERED, Status.ASSIGNED], handler__isnull=True
     )
     return (
-        _with_decision_due(qs)
+        _with_decision_provisional(qs)
         .select_related("org_unit", "pending_unit")
         .order_by(F("decision_due").asc(nulls_last=True))
     )
@@ -133,7 +125,7 @@ def approval_inbox(*, user: Any) -> dict[str, QuerySet]:
         "extensions": Extension.objects.filter(state=Extension.State.PENDING, complaint__in=visible)
         .select_related("complaint", "requested_by")
         .order_by("created_at"),
-        "decisions": _with_decision_due(visible.filter(status=Status.PENDING_APPROVAL))
+        "decisions": _with_decision_provisional(visible.filter(status=Status.PENDING_APPROVAL))
         .select_related("org_unit", "handler")
         .order_by(F("decision_due").asc(nulls_last=True)),
     }
