@@ -274,3 +274,17 @@ def test_a_password_change_logs_out_every_other_session(client_for, branch_offic
     )
     assert reset.status_code == 302
     assert here.get("/").status_code == 302
+
+
+def test_token_revoke_accepts_the_prefix_as_list_prints_it(branch_officer, capsys):
+    # given a token and its line in `api_token list` ("xb_abcdefg…  name  date  active")
+    call_command("api_token", "create", "branch1_cp", "--name", "hotline")
+    raw = capsys.readouterr().out.strip()
+    call_command("api_token", "list", "branch1_cp")
+    printed = capsys.readouterr().out.split()[0]
+    assert printed.endswith("…")
+    # when the printed prefix is pasted into revoke
+    call_command("api_token", "revoke", printed)
+    # then the token is revoked
+    assert ApiToken.objects.get().revoked_at is not None
+    assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/me").status_code == 401

@@ -26,9 +26,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         action = opts["action"]
         if action == "revoke":
-            tokens = list(ApiToken.objects.filter(prefix=opts["prefix"], revoked_at__isnull=True))
+            # the prefix as `list` prints it ("xb_abcdefg…") or without the ellipsis
+            prefix = opts["prefix"].strip().rstrip("…").removesuffix("...")
+            tokens = list(ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True))
             if len(tokens) != 1:
-                raise CommandError(f"{len(tokens)} active tokens have prefix {opts['prefix']!r}")
+                raise CommandError(f"{len(tokens)} active tokens have prefix {prefix!r}")
             api_token_revoke(actor=None, token=tokens[0])
             self.stdout.write(f"revoked {tokens[0].prefix}…")
             return
