@@ -230,6 +230,10 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("XIAOBAO_BEHIND_PROXY", False) else None
 )
+# How many proxies in front of the application append to X-Forwarded-For: the client's address is the entry
+# the outermost of them appended (the Nth from the right); 0 = the peer's address, the header is ignored.
+# Default: 1 behind a proxy (XIAOBAO_BEHIND_PROXY), else 0.
+TRUSTED_PROXIES = env_int("XIAOBAO_TRUSTED_PROXIES", 1 if env_bool("XIAOBAO_BEHIND_PROXY", False) else 0)
 # Content-Security-Policy on every response (SecurityHeadersMiddleware): scripts only from our own static
 # files, never inline or eval'd; inline *styles* stay allowed (style attributes in templates, ECharts' SVG,
 # htmx's indicator style) — they cannot run code. No frames, no plugins, forms post only to us.

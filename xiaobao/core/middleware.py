@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -13,11 +14,20 @@ PUBLIC_PREFIXES = ("/api/", "/static/", "/i18n/", "/favicon.ico")
 
 
 def request_ip(request: HttpRequest) -> str | None:
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
+    """The client's address. Behind TRUSTED_PROXIES proxies, the entry of X-Forwarded-For that the
+    outermost trusted proxy appended (the Nth from the right): entries left of it are whatever the client
+    sent. Without trusted proxies, or when the header is short or not an address, the peer's address."""
+    peer = request.META.get("REMOTE_ADDR")
+    hops = settings.TRUSTED_PROXIES
+    if hops <= 0:
+        return peer
+    entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if e.strip()]
+    if len(entries) < hops:
+        return peer
+    try:
+        return str(ipaddress.ip_address(entries[-hops]))
+    except ValueError:
+        return peer
 
 
 class LoginRequiredMiddleware:
