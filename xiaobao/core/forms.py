@@ -17,6 +17,7 @@ from xiaobao.core.models import OrgUnit
 from xiaobao.core.models.consumers import ConsumerKind, IdType
 from xiaobao.core.models.org import OrgUnitKind
 from xiaobao.core.roles import ROLES
+from xiaobao.core.validators import visible_text
 from xiaobao.core.vault.detect import validate_no_c3
 
 
@@ -237,6 +238,14 @@ class LookupForm(forms.Form):
     value = forms.CharField(label=_("Value"), max_length=40)
 
 
+class VisibleTextField(forms.CharField):
+    """Text whose length counts only what a reader sees (zero-width and other invisible characters removed,
+    whitespace runs made one space)."""
+
+    def to_python(self, value: Any) -> str:
+        return visible_text(super().to_python(value))
+
+
 class RevealForm(forms.Form):
     field = forms.ChoiceField(
         choices=[
@@ -246,7 +255,7 @@ class RevealForm(forms.Form):
             ("address", "address"),
         ]
     )
-    reason = forms.CharField(label=_("Reason"), min_length=4, max_length=500)
+    reason = VisibleTextField(label=_("Reason"), min_length=4, max_length=500)
 
 
 class AuditFilterForm(forms.Form):

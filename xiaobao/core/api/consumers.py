@@ -1,11 +1,13 @@
 """Consumers and the personal-data vault: /api/v1/consumers (masked unless revealed with a reason)."""
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import BeforeValidator
 
 from xiaobao.core.api.common import get_visible, require_perm
 from xiaobao.core.errors import field_error
@@ -13,6 +15,7 @@ from xiaobao.core.models import Consumer, OrgUnit
 from xiaobao.core.models.consumers import ConsumerKind, IdType
 from xiaobao.core.selectors import consumer_list
 from xiaobao.core.services import consumers as svc
+from xiaobao.core.validators import visible_text
 
 router = Router(tags=["consumers"])
 
@@ -49,7 +52,9 @@ class LookupIn(Schema):
 
 class RevealIn(Schema):
     field: str = Field(..., pattern="^(id_number|phone|account_number|address)$")
-    reason: str = Field(..., min_length=4, max_length=500)
+    reason: Annotated[str, BeforeValidator(visible_text)] = Field(
+        ..., min_length=4, max_length=500, description="Why (at least 4 visible characters)"
+    )
 
 
 class RevealOut(Schema):

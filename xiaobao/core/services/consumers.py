@@ -12,6 +12,7 @@ from xiaobao.core.models import Consumer, OrgUnit
 from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.models.consumers import INDEXED_FIELDS, PERSONAL_FIELDS
 from xiaobao.core.services.audit import audit_change, audit_record, snapshot
+from xiaobao.core.validators import visible_text
 from xiaobao.core.vault import crypto
 from xiaobao.core.vault.detect import ID_NUMBER, PHONE, validate_no_c3
 
@@ -122,7 +123,7 @@ def consumer_reveal(*, actor: Any, consumer: Consumer, field: str, reason: str) 
         raise PermissionDenied(_("You may not reveal personal data."))
     if field not in PERSONAL_FIELDS:
         raise ValidationError({"field": _("Unknown personal field.")})
-    reason = (reason or "").strip()
+    reason = visible_text(reason or "")
     if len(reason) < 4:
         raise ValidationError({"reason": _("State the reason for revealing (at least 4 characters).")})
     sealed = Consumer.objects.filter(pk=consumer.pk).values_list(field, flat=True).first()
