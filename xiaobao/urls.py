@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.urls import include, path
+from django.views.static import serve
 
 from xiaobao.api import api
 
@@ -11,4 +13,10 @@ urlpatterns = [
     path("reports/", include("xiaobao.reports.urls")),
     path("imports/", include("xiaobao.imports.urls")),
     path("", include("xiaobao.core.urls")),
+    # browsers ask for /favicon.ico whatever the page links: the same small SVG
+    path(
+        "favicon.ico",
+        serve,
+        {"path": "favicon.svg", "document_root": settings.BASE_DIR / "static" / "xiaobao"},
+    ),
 ]
