@@ -18,7 +18,9 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,10 +117,24 @@ def retention_due(now: dt.datetime | None = None) -> QuerySet[Complaint]:
     ).order_by("pk")
 
 
+def _ended_at() -> Coalesce:
+    """When the complaint ended: its closing time; for one that ended otherwise (withdrawn, merged,
+    declined), the time of the event that took it into its ended state. Retention runs from that day, so
+    a later touch (a legal hold set and lifted, a note) never extends it. Only a complaint with neither
+    (none is written so) falls back to its last change, which keeps it longer, never shorter."""
+    ended = Status.ended_statuses()
+    entered = (
+        ComplaintEvent.objects.filter(complaint=OuterRef("pk"), to_status__in=ended)
+        .exclude(from_status__in=ended)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return Coalesce("closed_at", Subquery(entered), "updated_at")
+
+
 def _ended_before(cutoff: dt.datetime) -> Q:
-    """Ended, and ended before the cutoff (closing time; for complaints never closed, their last change)."""
-    old = Q(closed_at__lt=cutoff) | Q(closed_at__isnull=True, updated_at__lt=cutoff)
-    return Q(status__in=Status.ended_statuses()) & old
+    """Ended, and ended before the cutoff."""
+    return Q(status__in=Status.ended_statuses()) & Q(LessThan(_ended_at(), cutoff))
 
 
 def complaint_purge(*, now: dt.datetime | None = None, dry_run: bool = False) -> PurgeReport:

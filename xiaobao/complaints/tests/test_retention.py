@@ -293,3 +293,19 @@ def test_the_commands(hq_officer, org, payload):
     assert c.anonymised_at is not None
     run = AuditEvent.objects.get(object_type="core.retentionrule", action="delete")
     assert run.changes["complaint"]["anonymised"] == 1 and run.changes["rules"]["complaint"] == "1d"
+
+
+def test_retention_runs_from_the_day_the_complaint_ended_not_its_last_touch(hq_officer, org, payload):
+    # given: a complaint withdrawn on 2026-03-03, on legal hold from 2027-06 to 2029-11 (its row changes then)
+    c = _complaint(hq_officer, payload, "110108199003070016")
+    _withdraw(hq_officer, c)
+    with time_machine.travel("2027-06-01 09:00 +0800", tick=False):
+        complaint_set_legal_hold(actor=hq_officer, complaint=c, hold=True, reason="（2027）京0108民初1号")
+    with time_machine.travel("2029-11-20 09:00 +0800", tick=False):
+        complaint_set_legal_hold(actor=hq_officer, complaint=c, hold=False, reason="")
+    # when: the purge runs on 2029-12-01, three years and nine months after the withdrawal
+    report = retention_purge(now=LATER).complaint
+    # then: the period ran from the withdrawal, not from the hold's release nine days before
+    assert report.anonymised == 1
+    c.refresh_from_db()
+    assert c.anonymised_at is not None
