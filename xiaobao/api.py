@@ -16,6 +16,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from xiaobao.core.errors import DomainError
+from xiaobao.core.middleware import docs_login_required
 from xiaobao.core.services.accounts import api_token_authenticate
 
 
@@ -79,6 +80,7 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs_decorator=docs_login_required,  # schema and docs: signed-in users only (API_SCHEMA_PUBLIC)
     parser=TextParser(),
 )
 

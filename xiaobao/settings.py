@@ -242,6 +242,8 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+# /api/v1/openapi.json and /api/v1/docs without a login: only in development and under the test suite.
+API_SCHEMA_PUBLIC = env_bool("XIAOBAO_API_SCHEMA_PUBLIC", DEBUG or TESTING)
 # API lists: at most 1,000 rows a page (a larger `limit` is a 422, not a database overflow).
 NINJA_PAGINATION_MAX_LIMIT = 1000
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
