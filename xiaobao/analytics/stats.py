@@ -6,7 +6,7 @@ scope), received (day of receipt, `receipt_date`) in the period. The complaint l
 
 Definitions (docs/architecture.md "Statistics" repeats them for users):
 - received: every complaint received in the period, whatever its state now.
-- regulator_forwarded: source is not "direct" (NFRA, PBoC or other referral).
+- regulator_forwarded: forwarded by a regulator (NFRA or a local office, PBoC); "other referral" is not one.
 - on_time_rate: decision clocks met / (met + breached) — breached counts open complaints already overdue.
 - avg_days, p90_days: calendar days from receipt to the decision notice, over decided complaints.
 - extension_rate: complaints whose decision deadline was extended (approved) / received.
@@ -161,9 +161,12 @@ def _in(period: Period, field: str = "receipt_date") -> Q:
     return Q(**{f"{field}__gte": period.start, f"{field}__lte": period.end})
 
 
+# Forwarded by a regulator: also the complaint list's `forwarded` filter and the regulator report grids.
+REGULATOR_SOURCES = (Source.NFRA_TRANSFER, Source.PBOC_TRANSFER)
+
 COUNTS = {
     "received": Count("pk"),
-    "forwarded": Count("pk", filter=~Q(source=Source.DIRECT)),
+    "forwarded": Count("pk", filter=Q(source__in=REGULATOR_SOURCES)),
     "withdrawn": Count("pk", filter=Q(status=Status.WITHDRAWN)),
     "repeat": Count("pk", filter=Q(is_repeat=True)),
     "secondary": Count("pk", filter=Q(is_secondary=True)),

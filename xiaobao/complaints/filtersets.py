@@ -99,7 +99,7 @@ class ComplaintFilter(forms.Form):
 
 # Yes/no filters the statistics drill down with (each matches one headline figure's definition).
 FLAG_LOOKUPS = {
-    "forwarded": ~Q(source=Source.DIRECT),
+    "forwarded": Q(source__in=(Source.NFRA_TRANSFER, Source.PBOC_TRANSFER)),  # not "other referral"
     "repeat": Q(is_repeat=True),
     "secondary": Q(is_secondary=True),
     "extended": Q(is_extended=True),

@@ -38,7 +38,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Count, F, Max, QuerySet, Value
+from django.db.models import CharField, Count, F, Max, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -58,6 +58,11 @@ from xiaobao.early_warning.models import (
     WatchWord,
 )
 from xiaobao.early_warning.rules import Cube, SpikeRule, Tree, Unit, evaluate
+from xiaobao.imports.writer import REFERENCE_PREFIX
+
+# Imported history is not news: an imported complaint (reference `IM…`) counts only while it is open (taken
+# over from another system as a live case); archived or closed imports never raise a warning.
+LIVE = ~Q(reference__startswith=REFERENCE_PREFIX) | Q(status__in=Status.open_statuses())
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +97,9 @@ class _Scan:
 
     def new_complaints(self) -> QuerySet[Complaint]:
         """Complaints registered since the previous scan (minus the overlap)."""
-        return Complaint.objects.filter(pk__gt=self.floors.get("complaint", 0), created_at__gte=self.since)
+        return Complaint.objects.filter(
+            LIVE, pk__gt=self.floors.get("complaint", 0), created_at__gte=self.since
+        )
 
     def officers(self, unit_id: int, *, hq: bool = True) -> list[int]:
         """The unit's branch consumer-protection officers, and head office's (always when the unit has no
@@ -172,7 +179,7 @@ def spike_cube(
     """Counts per series for every day in [first − baseline days, last]: ONE aggregate query."""
     start = first - dt.timedelta(days=rule.baseline_days)
     rows = (
-        Complaint.objects.filter(receipt_date__gte=start, receipt_date__lte=last)
+        Complaint.objects.filter(LIVE, receipt_date__gte=start, receipt_date__lte=last)
         .values_list("org_unit_id", "business_type_id", "receipt_date")
         .annotate(n=Count("id"))
         .order_by()
@@ -202,6 +209,7 @@ def _spikes(s: _Scan) -> None:
         unit = s.units[a.unit_id]
         ids = list(
             Complaint.objects.filter(
+                LIVE,
                 subtree_q(unit.path, "org_unit__path"),
                 business_type_id__in=members.get(a.category, []),
                 receipt_date=a.day,
@@ -296,7 +304,7 @@ def _person() -> Coalesce:
 def _repeat_complainants(s: _Scan) -> None:
     days, minimum = int(settings.WARNING_REPEAT_DAYS), int(settings.WARNING_REPEAT_MIN)
     start = s.today - dt.timedelta(days=days - 1)
-    window = Complaint.objects.filter(receipt_date__gte=start, receipt_date__lte=s.today).annotate(
+    window = Complaint.objects.filter(LIVE, receipt_date__gte=start, receipt_date__lte=s.today).annotate(
         person=_person()
     )
     people = list(
@@ -358,7 +366,7 @@ def _group_or_major(s: _Scan) -> None:
     ).values_list("complaint_id", flat=True)
     rows = [
         *s.new_complaints().values_list(*fields),
-        *Complaint.objects.filter(pk__in=list(marked)).values_list(*fields),
+        *Complaint.objects.filter(LIVE, pk__in=list(marked)).values_list(*fields),
     ]
     found: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
     for row in rows:

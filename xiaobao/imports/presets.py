@@ -259,7 +259,11 @@ CFPB_DEFAULTS: dict[str, Any] = {
     "cause": "C99",
     "status": "closed",
     "liability": "",
+    # Forwarded to the company by the US CFPB: a referral, not one of our regulators (NFRA, PBoC), so the
+    # statistics' "forwarded by regulators" does not count it.
     "source": "other_referral",
+    # A public file of past complaints: rows "In progress" there are archived here, not opened in our queues.
+    "historical": True,
     "external_prefix": "cfpb:",
     "date_order": "auto",
     "list_separator": ",",

@@ -71,6 +71,7 @@ class ParsedRow:
     description: str
     name: str
     id_number: str  # normalised; "" when the file has none
+    status_in_file: str = ""  # the open status the file gave a historical row that was archived
 
 
 @dataclass
@@ -86,6 +87,7 @@ class Config:
     source: str
     received_on: dt.date | None
     name: str
+    historical: bool = True
     now: dt.datetime = field(default_factory=timezone.now)
     labels: dict[str, str] = field(default_factory=dict)
     tz: Any = field(default_factory=timezone.get_default_timezone)
@@ -215,7 +217,15 @@ def build_config(
         source=str(defaults.get("source") or Source.DIRECT),
         received_on=received_on,
         name=str(defaults.get("complainant_name") or DEFAULT_NAME)[:100],
+        historical=is_historical(defaults),
     )
+
+
+def is_historical(defaults: dict[str, Any]) -> bool:
+    """History (the default) is archived: a row the file gives as still open is stored as archived with its
+    history, so it enters no queue, inbox, sweep, escalation or early-warning scan. Only a preset with
+    `"historical": false` (taking over live cases from another system) imports open rows as open."""
+    return (defaults or {}).get("historical", True) not in (False, "false", "0", 0)
 
 
 # --- one row --------------------------------------------------------------------------------------------
@@ -368,6 +378,9 @@ class _Row:
                 self.error(dim, _("Unknown or inactive code: %(c)s") % {"c": code})
         status = self.mapped("status", "status")
         liability = self.mapped("liability", "status") if status == Status.CLOSED else ""
+        in_file = ""
+        if cfg.historical and status not in Status.ended_statuses():
+            in_file, status = status, Status.ARCHIVED
         groups = self.groups()
         id_number = self.identity()
         ref = self.reference()
@@ -392,6 +405,7 @@ class _Row:
             description=description,
             name=(self.text("complainant_name") or cfg.name)[:100],
             id_number=id_number,
+            status_in_file=in_file,
         )
 
 

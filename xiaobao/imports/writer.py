@@ -10,7 +10,10 @@ is done here per batch, the same way:
 - reference: `IM` + job id (6 digits) + day of receipt + sequence (6 digits) — the `TS<date><pk>` scheme of
   registered complaints with a distinct prefix, so the two never collide and a job's complaints are found by
   searching `IM<job>`;
-- status from the value map: ended ones get `closed_at`; open ones stay `registered` (awaiting assignment);
+- status from the value map: ended ones get `closed_at`. A historical import (the default) stores a row the
+  file gives as open as `archived` (the file's status kept in its event): history enters no queue, inbox,
+  sweep or escalation. Only an import with `"historical": false` keeps open rows `registered` (awaiting
+  assignment);
 - clocks: the real computation (`sla.compute_clocks` with the rules `rules_for` picks for the source and the
   event history, which holds only the `imported` event), cached per (day of receipt, status) since it
   depends on nothing else. A historical complaint that ended without a recorded notice has no met date:
@@ -46,12 +49,15 @@ EVENT_ACTION = "imported"
 NOTE_PREFIX = "导入 "  # a new consumer's note: the complaint it was made for
 
 
+REFERENCE_PREFIX = "IM"  # every imported complaint's reference starts with it (early warning skips them)
+
+
 def reference(job_id: int, receipt: dt.date, seq: int) -> str:
-    return f"IM{job_id:06d}{receipt:%Y%m%d}{seq:06d}"
+    return f"{REFERENCE_PREFIX}{job_id:06d}{receipt:%Y%m%d}{seq:06d}"
 
 
 def reference_prefix(job_id: int) -> str:
-    return f"IM{job_id:06d}"
+    return f"{REFERENCE_PREFIX}{job_id:06d}"
 
 
 class ClockMaker:
@@ -223,6 +229,13 @@ def _complaint_values(r: ParsedRow, ref: str, consumer: int, clocks: ClockMaker)
     )
 
 
+def _event_data(job_id: int, r: ParsedRow) -> dict[str, Any]:
+    data: dict[str, Any] = {"job": job_id, "row": r.line}
+    if r.status_in_file:
+        data["status_in_file"] = r.status_in_file  # open in the file, archived as history
+    return data
+
+
 def write_rows(
     *,
     job: Any,
@@ -281,7 +294,7 @@ def write_rows(
                 template=ComplaintEvent(at=now, actor_id=actor.pk, action=EVENT_ACTION),
                 variable=["complaint_id", "effective_date", "to_status", "data"],
                 rows=(
-                    (ids[ref], r.receipt_date, r.status, {"job": job.pk, "row": r.line})
+                    (ids[ref], r.receipt_date, r.status, _event_data(job.pk, r))
                     for r, ref in zip(batch, batch_refs, strict=True)
                 ),
             )

@@ -18,8 +18,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xiaobao.analytics.stats import FIELD_OF
-from xiaobao.complaints.choices import Source
+from xiaobao.analytics.stats import FIELD_OF, REGULATOR_SOURCES
 from xiaobao.complaints.models import Complaint, ComplaintCode
 from xiaobao.core.exports import safe_cell
 from xiaobao.core.models import OrgUnit
@@ -107,7 +106,7 @@ def _matchers(
         return lambda v: by_id[key].get(v, [])
 
     matchers: dict[str, Callable[[Any], list[str]]] = {k: code_matcher(k) for k in CODE_KEYS}
-    matchers["source"] = lambda v: [v, "forwarded"] if v != Source.DIRECT else [v]
+    matchers["source"] = lambda v: [v, "forwarded"] if v in REGULATOR_SOURCES else [v]
     matchers["unit"] = lambda v: unit_of.get(v, [])
     return matchers
 

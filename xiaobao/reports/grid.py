@@ -17,6 +17,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
+from xiaobao.analytics.stats import REGULATOR_SOURCES
 from xiaobao.complaints.choices import ClockState, Source
 from xiaobao.complaints.models import Complaint, ComplaintCode
 from xiaobao.core.models import OrgUnit
@@ -162,7 +163,7 @@ def summary_grid(qs: QuerySet[Complaint], unit: OrgUnit) -> Grid:
         counts = {col: n for (col, src), n in by_source.items() if src == value}
         rows.append(Row("code", value, str(label), 1, counts))
         total.update(counts)
-        if value != Source.DIRECT:
+        if value in REGULATOR_SOURCES:  # "other referral" is not a regulator
             forwarded.update(counts)
     rows.append(Row("subtotal", "forwarded", _("Forwarded by regulators"), 0, dict(forwarded)))
     rows.append(Row("total", "", _("Total received"), 0, dict(total)))

@@ -71,15 +71,14 @@ def test_recent_layout_with_underscores_and_day_first_dates(org, hq_officer, run
     # then
     assert (job.state, job.created, job.invalid) == ("done", 500, 0)
     first = Complaint.objects.get(external_reference="cfpb:6896026")
-    assert str(first.receipt_date) == "2023-04-27" and first.status == Status.REGISTERED
-    open_count = Complaint.objects.filter(status=Status.REGISTERED).count()
-    assert open_count > 400
-    # open complaints have running (or, being old, breached) clocks; none of them is missing
-    assert Clock.objects.filter(complaint__status=Status.REGISTERED, name="decision").count() == open_count
-    assert set(Clock.objects.filter(complaint=first).values_list("state", flat=True)) <= {
-        ClockState.RUNNING,
-        ClockState.BREACHED,
-    }
+    assert str(first.receipt_date) == "2023-04-27" and first.status == Status.ARCHIVED
+    # "In progress" there is history here: archived, out of every queue, with the file's status kept
+    archived = Complaint.objects.filter(status=Status.ARCHIVED).count()
+    assert archived > 400 and not Complaint.objects.filter(status__in=Status.open_statuses()).exists()
+    assert first.events.get(action="imported").data["status_in_file"] == Status.REGISTERED
+    # each has its decision clock, stopped: history is neither running nor overdue
+    assert Clock.objects.filter(complaint__status=Status.ARCHIVED, name="decision").count() == archived
+    assert set(Clock.objects.filter(complaint=first).values_list("state", flat=True)) == {ClockState.STOPPED}
 
 
 def test_narratives_need_a_default_date(org, hq_officer, run_import):
@@ -108,7 +107,7 @@ def test_the_whole_28k_file(org, hq_officer, run_import):
     # then
     assert (job.state, job.rows, job.created, job.invalid) == ("done", 28156, 28156, 0)
     assert seconds < 60  # the requirement; measured about 12 s on SQLite on the 2-core build machine
-    assert Complaint.objects.filter(status=Status.REGISTERED).count() == 2690  # "In progress"
+    assert Complaint.objects.filter(status=Status.ARCHIVED).count() == 2690  # "In progress": history
     assert Complaint.objects.filter(status=Status.CLOSED, liability="at_fault").count() == 1534
     first = Complaint.objects.get(external_reference="cfpb:1291006")
     assert str(first.receipt_date) == "2015-03-19" and first.business_type.code == "B13"

@@ -63,7 +63,8 @@ def test_rows_become_complaints_with_mapped_codes(org, importer, run_import):
     assert c2.special_groups == ["elderly", "servicemember"] and c2.priority == Priority.HIGH
     assert c1.external_reference == "cfpb:9000001" and c1.source == Source.OTHER_REFERRAL
     assert c1.status == Status.CLOSED and c1.liability == "valid" and c1.closed_at == c1.received_at
-    assert c3.status == Status.REGISTERED and c3.closed_at is None and c3.liability == ""
+    # in progress there, history here: archived (the shipped preset is historical), closed on its receipt day
+    assert c3.status == Status.ARCHIVED and c3.closed_at == c3.received_at and c3.liability == ""
     assert str(c1.receipt_date) == "2020-03-18" and str(c3.receipt_date) == "2020-03-19"
     assert c1.product == "Mortgage / FHA mortgage"
     assert c1.request == "Struggling to pay mortgage"
@@ -262,8 +263,15 @@ def test_one_audit_record_per_run(org, importer, run_import):
     assert not AuditEvent.objects.filter(object_type="complaints.complaint").exists()
 
 
-def test_open_imported_complaints_get_the_real_clocks(org, importer, run_import):
-    # given one complaint still in progress and one closed
+@pytest.fixture
+def live_cases(cfpb_preset):
+    """The preset set to take over live cases (`historical: false`): open rows stay open."""
+    cfpb_preset.defaults = {**cfpb_preset.defaults, "historical": False}
+    cfpb_preset.save()
+
+
+def test_open_imported_complaints_get_the_real_clocks(org, importer, run_import, live_cases):
+    # given one complaint still in progress and one closed, taken over as live cases
     data = make_csv(
         [
             cfpb_row(1, **{"Date received": "2026-02-25", "Company response to consumer": "In progress"}),
@@ -461,7 +469,7 @@ def test_preset_value_table_replaced(org, hq_officer, importer, cfpb_preset):
         )
 
 
-def test_old_open_complaints_do_not_flood_the_sweeper(org, importer, run_import):
+def test_old_open_complaints_do_not_flood_the_sweeper(org, importer, run_import, live_cases):
     from xiaobao.complaints.models import Notification
     from xiaobao.complaints.sweeper import sla_sweep
 
