@@ -30,8 +30,7 @@ demo: install
 	$(DEMO_ENV) $(BIN)/xiaobao migrate --noinput -v0
 	$(DEMO_ENV) $(BIN)/xiaobao demo_load
 	@echo ""
-	@echo "Serving the demo bank on http://127.0.0.1:8000  (Ctrl-C to stop)"
-	$(DEMO_ENV) $(BIN)/xiaobao runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(BIN)/xiaobao demo_serve 127.0.0.1:8000
 
 test: install test-sqlite
 	@case "$$DATABASE_URL" in postgres*) $(MAKE) --no-print-directory test-postgres ;; esac

@@ -52,9 +52,9 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from its own static files (no CDN)
     "django_htmx",
     "template_partials",
+    "xiaobao.core",  # before django_tasks_db: its `db_worker` (with a heartbeat) takes that one's place
     "django_tasks",
     "django_tasks_db",
-    "xiaobao.core",
     "xiaobao.complaints",
     "xiaobao.analytics",
     "xiaobao.early_warning",

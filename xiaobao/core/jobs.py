@@ -17,6 +17,11 @@ a long write phase for a dead worker. `job_progress` therefore writes outside th
   `BackgroundJob.from_db`), and the reaper looks at the side file's heartbeat before reaping.
 
 Outside a transaction progress is written straight to the row, as before.
+
+A queued job waits for a task worker (`xiaobao db_worker`). Every worker writes a heartbeat file in the data
+directory while it lives (`worker_beat`, from a thread, so a long job does not silence it); a queued job's
+page says "no task worker is running" when no worker has beaten for `WORKER_SILENT_AFTER`
+(`worker_alive`). Web and workers share the data directory already (report files, uploaded imports).
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ log = logging.getLogger(__name__)
 J = TypeVar("J", bound=BackgroundJob)
 
 STALE_AFTER = dt.timedelta(minutes=10)
+WORKER_BEAT_EVERY = 10.0  # seconds between a worker's heartbeats
+WORKER_SILENT_AFTER = dt.timedelta(seconds=45)  # no heartbeat for this long: no worker is running
 SIDE_ALIAS = "job_progress"  # the second PostgreSQL connection (not registered in django.db.connections)
 LIVE_FIELDS = ("progress_done", "progress_total", "message", "heartbeat_at")
 
@@ -300,3 +307,47 @@ def job_reap_stale(
         if cleanup is not None:
             cleanup(ids)
     return reaped
+
+
+# --- is a task worker running? ------------------------------------------------------------------------
+
+
+def worker_beat_path(db: str | None = None) -> Path:
+    name = str(connections[db or DEFAULT_DB_ALIAS].settings_dict["NAME"])
+    key = hashlib.sha256(name.encode()).hexdigest()[:12]
+    return Path(settings.DATA_DIR) / "jobs" / f"{key}-worker.beat"
+
+
+def worker_beat(db: str | None = None) -> None:
+    """Record that a task worker for this database is alive now (written atomically)."""
+    path = worker_beat_path(db)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".beat")
+        with os.fdopen(fd, "w") as fh:
+            fh.write(timezone.now().isoformat())
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("worker heartbeat not written: %s", type(exc).__name__)
+
+
+def worker_alive(db: str | None = None) -> bool:
+    """Whether a task worker beat within `WORKER_SILENT_AFTER`."""
+    try:
+        beat = dt.datetime.fromisoformat(worker_beat_path(db).read_text().strip())
+    except (OSError, ValueError):
+        return False
+    return timezone.now() - beat < WORKER_SILENT_AFTER
+
+
+def worker_beating(stop: threading.Event, every: float = WORKER_BEAT_EVERY) -> threading.Thread:
+    """Beat now, then start a daemon thread that beats until `stop` is set (the worker process's lifetime)."""
+    worker_beat()
+
+    def run() -> None:
+        while not stop.wait(every):
+            worker_beat()
+
+    thread = threading.Thread(target=run, name="worker-heartbeat", daemon=True)
+    thread.start()
+    return thread

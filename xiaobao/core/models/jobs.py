@@ -70,5 +70,14 @@ class BackgroundJob(TimeStampedModel):
         return min(100, int(100 * self.progress_done / self.progress_total))
 
     @property
+    def waits_for_worker(self) -> bool:
+        """Queued while no task worker is running (its page says so)."""
+        if self.state != JobState.QUEUED:
+            return False
+        from xiaobao.core.jobs import worker_alive
+
+        return not worker_alive(self._state.db)
+
+    @property
     def is_active(self) -> bool:
         return self.state in (JobState.QUEUED, JobState.RUNNING)
