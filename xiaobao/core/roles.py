@@ -162,6 +162,17 @@ ROLES: dict[str, Role] = {
 }
 
 
+def reveals_personal_data(code: str) -> bool:
+    """Whether the role may reveal personal data in clear: granting it needs a second administrator."""
+    role = ROLES.get(code)
+    return role is not None and REVEAL_PERSONAL_DATA in role.permissions
+
+
+# A requested, not yet approved role is a membership of a group without permissions named
+# "pending:<role>:<id of the administrator who asked>" (see services.accounts.role_requests).
+PENDING_ROLE_PREFIX = "pending:"
+
+
 def role_name(code: str) -> str:
     role = ROLES.get(code)
     return str(role.name) if role else code

@@ -36,6 +36,11 @@ urlpatterns = [
     path("users/new/", users.user_create, name="user_create"),
     path("users/<int:pk>/", users.user_edit, name="user_edit"),
     path("users/<int:pk>/password/", users.user_password, name="user_password"),
+    path(
+        "users/<int:pk>/roles/<str:role>/<str:decision>/",
+        users.role_request_decide,
+        name="role_request_decide",
+    ),
     # consumers and the personal-data vault
     path("consumers/", consumers.consumer_list, name="consumers"),
     path("consumers/new/", consumers.consumer_create, name="consumer_create"),

@@ -43,13 +43,21 @@ class RoleOut(Schema):
     permissions: list[str]
 
 
+class RoleRequestOut(Schema):
+    role: str
+    requested_by: str
+
+
 class UserOut(Schema):
     id: int
     username: str
     full_name: str
     email: str
     unit: UnitRef | None
-    roles: list[str]
+    roles: list[str] = Field(..., description="Roles in effect")
+    pending_roles: list[RoleRequestOut] = Field(
+        ..., description="Roles that reveal personal data, requested and waiting for a second administrator"
+    )
     is_active: bool
     has_2fa: bool
 
@@ -90,6 +98,10 @@ def _user_out(user: User) -> dict:
         "email": user.email,
         "unit": _unit_ref(user.org_unit),
         "roles": user.role_codes,
+        "pending_roles": [
+            {"role": r.role, "requested_by": r.requested_by.username if r.requested_by else ""}
+            for r in svc.role_requests(user)
+        ],
         "is_active": user.is_active,
         "has_2fa": user.has_2fa,
     }
@@ -187,3 +199,23 @@ def user_update(request: HttpRequest, user_id: int, payload: UserPatch):
         is_active=payload.is_active,
     )
     return _user_out(user)
+
+
+@router.post(
+    "/users/{user_id}/pending-roles/{role}/approve",
+    response=UserOut,
+    summary="Approve a requested role (an administrator other than the one who asked)",
+)
+def role_request_approve(request: HttpRequest, user_id: int, role: str):
+    require_perm(request.user, "core.manage_users")
+    target = get_visible(User.objects.visible_to(request.user), pk=user_id)
+    return _user_out(svc.role_request_approve(actor=request.user, user=target, role=role))
+
+
+@router.post(
+    "/users/{user_id}/pending-roles/{role}/reject", response=UserOut, summary="Reject a requested role"
+)
+def role_request_reject(request: HttpRequest, user_id: int, role: str):
+    require_perm(request.user, "core.manage_users")
+    target = get_visible(User.objects.visible_to(request.user), pk=user_id)
+    return _user_out(svc.role_request_reject(actor=request.user, user=target, role=role))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 import pyotp
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from xiaobao.core.models import ApiToken, AuditEvent, OrgUnit, User
 from xiaobao.core.models.audit import AuditAction
-from xiaobao.core.roles import ROLES
+from xiaobao.core.roles import PENDING_ROLE_PREFIX, ROLES, reveals_personal_data, role_name
 from xiaobao.core.services.audit import audit_change, audit_record, snapshot
 from xiaobao.core.vault import crypto
 from xiaobao.core.vault.detect import redact
@@ -29,12 +30,31 @@ def _roles_snapshot(user: User) -> list[str]:
 
 
 def _set_roles(user: User, roles: list[str]) -> None:
+    """The user's roles become exactly `roles`; requested roles (pending groups) are kept."""
+    requests = list(user.groups.filter(name__startswith=PENDING_ROLE_PREFIX))
+    user.groups.set([*requests, *Group.objects.filter(name__in=roles)])
+    _forget_permissions(user)
+
+
+def _forget_permissions(user: User) -> None:
+    for attr in ("_perm_cache", "_group_perm_cache", "_user_perm_cache", "_role_codes"):
+        user.__dict__.pop(attr, None)
+
+
+def _apply_roles(*, actor: Any, user: User, roles: list[str]) -> None:
+    """Give `user` the roles asked for, under four eyes: nobody grants a role to themselves, and a role that
+    reveals personal data granted by a person (not a command: actor None) is only requested — it takes
+    effect when a second administrator approves it (`role_request_approve`). Removals take effect at once."""
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
         raise ValidationError({"roles": _("Unknown role: %(r)s") % {"r": ", ".join(unknown)}})
-    user.groups.set(Group.objects.filter(name__in=roles))
-    for attr in ("_perm_cache", "_group_perm_cache", "_user_perm_cache", "_role_codes"):
-        user.__dict__.pop(attr, None)
+    added = set(roles) - set(_roles_snapshot(user))
+    if added and actor is not None and actor.pk == user.pk:
+        raise ValidationError({"roles": _("You cannot grant roles to yourself.")})
+    held = {r for r in added if actor is not None and reveals_personal_data(r)}
+    _set_roles(user, sorted(set(roles) - held))
+    for role in sorted(held):
+        _role_request(actor=actor, user=user, role=role)
 
 
 @transaction.atomic
@@ -59,9 +79,11 @@ def user_create(
     user.password_changed_at = timezone.now()
     user.full_clean()
     user.save()
-    _set_roles(user, roles)
     audit_change(actor=actor, obj=user, before=None)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, changes={"roles": [None, sorted(roles)]})
+    _apply_roles(actor=actor, user=user, roles=roles)
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, obj=user, changes={"roles": [None, _roles_snapshot(user)]}
+    )
     return user
 
 
@@ -92,7 +114,7 @@ def user_update(
     user.full_clean()
     user.save()
     if roles is not None:
-        _set_roles(user, roles)
+        _apply_roles(actor=actor, user=user, roles=roles)
     audit_change(actor=actor, obj=user, before=before)
     after_roles = _roles_snapshot(user)
     if after_roles != before_roles:
@@ -113,6 +135,85 @@ def user_set_password(*, actor: Any, user: User, password: str) -> User:
     user.save(update_fields=["password", "password_changed_at"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, changes={"password": ["***", "***"]})
     return user
+
+
+# --- Role requests (four eyes on roles that reveal personal data) -------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleRequest:
+    role: str
+    requested_by: User | None
+    group: Group
+
+    @property
+    def name(self) -> str:
+        return role_name(self.role)
+
+
+def role_requests(user: User) -> list[RoleRequest]:
+    """The roles requested for `user` and not yet approved, with who asked."""
+    groups = list(user.groups.filter(name__startswith=PENDING_ROLE_PREFIX).order_by("name"))
+    parsed = [(g, *g.name.removeprefix(PENDING_ROLE_PREFIX).rpartition(":")[::2]) for g in groups]
+    by_pk = User.objects.in_bulk([int(pk) for _g, _r, pk in parsed if pk.isdigit()])
+    return [
+        RoleRequest(role, by_pk.get(int(pk)) if pk.isdigit() else None, g)
+        for g, role, pk in parsed
+        if role in ROLES
+    ]
+
+
+def _role_request(*, actor: Any, user: User, role: str) -> None:
+    if any(r.role == role for r in role_requests(user)):
+        return
+    group, _created = Group.objects.get_or_create(name=f"{PENDING_ROLE_PREFIX}{role}:{actor.pk}")
+    user.groups.add(group)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, changes={"role_requested": [None, role]})
+
+
+def _open_request(user: User, role: str) -> RoleRequest:
+    found = [r for r in role_requests(user) if r.role == role]
+    if not found:
+        raise ValidationError({"roles": _("No request for this role is waiting.")})
+    return found[0]
+
+
+@transaction.atomic
+def role_request_approve(*, actor: Any, user: User, role: str) -> User:
+    """A second administrator approves a requested role: never the one who asked, nor the person concerned."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    request = _open_request(user, role)
+    asked_by = request.requested_by
+    if actor.pk == user.pk or (asked_by is not None and actor.pk == asked_by.pk):
+        raise ValidationError(
+            {
+                "roles": _(
+                    "Another administrator must approve: not the one who asked, nor the person concerned."
+                )
+            }
+        )
+    before = _roles_snapshot(user)
+    user.groups.remove(request.group)
+    user.groups.add(Group.objects.get(name=role))
+    _forget_permissions(user)
+    changes = {"roles": [before, _roles_snapshot(user)], "role_approved": [_username(asked_by), role]}
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, changes=changes)
+    return user
+
+
+@transaction.atomic
+def role_request_reject(*, actor: Any, user: User, role: str) -> User:
+    """Withdraw or refuse a requested role (any administrator, the one who asked included)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    request = _open_request(user, role)
+    user.groups.remove(request.group)
+    changes = {"role_rejected": [_username(request.requested_by), role]}
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, changes=changes)
+    return user
+
+
+def _username(user: User | None) -> str:
+    return user.username if user is not None else "?"
 
 
 # --- API tokens --------------------------------------------------------------------------------------

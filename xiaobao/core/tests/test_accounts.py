@@ -153,13 +153,13 @@ def test_user_admin_page_creates_user_with_roles(client_for, sysadmin, org):
             "username": "b1_new",
             "full_name": "新员工",
             "org_unit": org.b1s.pk,
-            "roles": ["complaint_handler"],
+            "roles": ["approver"],
             "password": "Strong-pass-2026!",
         },
     )
     assert response.status_code == 302
     user = User.objects.get(username="b1_new")
-    assert user.role_codes == ["complaint_handler"] and user.org_unit == org.b1s
+    assert user.role_codes == ["approver"] and user.org_unit == org.b1s
     assert AuditEvent.objects.filter(object_type="core.user", object_id=str(user.pk)).count() == 2
     bad = c.post(
         "/users/new/", {"username": "b1_bad", "full_name": "x", "org_unit": org.b1s.pk, "password": "short"}

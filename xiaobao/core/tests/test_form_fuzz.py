@@ -62,6 +62,8 @@ EXCLUDED = {
     "core:login_2fa": "needs a pending first factor in the session (test_accounts.test_two_factor_login)",
     "complaints:lookup": "an htmx hint posted from the intake form without a <form> of its own "
     "(complaints/tests/test_views.py test_lookup_*)",
+    "core:role_request_decide": "buttons shown only while a role request waits for a second administrator "
+    "(core/tests/test_role_grants.py)",
 }
 # Pages that answer a *successful* POST with a page instead of a redirect and write while doing so: such an
 # answer (no field errors) may change these tables and no others.

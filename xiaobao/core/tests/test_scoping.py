@@ -40,6 +40,12 @@ PAGE_ROUTES = [
     ),
     Route("core:user_edit", "get", lambda c: {"pk": c.b1_user.pk}),
     Route("core:user_password", "get", lambda c: {"pk": c.b1_user.pk}),
+    Route(
+        "core:role_request_decide",
+        "post",
+        lambda c: {"pk": c.b1_user.pk, "role": "complaint_handler", "decision": "reject"},
+        ok=(302, 400),  # 400: no request for the role is waiting
+    ),
     Route("core:consumer_detail", "get", lambda c: {"pk": c.consumer.pk}),
     Route(
         "core:consumer_reveal",
@@ -148,6 +154,18 @@ API_ROUTES = [
         lambda c: {"retail_customers": 100, "outlets": 2},
     ),
     Route("GET /api/v1/users/{user_id}", "get", lambda c: {"user_id": c.b1_user.pk}),
+    Route(
+        "POST /api/v1/users/{user_id}/pending-roles/{role}/approve",
+        "post",
+        lambda c: {"user_id": c.b1_user.pk, "role": "complaint_handler"},
+        ok=(200, 422),  # 422: no request for the role is waiting
+    ),
+    Route(
+        "POST /api/v1/users/{user_id}/pending-roles/{role}/reject",
+        "post",
+        lambda c: {"user_id": c.b1_user.pk, "role": "complaint_handler"},
+        ok=(200, 422),
+    ),
     Route(
         "PATCH /api/v1/users/{user_id}",
         "patch",
