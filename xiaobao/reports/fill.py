@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from xiaobao.complaints.models import Complaint, ComplaintCode
 from xiaobao.core.exports import safe_cell
 from xiaobao.core.models import OrgUnit
 from xiaobao.core.models.org import PATH_SEGMENT
+from xiaobao.reports.builders import institution_name
 from xiaobao.reports.placeholders import CODE_KEYS, PLACEHOLDER, Placeholder, parse, references
 
 
@@ -142,7 +142,7 @@ def text_values(unit: OrgUnit, period: Any) -> dict[str, str]:
         "period_end": period.end.isoformat(),
         "org": unit.name,
         "org_code": unit.code,
-        "institution": str(settings.INSTITUTION_NAME),
+        "institution": institution_name(),
         "generated_on": timezone.localdate().isoformat(),
     }
 

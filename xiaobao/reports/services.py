@@ -24,7 +24,7 @@ from xiaobao.core.models import OrgUnit
 from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.scoping import unit_in_scope
 from xiaobao.core.services.audit import audit_record
-from xiaobao.reports.builders import BuildContext, build
+from xiaobao.reports.builders import BuildContext, NoChineseFont, build
 from xiaobao.reports.choices import EXTENSIONS, FILE_STEMS, KIND_GRAINS, TEMPLATE_KINDS, ReportKind
 from xiaobao.reports.files import stored_name
 from xiaobao.reports.fill import TemplateError
@@ -198,6 +198,8 @@ def _generate_or_explain(job: ReportJob, on_progress: Progress | None) -> None:
         report_generate(job, on_progress)
     except (ReportError, TemplateError):
         raise
+    except NoChineseFont as exc:  # the charts would show boxes: fail with what to install
+        raise ReportError(str(exc)) from exc
     except Exception as exc:
         where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         log.warning(  # type and place only: an exception's text may quote data

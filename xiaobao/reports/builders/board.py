@@ -4,11 +4,10 @@ period a year before, and the largest business types and causes with theirs. Fig
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from xiaobao.analytics import stats
-from xiaobao.reports.builders import BuildContext
+from xiaobao.reports.builders import BuildContext, institution_name
 from xiaobao.reports.builders.figures import excel_value
 from xiaobao.reports.builders.xlsx import (
     BORDER,
@@ -45,7 +44,7 @@ def build(ctx: BuildContext) -> bytes:
     r = title_block(
         ws,
         _("%(institution)s: complaint figures for the board, %(period)s")
-        % {"institution": settings.INSTITUTION_NAME, "period": ctx.period.label},
+        % {"institution": institution_name(), "period": ctx.period.label},
         [
             _("Unit: %(name)s (%(code)s)") % {"name": ctx.unit.name, "code": ctx.unit.code},
             _("Period: %(start)s to %(end)s; compared with %(ya_start)s to %(ya_end)s.")

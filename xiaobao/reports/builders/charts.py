@@ -1,17 +1,23 @@
-"""Distribution charts as PNG for the Word report (matplotlib, Agg backend, a CJK font when installed)."""
+"""Distribution charts as PNG for the Word report (matplotlib, Agg backend, a CJK font found at run time)."""
 
 from __future__ import annotations
 
-import functools
+import os
+import shutil
+import subprocess
 from io import BytesIO
 from typing import Any
 
 import matplotlib
+from django.utils.translation import gettext as _
+from fontTools.ttLib import TTFont
 
 matplotlib.use("Agg")
 
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+
+from xiaobao.reports.builders import NoChineseFont
 
 CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -20,23 +26,71 @@ CJK_FONTS = (
     "WenQuanYi Zen Hei",
     "WenQuanYi Micro Hei",
 )
+# Where Debian's CJK font packages put their files (fonts-noto-cjk, fonts-wqy-zenhei, fonts-wqy-microhei).
+KNOWN_FONT_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+)
+PROBE = "投诉数量"  # the chart must be able to draw these
 
 
-@functools.cache
-def cjk_font() -> str | None:
-    """The first installed CJK font family matplotlib knows, or None (labels may then show boxes)."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in installed:
-            return name
-    return next((n for n in sorted(installed) if "CJK" in n or "WenQuanYi" in n), None)
+def font_candidates() -> list[str]:
+    """Font files that may draw Chinese: those matplotlib knows by a CJK family name, fontconfig's fonts for
+    Chinese (`fc-list :lang=zh`) and the known paths — found at run time, so a font installed after
+    matplotlib built its font cache is found too."""
+    known = [f.fname for f in font_manager.fontManager.ttflist if f.name in CJK_FONTS or "CJK" in f.name]
+    listed: list[str] = []
+    fc_list = shutil.which("fc-list")
+    if fc_list:
+        try:
+            out = subprocess.run(  # noqa: S603 — a fixed argument list, no shell
+                [fc_list, ":lang=zh", "file"], capture_output=True, text=True, timeout=20, check=False
+            ).stdout
+            listed = sorted(line.split(":")[0].strip() for line in out.splitlines() if line.strip())
+        except (OSError, subprocess.SubprocessError):
+            listed = []
+    files = [*known, *KNOWN_FONT_FILES, *listed]
+    return [f for f in dict.fromkeys(files) if os.path.isfile(f)]
+
+
+def draws_chinese(path: str) -> bool:
+    """The font file (first face of a collection) has a glyph for every character of PROBE."""
+    try:
+        font = TTFont(path, fontNumber=0, lazy=True)
+        cmap = font.getBestCmap() or {}
+        font.close()
+    except Exception:
+        return False
+    return all(ord(ch) in cmap for ch in PROBE)
+
+
+_found: list[str] = []  # the family once found (a failed search is tried again next time)
+
+
+def cjk_font() -> str:
+    """The family of an installed font that draws Chinese, registered with matplotlib (NoChineseFont if
+    there is none)."""
+    if _found:
+        return _found[0]
+    for path in font_candidates():
+        if draws_chinese(path):
+            font_manager.fontManager.addfont(path)
+            _found.append(font_manager.FontProperties(fname=path).get_name())
+            return _found[0]
+    raise NoChineseFont(
+        _(
+            "No installed font can draw Chinese, so the charts would show boxes: install a CJK font "
+            "(e.g. the fonts-noto-cjk package) and ask for the report again."
+        )
+    )
 
 
 def bar_chart(labels: list[str], values: list[int], title: str) -> bytes:
     """A horizontal bar chart (largest on top) as PNG bytes; an empty series gives a 'no data' image."""
     family = cjk_font()
     rc: dict[str, Any] = {
-        "font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"],
+        "font.family": [family, "DejaVu Sans"],
         "axes.unicode_minus": False,
     }
     with matplotlib.rc_context(rc):  # type: ignore[arg-type]

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from xiaobao.analytics import stats
 from xiaobao.core.models import OrgUnit
 from xiaobao.core.models.org import OrgUnitKind
-from xiaobao.reports.builders import BuildContext
+from xiaobao.reports.builders import BuildContext, institution_name
 from xiaobao.reports.builders.template import fill_template
 from xiaobao.reports.builders.xlsx import (
     BOLD,
@@ -49,7 +48,7 @@ def build(ctx: BuildContext) -> bytes:
     r = title_block(
         ws,
         _("%(institution)s: consumer complaints in %(year)s")
-        % {"institution": settings.INSTITUTION_NAME, "year": year},
+        % {"institution": institution_name(), "year": year},
         [
             _("Unit: %(name)s (%(code)s)") % {"name": ctx.unit.name, "code": ctx.unit.code},
             _("Complaints received from %(start)s to %(end)s, by day of receipt.")

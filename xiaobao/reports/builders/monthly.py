@@ -5,7 +5,6 @@ With a template, the bank's own layout is filled instead (see `xiaobao.reports.p
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xiaobao.analytics.stats import scoped_complaints
 from xiaobao.complaints.choices import CodeDimension
 from xiaobao.complaints.models import Complaint
-from xiaobao.reports.builders import BuildContext
+from xiaobao.reports.builders import BuildContext, institution_name
 from xiaobao.reports.builders.template import fill_template
 from xiaobao.reports.builders.xlsx import (
     BOLD,
@@ -48,7 +47,7 @@ def sheet_titles() -> dict[str, str]:
 def _info(ctx: BuildContext) -> list[str]:
     p = ctx.period
     return [
-        _("Institution: %(name)s") % {"name": settings.INSTITUTION_NAME},
+        _("Institution: %(name)s") % {"name": institution_name()},
         _("Unit: %(name)s (%(code)s)") % {"name": ctx.unit.name, "code": ctx.unit.code},
         _("Period: %(label)s (%(start)s to %(end)s), by day of receipt")
         % {"label": p.label, "start": p.start.isoformat(), "end": p.end.isoformat()},

@@ -9,18 +9,17 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Mm, Pt
 
 from xiaobao.analytics import stats
 from xiaobao.complaints.choices import Liability, Status
-from xiaobao.reports.builders import BuildContext
+from xiaobao.reports.builders import BuildContext, institution_name
 from xiaobao.reports.builders.charts import bar_chart
 from xiaobao.reports.builders.figures import by_key, change_phrase, fmt_change, fmt_value
 from xiaobao.reports.privacy import scrub
@@ -117,7 +116,7 @@ def _picture(doc: Any, png: bytes) -> None:
 def _title_page(doc: Any, ctx: BuildContext) -> None:
     for _i in range(4):
         doc.add_paragraph()
-    p = doc.add_paragraph(str(settings.INSTITUTION_NAME), style="Title")
+    p = doc.add_paragraph(institution_name(), style="Title")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p = doc.add_paragraph(_("Complaint analysis report"), style="Title")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -261,7 +260,8 @@ def _forwarded(doc: Any, data: Data) -> None:
             "yoy": change_phrase(f.yoy_change),
         }
     )
-    _table(doc, [_("Code"), _("Source"), _("Complaints"), _("Share")], _slice_rows(data.breakdowns["source"]))
+    rows = [[s.label, f"{s.count:,}", f"{s.share * 100:.1f}%"] for s in data.breakdowns["source"]]
+    _table(doc, [_("Source"), _("Complaints"), _("Share")], rows)  # names: the codes are internal
 
 
 def _on_time(doc: Any, data: Data) -> None:
@@ -320,13 +320,22 @@ def _conclusions(doc: Any) -> None:
         doc.add_paragraph().add_run(text).italic = True
 
 
+def _a4(doc: Any) -> None:
+    """A4 portrait (python-docx's default template is US Letter), 2 cm side margins: 17 cm of text."""
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(20)
+        section.top_margin = section.bottom_margin = Mm(25)
+
+
 def build(ctx: BuildContext) -> bytes:
     data = collect(ctx)
     ctx.progress(3, STEPS, _("Drawing the charts"))
     doc = Document()
+    _a4(doc)
     _fonts(doc)
     doc.core_properties.title = _("Complaint analysis report")
-    doc.core_properties.author = str(settings.INSTITUTION_NAME)
+    doc.core_properties.author = institution_name()
     doc.core_properties.comments = ""
     _title_page(doc, ctx)
     _overview(doc, data)

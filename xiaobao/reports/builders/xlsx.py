@@ -5,13 +5,13 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-from django.conf import settings
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xiaobao.core.exports import safe_cell
+from xiaobao.reports.builders import institution_name
 
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -65,7 +65,7 @@ def widths(ws: Worksheet, sizes: list[int]) -> None:
 
 def new_book() -> Workbook:
     wb = Workbook()
-    wb.properties.creator = str(settings.INSTITUTION_NAME)
+    wb.properties.creator = institution_name()
     return wb
 
 
