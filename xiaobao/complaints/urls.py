@@ -1,12 +1,15 @@
 from django.urls import path
 
-from xiaobao.complaints.views import detail, intake, pages
+from xiaobao.complaints.views import detail, exports, intake, pages
 
 app_name = "complaints"
 
 urlpatterns = [
     path("", pages.complaint_list_view, name="list"),
     path("export/", pages.complaint_export, name="export"),
+    path("exports/<int:pk>/", exports.export_job_view, name="export_job"),
+    path("exports/<int:pk>/status/", exports.export_status, name="export_status"),
+    path("exports/<int:pk>/file/", exports.export_download, name="export_download"),
     path("queue/", pages.queue, name="queue"),
     path("approvals/", pages.approvals, name="approvals"),
     path("notifications/", pages.notifications, name="notifications"),

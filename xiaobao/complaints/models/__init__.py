@@ -2,6 +2,7 @@
 
 from xiaobao.complaints.models.codes import ComplaintCode, DeadlineRule, NoticeTemplate
 from xiaobao.complaints.models.complaint import Complaint, ComplaintEvent
+from xiaobao.complaints.models.exports import ExportJob
 from xiaobao.complaints.models.work import Assistance, Attachment, Clock, Extension, Notification
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "ComplaintCode",
     "ComplaintEvent",
     "DeadlineRule",
+    "ExportJob",
     "Extension",
     "NoticeTemplate",
     "Notification",

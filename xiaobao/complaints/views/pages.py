@@ -6,14 +6,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from xiaobao.complaints import selectors
-from xiaobao.complaints.exports import complaint_sheet
+from xiaobao.complaints.exports import EXPORT_LIMIT, complaint_sheet, export_is_large, export_request
 from xiaobao.complaints.filtersets import ComplaintFilter
 from xiaobao.complaints.forms import MarkReadForm
 from xiaobao.complaints.notifications import mark_read, unread_for
@@ -32,7 +32,6 @@ from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.services.audit import audit_record
 from xiaobao.core.views.common import bound_filter, paginate, query_without_page
 
-EXPORT_LIMIT = 100_000
 INBOX_LIMIT = 50
 SEARCH_COUNT_CAP = selectors.SEARCH_COUNT_CAP
 LIST_COUNT_CAP = selectors.LIST_COUNT_CAP
@@ -69,7 +68,12 @@ def complaint_export(request: AuthedRequest) -> HttpResponse:
         page.object_list = with_due(page.object_list)
         context = {"form": form, "page": page, "query": query_without_page(request)}
         return render(request, "complaints/list.html", context, status=400)
-    headers, rows = complaint_sheet(complaint_list(user=request.user, filters=filters)[:EXPORT_LIMIT])
+    matching = complaint_list(user=request.user, filters=filters)
+    if export_is_large(matching):  # a long list is built by the task worker, with progress on its page
+        query = dict(form.data.lists()) if isinstance(form.data, QueryDict) else {}
+        job = export_request(actor=request.user, query=query, filters=filters)
+        return redirect("complaints:export_job", pk=job.pk)
+    headers, rows = complaint_sheet(matching[:EXPORT_LIMIT])
     audit_record(
         actor=request.user,
         action=AuditAction.EXPORT,
