@@ -129,6 +129,17 @@ class TwoFactorForm(forms.Form):
     )
 
 
+class TwoFactorDisableForm(TwoFactorForm):
+    """Turning two-factor login off takes the current password and a code, not only a session."""
+
+    password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["password", "code"]
+
+
 class OrgUnitForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=32)
     name = forms.CharField(label=_("Name"), max_length=100)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -356,27 +358,69 @@ def totp_provisioning_uri(user: User, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=settings.INSTITUTION_NAME)
 
 
+# The stored two-factor state is one encrypted value: "<base32 secret>:<last accepted time step>", so a code
+# is accepted once (RFC 6238 §5.2) without a column of its own.
+
+
+def _totp_state(user: User) -> tuple[str, int | None]:
+    secret, _sep, step = crypto.decrypt(user.totp_secret, "totp").partition(":")
+    return secret, int(step) if step.isdigit() else None
+
+
+def _totp_store(user: User, secret: str, step: int) -> None:
+    user.totp_secret = crypto.encrypt(f"{secret}:{step}", "totp")
+    user.save(update_fields=["totp_secret"])
+
+
+def _totp_step(secret: str, code: str) -> int | None:
+    """The time step (this one, or one either side for clock drift) whose code `code` is."""
+    totp, code = pyotp.TOTP(secret), (code or "").strip()
+    now = int(time.time()) // totp.interval
+    for step in (now - 1, now, now + 1):
+        if len(code) == totp.digits and hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
 @transaction.atomic
 def totp_enable(*, user: User, secret: str, code: str) -> None:
-    if not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
+    if User.objects.select_for_update().get(pk=user.pk).totp_secret:
+        raise ValidationError({"code": _("Two-factor login is already on: turn it off first.")})
+    step = _totp_step(secret, code)
+    if step is None:
         raise ValidationError({"code": _("The code is not valid. Check the time on your device.")})
-    user.totp_secret = crypto.encrypt(secret, "totp")
-    user.save(update_fields=["totp_secret"])
+    _totp_store(user, secret, step)
     audit_record(actor=user, action=AuditAction.UPDATE, obj=user, changes={"two_factor": [False, True]})
 
 
 @transaction.atomic
-def totp_disable(*, actor: Any, user: User) -> None:
+def totp_disable(*, actor: Any, user: User, password: str, code: str) -> None:
+    """Turn two-factor login off: only with the current password and a valid, unused code."""
+    errors = {}
+    if not user.check_password(password or ""):
+        errors["password"] = [_("The password is not correct.")]
+    if not totp_verify(user=user, code=code):
+        errors["code"] = [_("The code is not valid.")]
+    if errors:
+        raise ValidationError(errors)
     user.totp_secret = ""
     user.save(update_fields=["totp_secret"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, changes={"two_factor": [True, False]})
 
 
+@transaction.atomic
 def totp_verify(*, user: User, code: str) -> bool:
-    if not user.totp_secret:
+    """Whether `code` is the user's current code and newer than the last one accepted; if so it is used up."""
+    locked = User.objects.select_for_update().filter(pk=user.pk).first()
+    if locked is None or not locked.totp_secret:
         return False
-    secret = crypto.decrypt(user.totp_secret, "totp")
-    return pyotp.TOTP(secret).verify((code or "").strip(), valid_window=1)
+    secret, last = _totp_state(locked)
+    step = _totp_step(secret, code)
+    if step is None or (last is not None and step <= last):
+        return False
+    _totp_store(locked, secret, step)
+    user.totp_secret = locked.totp_secret
+    return True
 
 
 def user_needs_2fa(user: User) -> bool:

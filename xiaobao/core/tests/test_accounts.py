@@ -107,16 +107,19 @@ def test_sessions_expire(settings):
 def test_two_factor_login(sysadmin):
     # given an administrator who enrolled an authenticator
     secret = svc.totp_new_secret()
-    svc.totp_enable(user=sysadmin, secret=secret, code=pyotp.TOTP(secret).now())
+    enrolled_at = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(enrolled_at, tick=False):
+        svc.totp_enable(user=sysadmin, secret=secret, code=pyotp.TOTP(secret).now())
     client = Client()
     # when the password is right, a code is still needed
     response = client.post("/login/", {"username": "admin", "password": PASSWORD})
     assert response["Location"].startswith("/login/2fa/")
     assert "_auth_user_id" not in client.session
     assert client.post("/login/2fa/", {"code": "000000"}).status_code == 400
-    # then the right code logs in
-    response = client.post("/login/2fa/", {"code": pyotp.TOTP(secret).now()})
-    assert response.status_code == 302 and client.session["_auth_user_id"] == str(sysadmin.pk)
+    # then the right code (a later one than the enrolment's: each code is accepted once) logs in
+    with time_machine.travel(enrolled_at + dt.timedelta(minutes=1), tick=False):
+        response = client.post("/login/2fa/", {"code": pyotp.TOTP(secret).now()})
+        assert response.status_code == 302 and client.session["_auth_user_id"] == str(sysadmin.pk)
     # the secret is stored encrypted
     assert secret not in User.objects.get(pk=sysadmin.pk).totp_secret
 

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xiaobao.core.forms import ApiTokenForm, LoginForm, TwoFactorForm
+from xiaobao.core.forms import ApiTokenForm, LoginForm, TwoFactorDisableForm, TwoFactorForm
 from xiaobao.core.http import AuthedRequest
 from xiaobao.core.middleware import request_ip
 from xiaobao.core.models import ApiToken, User
@@ -142,14 +142,14 @@ def account(request: AuthedRequest) -> HttpResponse:
 
 
 def two_factor_setup(request: AuthedRequest) -> HttpResponse:
-    """Enrol (or remove) an authenticator app: the secret is shown until a valid code confirms it."""
+    """Enrol an authenticator app (the secret is shown until a valid code confirms it) or, when one is
+    enrolled, turn two-factor login off with the current password and a code. Another device is enrolled
+    only after turning it off: a session alone never changes the second factor."""
     user = request.user
+    if user.has_2fa:
+        return _two_factor_disable(request)
     form = TwoFactorForm(request.POST or None)
     status = 200
-    if request.method == "POST" and request.POST.get("action") == "disable":
-        svc.totp_disable(actor=user, user=user)
-        messages.success(request, _("Two-factor login is off."))
-        return redirect("core:account")
     secret = request.session.get("_xb_totp_secret") or svc.totp_new_secret()
     request.session["_xb_totp_secret"] = secret
     if request.method == "POST" and form.is_valid():
@@ -167,10 +167,22 @@ def two_factor_setup(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "core/two_factor.html",
-        {
-            "form": form,
-            "secret": secret,
-            "uri": svc.totp_provisioning_uri(user, secret),
-        },
+        {"form": form, "secret": secret, "uri": svc.totp_provisioning_uri(user, secret)},
         status=status,
     )
+
+
+def _two_factor_disable(request: AuthedRequest) -> HttpResponse:
+    form = TwoFactorDisableForm(request.POST or None)
+    if request.method != "POST":
+        return render(request, "core/two_factor.html", {"disable_form": form})
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            svc.totp_disable(actor=request.user, user=request.user, password=d["password"], code=d["code"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Two-factor login is off."))
+            return redirect("core:account")
+    return render(request, "core/two_factor.html", {"disable_form": form}, status=400)
