@@ -5,6 +5,7 @@ import json
 from decimal import Decimal
 from typing import Any, cast
 
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
@@ -100,7 +101,34 @@ class ClockOut(Schema):
     provisional: bool
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    kind: str = Field("evidence", description="evidence, recording, notice, …")
+
+
+class ExtensionOut(Schema):
+    id: int
+    to_days: int = Field(..., description="The decision deadline extended to this many days")
+    state: str = Field(..., description="pending, approved or rejected")
+    reason: str
+    requested_at: dt.datetime
+
+
+class AssistanceOut(Schema):
+    id: int
+    unit: str = Field(..., description="Code of the unit asked to assist")
+    question: str
+    answer: str
+    answered_at: dt.datetime | None
+
+
 class ComplaintOut(Schema):
+    """A complaint as its page shows it; personal data masked as there (the complainant's name)."""
+
     id: int
     reference: str
     status: str
@@ -119,6 +147,56 @@ class ComplaintOut(Schema):
     priority: str
     clocks: list[ClockOut]
     allowed_actions: list[str]
+    # what the complaint is about
+    external_reference: str = Field(..., description="The regulator's or other system's reference")
+    registering_unit: str = Field(..., description="Code of the first responder's unit")
+    registered_by: str = Field(..., description="Username of the first responder")
+    complainant_role: str = Field(..., description="self, agent, guardian, …")
+    consumer: str | None = Field(..., description="Masked name of the consumer represented, if any")
+    product: str
+    amount_in_dispute: Decimal | None
+    request: str
+    description: str
+    special_groups: list[str]
+    sensitivity_tags: list[str]
+    people_count: int
+    face_to_face: bool
+    major_reason: str
+    is_repeat: bool
+    is_secondary: bool
+    staff_named: list[str] = Field(..., description="Usernames of the staff complained about")
+    merged_into: str | None = Field(..., description="Reference of the case this one was merged into")
+    # the decision and its notice
+    decision_verification: str
+    decision_basis: str
+    decision_result: str
+    decision_remedies: str
+    needs_approval: bool = Field(..., description="The drafted decision needs approval before notice")
+    decision_approved_by: str | None
+    notify_method: str
+    notified_at: dt.datetime | None
+    notify_proof: str
+    # the outcome
+    liability: str
+    root_cause: str
+    redress_amount: Decimal | None
+    redress_approved_by: str | None
+    redress_approved_at: dt.datetime | None
+    redress_paid_at: dt.date | None
+    case_library: bool
+    satisfaction: int | None
+    satisfaction_comment: str
+    closed_at: dt.datetime | None
+    review_unit: str | None
+    review_requested_on: dt.date | None
+    review_result: str
+    decline_reason: str
+    legal_hold: bool
+    legal_hold_reason: str
+    anonymised_at: dt.datetime | None
+    extensions: list[ExtensionOut]
+    assistances: list[AssistanceOut]
+    attachments: list[AttachmentOut]
 
 
 class ComplaintListOut(Schema):
@@ -162,14 +240,6 @@ class EventOut(Schema):
     data: dict[str, Any]
 
 
-class AttachmentOut(Schema):
-    id: int
-    name: str
-    content_type: str
-    size: int
-    sha256: str
-
-
 class ListFilter(Schema):
     q: str = Field("", max_length=100)
     status: list[str] = []
@@ -200,6 +270,80 @@ def _clock_out(clock: Any) -> dict[str, Any]:
     }
 
 
+def _username(user: Any) -> str | None:
+    return user.username if user is not None else None
+
+
+def _attachment_out(att: Any) -> dict[str, Any]:
+    return {
+        "id": att.pk,
+        "name": att.original_name,
+        "content_type": att.content_type,
+        "size": att.size,
+        "sha256": att.sha256,
+        "kind": att.kind,
+    }
+
+
+def _work_out(c: Complaint, fresh: bool) -> dict[str, Any]:
+    """Staff named, extensions, assistance and attachments (a complaint just registered has only staff)."""
+    if fresh:
+        staff = c.registered_staff
+        return {"staff_named": sorted(u.username for u in staff), **{key: [] for key in WORK_LISTS}}
+    return {
+        "staff_named": sorted(u.username for u in c.staff_named.all()),
+        "extensions": [
+            {
+                "id": x.pk,
+                "to_days": x.to_days,
+                "state": x.state,
+                "reason": x.reason,
+                "requested_at": x.created_at,
+            }
+            for x in c.extensions.all()
+        ],
+        "assistances": [
+            {
+                "id": a.pk,
+                "unit": a.unit.code,
+                "question": a.question,
+                "answer": a.answer,
+                "answered_at": a.answered_at,
+            }
+            for a in c.assistances.all()
+        ],
+        "attachments": [_attachment_out(att) for att in c.attachments.all()],
+    }
+
+
+WORK_LISTS = ("extensions", "assistances", "attachments")
+# fields given as stored (texts, numbers, dates, flags)
+PLAIN_FIELDS = (
+    "external_reference", "complainant_role", "product", "amount_in_dispute", "request", "description",
+    "special_groups", "sensitivity_tags", "people_count", "face_to_face", "major_reason", "is_repeat",
+    "is_secondary", "decision_verification", "decision_basis", "decision_result", "decision_remedies",
+    "needs_approval", "notify_method", "notified_at", "notify_proof", "liability", "root_cause",
+    "redress_amount", "redress_approved_at", "redress_paid_at", "case_library", "satisfaction",
+    "satisfaction_comment", "closed_at", "review_requested_on", "review_result", "decline_reason",
+    "legal_hold", "legal_hold_reason", "anonymised_at",
+)  # fmt: skip
+
+
+def _more_out(c: Complaint, fresh: bool) -> dict[str, Any]:
+    """Everything else the complaint page shows: the request, the decision, the outcome."""
+    return {
+        **{name: getattr(c, name) for name in PLAIN_FIELDS},
+        "registering_unit": c.registering_unit.code,
+        "registered_by": c.registered_by.username,
+        "consumer": c.consumer.masked_name if c.consumer_id else None,  # type: ignore[union-attr]
+        "merged_into": c.merged_into.reference if c.merged_into_id else None,  # type: ignore[union-attr]
+        "decision_approved_by": _username(c.decision_approved_by),
+        "redress_approved_by": _username(c.redress_approved_by),
+        "review_unit": c.review_unit.code if c.review_unit_id else None,  # type: ignore[union-attr]
+        **_work_out(c, fresh),
+    }
+
+
 def detail_out(c: Complaint, user: Any, clocks: list[Any] | None = None) -> dict[str, Any]:
     """`clocks` when the caller holds them already (a complaint just registered), else read."""
     return {
@@ -221,6 +365,7 @@ def detail_out(c: Complaint, user: Any, clocks: list[Any] | None = None) -> dict
         "priority": c.priority,
         "clocks": [_clock_out(k) for k in (c.clocks.all() if clocks is None else clocks)],
         "allowed_actions": [a.code for a in allowed_actions(user, c)],
+        **_more_out(c, fresh=clocks is not None),
     }
 
 
@@ -442,17 +587,10 @@ def attachment_upload(
 ):
     c = _visible(request, complaint_id)
     require_perm(request.user, "complaints.handle_complaint")
+    if not c.workable_by(request.user):  # a unit asked to assist reads and answers only
+        raise PermissionDenied(_("Your unit is not responsible for this complaint."))
     att = attachment_add(actor=request.user, complaint=c, fileobj=file, name=file.name or "file", kind=kind)
-    return Status(
-        201,
-        {
-            "id": att.pk,
-            "name": att.original_name,
-            "content_type": att.content_type,
-            "size": att.size,
-            "sha256": att.sha256,
-        },
-    )
+    return Status(201, _attachment_out(att))
 
 
 @router.get("/complaints/{complaint_id}/attachments/{attachment_id}", response={200: None})

@@ -1,4 +1,5 @@
-"""Read side of complaints: every function takes the acting user and goes through `visible_to(user)`."""
+"""Read side of complaints: every function takes the acting user and goes through `visible_to(user)` (or,
+for work queues, `workable_by(user)`: without complaints the user's unit is only asked to assist on)."""
 
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ def newest_search_window(
 
 def my_queue(*, user: Any) -> QuerySet[Complaint]:
     """The handler's open complaints, most urgent first (decision due date)."""
-    qs = Complaint.objects.visible_to(user).filter(handler=user, status__in=Status.open_statuses())
+    qs = Complaint.objects.workable_by(user).filter(handler=user, status__in=Status.open_statuses())
     return (
         _with_decision_provisional(qs)
         .select_related("org_unit", "channel", "business_type", "cause", "complainant")
@@ -108,7 +109,7 @@ def my_queue(*, user: Any) -> QuerySet[Complaint]:
 
 def unit_inbox(*, user: Any) -> QuerySet[Complaint]:
     """Complaints waiting for someone in the user's scope to accept (no handler yet)."""
-    qs = Complaint.objects.visible_to(user).filter(
+    qs = Complaint.objects.workable_by(user).filter(
         status__in=[Status.REGISTERED, Status.ASSIGNED], handler__isnull=True
     )
     return (
@@ -120,7 +121,7 @@ def unit_inbox(*, user: Any) -> QuerySet[Complaint]:
 
 def approval_inbox(*, user: Any) -> dict[str, QuerySet]:
     """What waits for an approver: extensions and decisions, within the user's scope."""
-    visible = Complaint.objects.visible_to(user)
+    visible = Complaint.objects.workable_by(user)  # not a complaint the user's unit only assists on
     return {
         "extensions": Extension.objects.filter(state=Extension.State.PENDING, complaint__in=visible)
         .select_related("complaint", "requested_by")
@@ -144,12 +145,15 @@ def complaint_detail(*, user: Any, pk: int) -> Complaint | None:
             "business_type",
             "cause",
             "complainant",
+            "consumer",
             "merged_into",
             "review_unit",
             "decision_approved_by",
             "redress_approved_by",
         )
-        .prefetch_related("clocks", "clocks__rule", "staff_named", "extensions", "assistances", "attachments")
+        .prefetch_related(
+            "clocks", "clocks__rule", "staff_named", "extensions", "assistances__unit", "attachments"
+        )
         .filter(pk=pk)
         .first()
     )

@@ -38,6 +38,7 @@ from xiaobao.complaints.models import (
     DeadlineRule,
     Extension,
 )
+from xiaobao.core import clock
 from xiaobao.core.errors import Conflict
 from xiaobao.core.models import Consumer, OrgUnit, User
 from xiaobao.core.scoping import unit_in_scope
@@ -140,21 +141,34 @@ def _choices(values: Any, allowed: type, field: str) -> list[str]:
     return sorted(set(values))
 
 
-def _received_at(value: Any) -> dt.datetime:
+def _datetime(value: Any, field: str, receipt: bool = False) -> dt.datetime:
+    """A date and time, not in the future: `receipt` words the errors for the time of receipt."""
     if isinstance(value, str):
         try:
             value = dt.datetime.fromisoformat(value)
         except ValueError as exc:
-            raise _err("received_at", _("Enter a valid date and time.")) from exc
+            raise _err(field, _("Enter a valid date and time.")) from exc
     if not isinstance(value, dt.datetime):
-        raise _err("received_at", _("Enter a valid date and time."))
+        raise _err(field, _("Enter a valid date and time."))
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
-    if value > timezone.now() + dt.timedelta(minutes=5):
-        raise _err("received_at", _("The time of receipt cannot be in the future."))
+    if value > clock.now() + dt.timedelta(minutes=5):
+        future = _("The time of receipt cannot be in the future.") if receipt else None
+        raise _err(field, future or _("The time cannot be in the future."))
     if value.year < 2000:
-        raise _err("received_at", _("The time of receipt is too far in the past."))
+        past = _("The time of receipt is too far in the past.") if receipt else None
+        raise _err(field, past or _("The time is too far in the past."))
     return value.astimezone(dt.UTC)  # as the database gives it back
+
+
+def _received_at(value: Any) -> dt.datetime:
+    return _datetime(value, "received_at", receipt=True)
+
+
+def _past_datetime(data: dict[str, Any], field: str) -> dt.datetime | None:
+    """An optional date and time (None when not given), its errors on `field`."""
+    value = data.get(field)
+    return None if value in (None, "") else _datetime(value, field)
 
 
 def _amount(value: Any, field: str) -> Decimal | None:
@@ -233,9 +247,14 @@ def _build(actor: User, data: dict[str, Any]) -> tuple[Complaint, list[User]]:
 
 
 def complaint_register(
-    *, actor: User, data: dict[str, Any], idempotency_key: str | None = None
+    *, actor: User, data: dict[str, Any], idempotency_key: str | None = None, at: dt.datetime | None = None
 ) -> tuple[Complaint, bool]:
-    """Register a complaint. With an idempotency key, a retry by the same client returns the first one."""
+    """Register a complaint. With an idempotency key, a retry by the same client returns the first one.
+
+    `at`: enter a registration made earlier, recorded at that time (`xiaobao.core.clock.recording_at`)."""
+    if at is not None:
+        with clock.recording_at(at):
+            return complaint_register(actor=actor, data=data, idempotency_key=idempotency_key)
     if idempotency_key:
         existing = Complaint.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -277,7 +296,7 @@ def _register(actor: User, data: dict[str, Any], idempotency_key: str | None) ->
     complaint.idempotency_key = idempotency_key or None
     # The idempotency constraint is left to the database: a concurrent retry surfaces as IntegrityError.
     complaint.full_clean(exclude=_NOT_REVALIDATED, validate_constraints=False)
-    now = timezone.now()
+    now = clock.now()
     event = ComplaintEvent(
         at=now,
         effective_date=complaint.receipt_date,
@@ -303,6 +322,7 @@ def _register(actor: User, data: dict[str, Any], idempotency_key: str | None) ->
         [Clock(complaint=complaint, name=r.name, rule=rules[r.name], **r.stored()) for r in results]
     )
     complaint.registered_clocks = clocks  # the API answers with them
+    complaint.registered_staff = staff
     audit_change(actor=actor, obj=complaint, before=None)
     if complaint.is_major:
         _on_commit_notify_major(complaint)
@@ -357,7 +377,7 @@ def _compute_clocks(
         receipt=complaint.receipt_date,
         events=[sla.EventSpec(e.action, e.effective_date, e.data) for e in events],
         status=complaint.status,
-        today=today or timezone.localdate(),
+        today=today or clock.localdate(),
         review_requested_on=complaint.review_requested_on,
     )
 
@@ -415,15 +435,31 @@ def handles(action: str) -> Callable[[Handler], Handler]:
     return register
 
 
+# What a unit asked to assist may do on a complaint it only reads (Complaint.objects.visible_to).
+ASSISTING_ACTIONS = frozenset({"answer_assist"})
+
+
+def can_reach(user: User, complaint: Complaint, action: str) -> bool:
+    """The user may act on this complaint at all: its own work, or an assisting unit's answer."""
+    return action in ASSISTING_ACTIONS or complaint.workable_by(user)
+
+
 def can_act(user: User, complaint: Complaint, action: str) -> bool:
-    """Permission and table check only (no data validation): used to show buttons."""
-    return workflow.is_allowed(complaint.status, action) and user.has_perm(
-        workflow.ACTIONS[action].permission
+    """Permission, reach and table check only (no data validation): used to show buttons."""
+    return (
+        workflow.is_allowed(complaint.status, action)
+        and workflow.ACTIONS[action].permitted(user)
+        and can_reach(user, complaint, action)
     )
 
 
 def allowed_actions(user: User, complaint: Complaint) -> list[workflow.Action]:
-    return [a for a in workflow.actions_from(complaint.status) if user.has_perm(a.permission)]
+    workable = complaint.workable_by(user)
+    return [
+        a
+        for a in workflow.actions_from(complaint.status)
+        if a.permitted(user) and (workable or a.code in ASSISTING_ACTIONS)
+    ]
 
 
 LOCK_RELATED = (
@@ -466,18 +502,27 @@ def complaint_transition(
     action: str,
     data: dict[str, Any] | None = None,
     expected_version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Complaint:
     """Lock, check the table and the actor, apply the action, write the event, recompute the clocks, audit.
 
     Two people acting at once: the second waits for the lock, then finds the state changed → Conflict (409).
+    `at`: enter an action taken earlier, recorded at that time (`xiaobao.core.clock.recording_at`).
     """
+    if at is not None:
+        with clock.recording_at(at):
+            return complaint_transition(
+                actor=actor, complaint=complaint, action=action, data=data, expected_version=expected_version
+            )
     if action not in workflow.ACTIONS:
         raise _err("action", _("Unknown action."))
-    if not actor.has_perm(workflow.ACTIONS[action].permission):
+    if not workflow.ACTIONS[action].permitted(actor):
         raise PermissionDenied(_("You may not do this."))
     data = dict(data or {})
     with transaction.atomic():
         c = _locked(complaint.pk)
+        if not can_reach(actor, c, action):
+            raise PermissionDenied(_("Your unit is not responsible for this complaint."))
         if expected_version is not None and c.version != expected_version:
             raise Conflict(
                 _("Someone else changed this complaint in the meantime. Reload and try again."),
@@ -497,8 +542,8 @@ def complaint_transition(
         c.save()
         ComplaintEvent.objects.create(
             complaint=c,
-            at=timezone.now(),
-            effective_date=effective or timezone.localdate(),
+            at=clock.now(),
+            effective_date=effective or clock.localdate(),
             actor=actor,
             action=action,
             from_status=old_status,
@@ -516,12 +561,12 @@ def _date(
 ) -> dt.date:
     value = data.get(field)
     if value in (None, "") and default_today:
-        return timezone.localdate()
+        return clock.localdate()
     try:
         d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     except ValueError as exc:
         raise _err(field, _("Enter a valid date.")) from exc
-    if d > timezone.localdate():
+    if d > clock.localdate():
         raise _err(field, _("The date cannot be in the future."))
     if not_before and d < not_before:
         raise _err(field, _("The date cannot be before %(d)s.") % {"d": not_before})
@@ -643,7 +688,7 @@ def _answer_assist(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dic
         raise _err("assistance", _("No open assistance request with this number."))
     if not unit_in_scope(actor, task.unit):
         raise PermissionDenied(_("Only the asked unit can answer."))
-    task.answer, task.answered_by, task.answered_at = _text(data, "answer"), actor, timezone.now()
+    task.answer, task.answered_by, task.answered_at = _text(data, "answer"), actor, clock.now()
     task.save()
     return {"assistance": task.pk}, None
 
@@ -685,14 +730,14 @@ def _extend(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str, 
     if c.extensions.filter(state=Extension.State.PENDING).exists():
         raise Conflict(_("An extension is already awaiting approval."), code="pending_extension")
     needs_approval = bool(step.get("approval"))
-    told = data.get("complainant_told_at")
+    told = _past_datetime(data, "complainant_told_at")
     ext = Extension.objects.create(
         complaint=c,
         to_days=to_days,
         reason=_text(data, "reason"),
         requested_by=actor,
         state=Extension.State.PENDING if needs_approval else Extension.State.APPROVED,
-        complainant_told_at=_received_at(told) if told else None,
+        complainant_told_at=told,
     )
     if needs_approval:
         _notify_approvers(c, f"ext:{ext.pk}", _("Complaint %(ref)s: an extension awaits your approval"))
@@ -707,7 +752,7 @@ def _decide_extension(actor: User, c: Complaint, approve: bool) -> tuple[dict[st
         raise PermissionDenied(_("The approver must not be the person who asked."))
     _recusal(actor, c, "approver")
     ext.state = Extension.State.APPROVED if approve else Extension.State.REJECTED
-    ext.decided_by, ext.decided_at = actor, timezone.now()
+    ext.decided_by, ext.decided_at = actor, clock.now()
     ext.save()
     return {"to_days": ext.to_days, "extension": ext.pk}, None
 
@@ -760,17 +805,38 @@ def _return(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str, 
     return {"reason": _text(data, "reason")}, None
 
 
+# Actions after which an earlier approval of the decision no longer covers it: a new draft, new facts.
+_APPROVAL_RESET = ("draft", "mark_major", "return")
+
+
+def _approved_since_last_change(c: Complaint) -> bool:
+    """The decision was approved after its last draft and after the last change of the facts."""
+    last = (
+        c.events.filter(action__in=[*_APPROVAL_RESET, "approve"])
+        .order_by("-at", "-id")
+        .values_list("action", flat=True)
+        .first()
+    )
+    return last == "approve" and c.decision_approved_by_id is not None
+
+
 @handles("notify")
 def _notify(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str, Any], dt.date]:
-    if c.needs_approval and c.decision_approved_by_id is None:
+    # Decided now, on the facts as they are now: marking the complaint major after drafting needs approval.
+    c.needs_approval = c.needs_approval or _needs_approval(c)
+    if c.needs_approval and not _approved_since_last_change(c):
         raise Conflict(
-            _("This decision must be approved before the complainant is notified."), code="approval_required"
+            _(
+                "This decision needs approval (major complaint, forwarded by a regulator, or a large amount) "
+                "and has not been approved since it last changed: submit it for approval first."
+            ),
+            code="approval_required",
         )
     _recusal(actor, c, "decision_result")
     method = str(data.get("method") or "")
     if method not in NotifyMethod.values:
         raise _err("method", _("Choose how the complainant was notified."))
-    at = _received_at(data.get("at") or timezone.now())
+    at = _past_datetime(data, "at") or clock.now()
     if at < c.received_at:
         raise _err("at", _("The notice cannot be before the complaint was received."))
     c.notify_method, c.notified_at, c.notify_proof = method, at, _text(data, "proof", max_length=200)
@@ -822,7 +888,7 @@ def _close(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str, A
     if data.get("redress_paid_at"):
         c.redress_paid_at = _date(data, "redress_paid_at")
     c.case_library = bool(data.get("case_library"))
-    c.closed_at = timezone.now()
+    c.closed_at = clock.now()
     return {"liability": liability}, None
 
 
@@ -835,7 +901,7 @@ def _approve_redress(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[d
     if c.handler_id == actor.pk:
         raise PermissionDenied(_("The handler cannot approve the redress of their own case."))
     _recusal(actor, c, "amount")
-    c.redress_amount, c.redress_approved_by, c.redress_approved_at = amount, actor, timezone.now()
+    c.redress_amount, c.redress_approved_by, c.redress_approved_at = amount, actor, clock.now()
     return {"amount": str(amount)}, None
 
 
@@ -876,7 +942,7 @@ def _merge(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str, A
     new_facts = bool(data.get("new_facts"))
     ComplaintEvent.objects.create(
         complaint=target,
-        at=timezone.now(),
+        at=clock.now(),
         effective_date=c.receipt_date,
         actor=actor,
         action="merge_restart" if new_facts else "merged_repeat",
@@ -912,13 +978,15 @@ def _decide_review(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dic
     if c.review_unit is None or not unit_in_scope(actor, c.review_unit):
         raise PermissionDenied(_("Only the superior unit decides the review."))
     c.review_result = _text(data, "result")
-    c.closed_at = timezone.now()
+    c.closed_at = clock.now()
     return {}, None
 
 
 @handles("mark_major")
 def _mark_major(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str, Any], None]:
     c.is_major, c.major_reason, c.priority = True, _text(data, "reason", max_length=200), Priority.URGENT
+    if c.decision_result:  # a drafted decision now needs approval, and an earlier approval no longer counts
+        c.needs_approval, c.decision_approved_by = True, None
     _on_commit_notify_major(c)
     return {"reason": c.major_reason}, None
 

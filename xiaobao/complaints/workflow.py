@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,13 @@ class Action:
     permission: str
     transitions: dict[str, str | None]
     needs_input: bool = True  # the action asks for data (shown as a form) rather than a plain button
+    or_permission: str = ""  # a second permission that also allows the action
+
+    def permitted(self, user: Any) -> bool:
+        """The user holds the action's permission (or its alternative)."""
+        return bool(
+            user.has_perm(self.permission) or (self.or_permission and user.has_perm(self.or_permission))
+        )
 
 
 def _t(sources: Sequence[str], target: str | None) -> dict[str, str | None]:
@@ -60,8 +68,12 @@ ACTIONS: dict[str, Action] = {
             _t([S.REGISTERED, S.ASSIGNED, S.IN_PROGRESS, S.PAUSED, S.DRAFTED], None),
         ),
         Action("assist", _("Ask another unit to assist"), "complaints.handle_complaint", _t(WORKING, None)),
-        Action(
-            "answer_assist", _("Answer an assistance request"), "complaints.respond_complaint", _t(OPEN, None)
+        Action(  # the asked unit's business responders, or its complaint handlers (both are told)
+            "answer_assist",
+            _("Answer an assistance request"),
+            "complaints.respond_complaint",
+            _t(OPEN, None),
+            or_permission="complaints.handle_complaint",
         ),
         Action("pause", _("Pause the clock"), "complaints.handle_complaint", _t([S.IN_PROGRESS], S.PAUSED)),
         Action("resume", _("Resume the clock"), "complaints.handle_complaint", _t([S.PAUSED], S.IN_PROGRESS)),

@@ -16,22 +16,53 @@ from xiaobao.complaints.choices import (
     Status,
 )
 from xiaobao.core.models.base import TimeStampedModel
-from xiaobao.core.scoping import scope_q
+from xiaobao.core.models.org import PATH_SEGMENT
+from xiaobao.core.scoping import ALL, scope_q, user_scope
 from xiaobao.core.vault.detect import validate_no_c3
 
 
+def _handler_q(user: Any) -> models.Q:
+    """The user's complaints as handler, while his own unit lies within the complaint's responsible unit.
+
+    A handler may sit below the responsible unit (a branch's complaint handled in a sub-branch); a handler
+    moved to another unit keeps no access through complaints still naming him (issue 12, item 2)."""
+    unit = user.org_unit if user.org_unit_id else None
+    if unit is None:
+        return models.Q(pk__in=[])
+    own_and_above = [unit.path[:i] for i in range(PATH_SEGMENT, len(unit.path) + 1, PATH_SEGMENT)]
+    return models.Q(handler_id=user.pk, org_unit__path__in=own_and_above)
+
+
 class ComplaintQuerySet(models.QuerySet["Complaint"]):
-    def visible_to(self, user: Any) -> ComplaintQuerySet:
-        """Visible in the subtree of the responsible unit, of the registering unit (first responder stays
-        accountable until hand-off is accepted), of a unit a transfer is pending with, and to its handler."""
+    def workable_by(self, user: Any) -> ComplaintQuerySet:
+        """Complaints the user may read and act on: in the subtree of the responsible unit, of a unit a
+        transfer is pending with, or handled by the user (see `_handler_q`).
+
+        The registering unit is not named: until a transfer is accepted the complaint stays with it
+        (`org_unit`); once another unit accepts it, the first responder's access ends (docs/architecture.md,
+        Complaints → Scoping). `Complaint.workable_by` is the same rule for one loaded complaint."""
         if not user.has_perm("complaints.view_complaint"):
             return self.none()
         q = scope_q(user, "org_unit__path")
         if q is None:
             return self
-        registering = scope_q(user, "registering_unit__path")
         pending = scope_q(user, "pending_unit__path")
-        return self.filter(q | registering | pending | models.Q(handler_id=user.pk))  # type: ignore[operator]
+        return self.filter(q | pending | _handler_q(user))  # type: ignore[operator]
+
+    def visible_to(self, user: Any) -> ComplaintQuerySet:
+        """`workable_by`, and read-only for a unit asked to assist while its request is unanswered."""
+        if not user.has_perm("complaints.view_complaint"):
+            return self.none()
+        q = scope_q(user, "org_unit__path")
+        if q is None:
+            return self
+        from xiaobao.complaints.models.work import Assistance
+
+        asked = Assistance.objects.filter(scope_q(user, "unit__path"), answered_at__isnull=True).values(
+            "complaint_id"
+        )
+        pending = scope_q(user, "pending_unit__path")
+        return self.filter(q | pending | _handler_q(user) | models.Q(pk__in=asked))  # type: ignore[operator]
 
     def open(self) -> ComplaintQuerySet:
         return self.filter(status__in=Status.open_statuses())
@@ -258,9 +289,26 @@ class Complaint(TimeStampedModel):
 
     # set on the instance `complaint_register` returns: the clocks it has just written (not a field)
     registered_clocks: list[Any]
+    registered_staff: list[Any]  # and the staff it names
 
     def __str__(self) -> str:
         return self.reference
+
+    def workable_by(self, user: Any) -> bool:
+        """`Complaint.objects.workable_by(user)` for this complaint, without a query (units loaded)."""
+        if not user.has_perm("complaints.view_complaint"):
+            return False
+        scope = user_scope(user)
+        if scope == ALL:
+            return True
+        if scope is None:
+            return False
+        path = scope.path  # type: ignore[union-attr]
+        if self.org_unit.path.startswith(path):
+            return True
+        if self.pending_unit_id and self.pending_unit.path.startswith(path):  # type: ignore[union-attr]
+            return True
+        return self.handler_id == user.pk and path.startswith(self.org_unit.path)
 
 
 class ComplaintEvent(models.Model):

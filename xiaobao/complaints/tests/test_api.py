@@ -157,3 +157,73 @@ def test_create_answers_from_memory_what_a_read_shows(api_for, branch_officer, p
     assert row.decision_state == "running" and row.reference == read["reference"]
     assert row.decision_due == row.clocks.get(name="decision").due_date
     assert row.events.get().action == "register" and row.clocks.count() == 2
+
+
+def test_notice_of_a_decision_made_major_after_drafting_is_409_until_approved(
+    api_for, branch_officer, b1_handler, b1_approver, payload
+):
+    officer, handler, approver = api_for(branch_officer), api_for(b1_handler), api_for(b1_approver)
+    cid = _post(officer, "/api/v1/complaints", payload()).json()["id"]
+    base = f"/api/v1/complaints/{cid}/actions"
+    assert _post(officer, f"{base}/assign", {"handler": "b1_handler"}).status_code == 200
+    assert _post(handler, f"{base}/accept").status_code == 200
+    draft = {"verification": "核实", "basis": "依据", "result": "退还年费"}
+    assert _post(handler, f"{base}/draft", draft).json()["needs_approval"] is False
+    assert _post(handler, f"{base}/mark_major", {"reason": "媒体关注"}).status_code == 200
+    # the bypass: notify straight after marking major
+    r = _post(handler, f"{base}/notify", {"method": "sms", "proof": "回执"})
+    assert r.status_code == 409 and r.json()["code"] == "approval_required"
+    assert "审批" in r.json()["message"]
+    # the proper path
+    assert _post(handler, f"{base}/submit").status_code == 200
+    assert _post(approver, f"{base}/approve").status_code == 200
+    r = _post(handler, f"{base}/notify", {"method": "sms", "proof": "回执"})
+    assert r.status_code == 200 and r.json()["status"] == "decided"
+
+
+# every fact the complaint page shows, by the key the API gives it under
+PAGE_FIELDS = {
+    "reference", "status", "source", "external_reference", "received_at", "receipt_date", "channel",
+    "business_type", "cause", "org_unit", "pending_unit", "handler", "registered_by", "registering_unit",
+    "product", "amount_in_dispute", "is_major", "major_reason", "priority", "clocks", "request",
+    "description", "complainant", "complainant_role", "special_groups", "sensitivity_tags", "people_count",
+    "face_to_face", "staff_named", "decision_verification", "decision_basis", "decision_result",
+    "decision_remedies", "needs_approval", "decision_approved_by", "notify_method", "notified_at",
+    "notify_proof", "satisfaction", "satisfaction_comment", "liability", "root_cause", "redress_amount",
+    "redress_approved_by", "redress_paid_at", "case_library", "closed_at", "review_requested_on",
+    "review_unit", "review_result", "decline_reason", "merged_into", "extensions", "assistances",
+    "attachments", "legal_hold", "legal_hold_reason", "anonymised_at",
+}  # fmt: skip
+OLD_FIELDS = {  # what programs already read: kept with the same shapes
+    "id", "reference", "status", "version", "source", "received_at", "receipt_date", "channel",
+    "business_type", "cause", "org_unit", "pending_unit", "handler", "complainant", "is_major", "priority",
+    "clocks", "allowed_actions",
+}  # fmt: skip
+
+
+def test_detail_returns_what_the_page_shows_masked_and_documented(
+    api_for, branch_officer, b1_handler, payload
+):
+    c = api_for(branch_officer)
+    body = payload(product="白金信用卡", amount_in_dispute="200", staff_named=["b1_handler"])
+    cid = _post(c, "/api/v1/complaints", body).json()["id"]
+    base = f"/api/v1/complaints/{cid}/actions"
+    for action, data in [
+        ("accept", {}),
+        ("draft", {"verification": "调取扣费记录", "basis": "合同第5条", "result": "退还年费"}),
+        ("notify", {"method": "sms", "proof": "回执 1"}),
+        ("close", {"liability": "at_fault", "root_cause": "规则未同步", "redress_amount": "200"}),
+    ]:
+        assert _post(c, f"{base}/{action}", data).status_code == 200, action
+    read = c.get(f"/api/v1/complaints/{cid}").json()
+    assert set(read) >= PAGE_FIELDS | OLD_FIELDS
+    assert read["request"] == "退还多收的年费 200 元" and read["product"] == "白金信用卡"
+    assert read["amount_in_dispute"] == "200.00" and read["redress_amount"] == "200.00"
+    assert read["decision_result"] == "退还年费" and read["liability"] == "at_fault"
+    assert read["root_cause"] == "规则未同步" and read["staff_named"] == ["b1_handler"]
+    assert read["registering_unit"] == "B1" and read["status"] == "closed"
+    # personal data masked as on the page
+    assert read["complainant"] == "张*" and "张伟" not in json.dumps(read, ensure_ascii=False)
+    # documented: the OpenAPI schema names every field
+    schema = c.get("/api/v1/openapi.json").json()["components"]["schemas"]["ComplaintOut"]
+    assert set(read) == set(schema["properties"])

@@ -171,3 +171,58 @@ def test_redress_approval_is_recorded_and_can_be_required(
         },
     )
     assert c.status == "closed" and c.redress_approved_by == b1_approver
+
+
+def _drafted(branch_officer, b1_handler, payload):
+    """A direct complaint of a small amount, drafted without needing approval."""
+    c, _ = complaint_register(actor=branch_officer, data=payload())
+    complaint_transition(actor=branch_officer, complaint=c, action="assign", data={"handler": "b1_handler"})
+    complaint_transition(actor=b1_handler, complaint=c, action="accept", data={})
+    draft = {"verification": "调取扣费记录", "basis": "按合同第5条", "result": "退还年费200元"}
+    c = complaint_transition(actor=b1_handler, complaint=c, action="draft", data=draft)
+    assert not c.needs_approval
+    return c
+
+
+def test_marking_major_after_drafting_requires_approval_before_notice(
+    branch_officer, b1_handler, b1_approver, payload
+):
+    # given a decision drafted while approval was not needed, then the complaint is marked major
+    c = _drafted(branch_officer, b1_handler, payload)
+    c = complaint_transition(actor=b1_handler, complaint=c, action="mark_major", data={"reason": "媒体关注"})
+    # when the handler notifies straight away, then it is refused: the decision now needs approval
+    with pytest.raises(Conflict) as exc:
+        complaint_transition(
+            actor=b1_handler, complaint=c, action="notify", data={"method": "sms", "proof": "回执"}
+        )
+    assert exc.value.code == "approval_required"
+    assert Complaint.objects.get(pk=c.pk).status == "drafted"
+    # and the proper path works: submit, approve, notify
+    complaint_transition(actor=b1_handler, complaint=c, action="submit", data={})
+    complaint_transition(actor=b1_approver, complaint=c, action="approve", data={})
+    c = complaint_transition(
+        actor=b1_handler, complaint=c, action="notify", data={"method": "sms", "proof": "回执"}
+    )
+    assert c.status == "decided" and c.needs_approval and c.decision_approved_by == b1_approver
+
+
+def test_an_approval_given_before_the_complaint_became_major_does_not_count(
+    branch_officer, b1_handler, b1_approver, payload
+):
+    # given a decision approved, then the complaint marked major (new facts)
+    c = _drafted(branch_officer, b1_handler, payload)
+    complaint_transition(actor=b1_handler, complaint=c, action="submit", data={})
+    complaint_transition(actor=b1_approver, complaint=c, action="approve", data={})
+    c = complaint_transition(actor=b1_handler, complaint=c, action="mark_major", data={"reason": "群体投诉"})
+    assert c.decision_approved_by is None
+    # then notice needs a fresh approval
+    with pytest.raises(Conflict):
+        complaint_transition(
+            actor=b1_handler, complaint=c, action="notify", data={"method": "sms", "proof": "回执"}
+        )
+    # even if the field were set again without an approval event after the change
+    Complaint.objects.filter(pk=c.pk).update(decision_approved_by=b1_approver)
+    with pytest.raises(Conflict):
+        complaint_transition(
+            actor=b1_handler, complaint=c, action="notify", data={"method": "sms", "proof": "回执"}
+        )

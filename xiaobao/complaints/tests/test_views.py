@@ -553,3 +553,97 @@ def test_detail_query_count_does_not_grow_with_the_timeline(
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = client.get(url).content.decode()
     assert "第9次联系" in html
+
+
+# --- issue 12, item 22 ------------------------------------------------------------------------------------
+
+
+def _accepted(registered, branch_officer, b1_handler, **over):
+    c = registered(**over)
+    complaint_transition(actor=branch_officer, complaint=c, action="assign", data={"handler": "b1_handler"})
+    return complaint_transition(actor=b1_handler, complaint=c, action="accept", data={})
+
+
+def _section(html: str, testid: str) -> str:
+    start = html.index(f'data-testid="{testid}"')
+    return html[start : html.index("</table>", start)]
+
+
+def test_extension_form_names_a_future_notice_time_on_its_field(
+    client_for, branch_officer, b1_handler, registered
+):
+    c = _accepted(registered, branch_officer, b1_handler)
+    client = client_for(b1_handler)
+    url = reverse("complaints:action", args=[c.pk, "extend"])
+    to_days = client.get(url).context["form"].fields["to_days"].choices[0][0]
+    data = {
+        "version": c.version,
+        "to_days": to_days,
+        "reason": "需调取录音",
+        "complainant_told_at": "2026-03-05T10:00",
+    }
+    r = client.post(url, data)
+    assert r.status_code == 400
+    form = r.context["form"]
+    assert form.errors["complainant_told_at"] == ["时间不能晚于当前时间。"] and not form.non_field_errors()
+    assert "收到时间" not in r.content.decode() and not c.extensions.exists()
+
+
+def test_approved_draft_highlights_decide_and_notify(
+    client_for, branch_officer, b1_handler, b1_approver, registered
+):
+    # given a decision that needed approval and got it
+    c = _accepted(registered, branch_officer, b1_handler, amount_in_dispute="80000")
+    draft = {"verification": "核实", "basis": "依据", "result": "赔偿"}
+    complaint_transition(actor=b1_handler, complaint=c, action="draft", data=draft)
+    complaint_transition(actor=b1_handler, complaint=c, action="submit", data={})
+    complaint_transition(actor=b1_approver, complaint=c, action="approve", data={})
+    # then the handler's page highlights "decide and notify" and offers no second submission
+    html = client_for(b1_handler).get(reverse("complaints:detail", args=[c.pk])).content.decode()
+    assert f'class="btn primary" href="/complaints/{c.pk}/actions/notify/"' in html
+    assert 'data-testid="action-submit"' not in html
+
+
+def test_unapproved_draft_highlights_submit(client_for, branch_officer, b1_handler, registered):
+    c = _accepted(registered, branch_officer, b1_handler, amount_in_dispute="80000")
+    draft = {"verification": "核实", "basis": "依据", "result": "赔偿"}
+    complaint_transition(actor=b1_handler, complaint=c, action="draft", data=draft)
+    html = client_for(b1_handler).get(reverse("complaints:detail", args=[c.pk])).content.decode()
+    assert 'class="btn primary" type="submit" data-testid="action-submit"' in html
+    assert f'class="btn" href="/complaints/{c.pk}/actions/notify/"' in html
+
+
+def test_notifications_column_is_named_for_the_reference(client_for, b1_handler, registered):
+    c = registered()
+    Notification.objects.create(user=b1_handler, complaint=c, kind="assigned", message="x", dedupe_key="t:1")
+    html = client_for(b1_handler).get(reverse("complaints:notifications")).content.decode()
+    assert "<th>投诉编号</th>" in html and "投诉内容" not in html and c.reference in html
+
+
+def test_timeline_names_the_handler_by_name(client_for, branch_officer, b1_handler, hq_officer, registered):
+    from xiaobao.core.services.accounts import user_update
+
+    user_update(actor=hq_officer, user=b1_handler, full_name="李娜")
+    c = _accepted(registered, branch_officer, b1_handler)
+    html = client_for(branch_officer).get(reverse("complaints:detail", args=[c.pk])).content.decode()
+    timeline = _section(html, "timeline")
+    assert "经办人: 李娜" in timeline and "b1_handler" not in timeline
+
+
+def test_closed_case_shows_redress_not_approved_only_when_approval_was_needed(
+    client_for, branch_officer, b1_handler, registered, settings
+):
+    c = _accepted(registered, branch_officer, b1_handler)
+    for action, data in [
+        ("draft", {"verification": "核实", "basis": "依据", "result": "赔偿"}),
+        ("notify", {"method": "sms", "proof": "回执"}),
+        ("close", {"liability": "at_fault", "root_cause": "规则未同步", "redress_amount": "680"}),
+    ]:
+        c = complaint_transition(actor=b1_handler, complaint=c, action=action, data=data)
+    client, url = client_for(b1_handler), reverse("complaints:detail", args=[c.pk])
+    # no approval threshold: the redress is shown without "not approved"
+    html = client.get(url).content.decode()
+    assert "¥680.00" in html and 'data-testid="redress-not-approved"' not in html and "未审批" not in html
+    # with a threshold below the amount, the missing approval is shown
+    settings.REDRESS_APPROVAL_AMOUNT = "500"
+    assert 'data-testid="redress-not-approved"' in client.get(url).content.decode()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -29,10 +32,12 @@ from xiaobao.complaints.choices import (
 )
 from xiaobao.complaints.forms import ActionForm, AttachmentForm, LegalHoldForm, action_form_class
 from xiaobao.complaints.models import Complaint, Extension, NoticeTemplate
-from xiaobao.complaints.services import allowed_actions, complaint_transition
+from xiaobao.complaints.selectors import complaint_detail
+from xiaobao.complaints.services import allowed_actions, can_reach, complaint_transition
 from xiaobao.complaints.views.common import HANDLE, VIEW, due_info, get_complaint, safe_next
 from xiaobao.core.errors import Conflict, DomainError
 from xiaobao.core.http import AuthedRequest
+from xiaobao.core.models import User
 from xiaobao.core.views.common import add_service_errors
 
 EVENT_LABELS = {
@@ -98,12 +103,26 @@ def _value(value: Any, key: str = "") -> str:
     return "—" if value in (None, "") else str(value)
 
 
+USER_DATA = {"handler"}  # event data naming a user by username: shown by name
+
+
+def _names(events: list[Any]) -> dict[str, str]:
+    """Full names of the users the events' data name by username (one query)."""
+    usernames = {str(v) for e in events for k, v in (e.data or {}).items() if k in USER_DATA and v}
+    if not usernames:
+        return {}
+    users = User.objects.filter(username__in=usernames).only("username", "full_name")
+    return {u.username: str(u) for u in users}
+
+
 def timeline(complaint: Complaint) -> list[dict[str, Any]]:
     rows = []
-    for e in complaint.events.select_related("actor"):
+    events = list(complaint.events.select_related("actor"))
+    names = _names(events)
+    for e in events:
         action = workflow.ACTIONS.get(e.action)
         summary = [
-            (str(DATA_LABELS.get(k, k)), _value(v, k))
+            (str(DATA_LABELS.get(k, k)), _value(names.get(str(v), v) if k in USER_DATA else v, k))
             for k, v in (e.data or {}).items()
             if k not in HIDDEN_DATA
         ]
@@ -125,6 +144,8 @@ def _shown_actions(user: Any, c: Complaint) -> list[workflow.Action]:
     pending = any(e.state == Extension.State.PENDING for e in c.extensions.all())
     open_tasks = any(a.answered_at is None for a in c.assistances.all())
     skip = set()
+    if c.status == Status.DRAFTED and c.decision_approved_by_id:
+        skip.add("submit")  # approved: nothing left to submit, the next step is to notify
     if not pending:
         skip |= {"approve_extension", "reject_extension"}
     else:
@@ -132,6 +153,23 @@ def _shown_actions(user: Any, c: Complaint) -> list[workflow.Action]:
     if not open_tasks:
         skip.add("answer_assist")
     return [a for a in allowed_actions(user, c) if a.code not in skip]
+
+
+def _next_step(c: Complaint, actions: list[workflow.Action]) -> str:
+    """The action shown highlighted: a drafted decision that is approved or needs no approval is notified
+    next; otherwise the first one-click action (accept, submit, approve, archive)."""
+    codes = [a.code for a in actions]
+    drafted_ready = c.status == Status.DRAFTED and (c.decision_approved_by_id or not c.needs_approval)
+    if drafted_ready and "notify" in codes:
+        return "notify"
+    return next((a.code for a in actions if not a.needs_input), "")
+
+
+def _redress_needs_approval(c: Complaint) -> bool:
+    threshold = getattr(settings, "REDRESS_APPROVAL_AMOUNT", "")
+    if c.redress_amount is None or threshold in (None, ""):
+        return False
+    return bool(c.redress_amount >= Decimal(str(threshold)))
 
 
 def notice_text(user: Any, c: Complaint) -> str:
@@ -171,7 +209,9 @@ def _context(request: AuthedRequest, c: Complaint, **extra: Any) -> dict[str, An
         "events": timeline(c),
         "actions": [a for a in actions if a.needs_input],
         "one_click": [a for a in actions if not a.needs_input],
-        "can_upload": request.user.has_perm(HANDLE),
+        "next_step": _next_step(c, actions),
+        "redress_needs_approval": _redress_needs_approval(c),
+        "can_upload": request.user.has_perm(HANDLE) and c.workable_by(request.user),
         "upload_form": AttachmentForm(),
         "staff_named": list(c.staff_named.all()),
         **extra,
@@ -192,7 +232,7 @@ def _action_spec(request: AuthedRequest, action: str) -> workflow.Action:
     spec = workflow.ACTIONS.get(action)
     if spec is None:
         raise Http404
-    if not request.user.has_perm(spec.permission):
+    if not spec.permitted(request.user):
         raise PermissionDenied
     return spec
 
@@ -203,6 +243,8 @@ def complaint_action(request: AuthedRequest, pk: int, action: str) -> HttpRespon
     the version the user saw; a concurrent change answers 409 with a message."""
     c = get_complaint(request, pk)
     spec = _action_spec(request, action)
+    if not can_reach(request.user, c, action):  # a unit asked to assist only answers
+        raise PermissionDenied
     data = request.POST if request.method == "POST" else None
     form = action_form_class(action)(data, user=request.user, complaint=c)
     status: int | None = 200
@@ -252,8 +294,15 @@ def _done(request: AuthedRequest, pk: int, spec: workflow.Action, next_url: str 
     if next_url:
         messages.success(request, flash)
         return redirect(next_url)
+    c = complaint_detail(user=request.user, pk=pk)
+    if c is None:  # an assisting unit's read ends with its answer
+        messages.success(request, flash)
+        if request.htmx:
+            gone = HttpResponse(status=204)
+            gone["HX-Redirect"] = reverse("complaints:list")
+            return gone
+        return redirect("complaints:list")
     if request.htmx:
-        c = get_complaint(request, pk)
         response = render(request, "complaints/detail.html#detail", _context(request, c, flash=flash))
         response["HX-Retarget"] = "#complaint-detail"
         response["HX-Reswap"] = "outerHTML"
@@ -266,6 +315,8 @@ def _done(request: AuthedRequest, pk: int, spec: workflow.Action, next_url: str 
 @permission_required(HANDLE, raise_exception=True)
 def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     c = get_complaint(request, pk)
+    if not c.workable_by(request.user):  # a unit asked to assist reads and answers only
+        raise PermissionDenied
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
