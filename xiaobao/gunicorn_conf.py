@@ -10,7 +10,9 @@ Every value can be overridden from the environment (documented in docs/deploymen
 - XIAOBAO_WEB_TIMEOUT (60 s) — report and import work runs in the task worker, never in a request.
 
 The access log leaves out the query string (`%(U)s`, the path only): list searches and filters can carry
-personal data (a customer's name or phone number typed into the search box), and logs never hold it.
+personal data (a customer's name or phone number typed into the search box), and logs never hold it. The
+logger class drops query strings and masks personal numbers in every atom and in the error log too, so a
+changed format cannot bring them back.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ max_requests = 5000  # recycle workers now and then (bounded memory), staggered 
 max_requests_jitter = 500
 accesslog = os.environ.get("XIAOBAO_ACCESS_LOG", "-") or None
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+logger_class = "xiaobao.core.vault.logging.RedactingGunicornLogger"
 errorlog = "-"
 loglevel = os.environ.get("XIAOBAO_LOG_LEVEL", "info").lower()
 forwarded_allow_ips = os.environ.get("XIAOBAO_FORWARDED_ALLOW_IPS", "127.0.0.1")

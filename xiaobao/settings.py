@@ -269,7 +269,11 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("XIAOBAO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # the development server's request lines: through the redacting handler, not Django's default one
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Xiaobao ----------------------------------------------------------------------------------------
