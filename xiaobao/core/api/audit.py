@@ -25,7 +25,7 @@ class AuditEventOut(Schema):
     object_repr: str
     changes: dict[str, Any]
     ip: str | None
-    hash: str
+    hash: str | None
 
 
 class AuditFilter(Schema):

@@ -119,6 +119,8 @@ def backup_create(*, out: Path, progress: Progress = quiet) -> Outcome:
     part = path.with_name(f".{path.name}.part")
     try:
         db_file = staging / PurePosixPath(DB_FILES[vendor]).name
+        progress("audit: sealing the trail and exporting its head …")
+        sealing_problem = _seal_audit()
         progress(f"database: copying ({vendor}) …")
         state = dump_postgresql(db_file) if vendor == "postgresql" else dump_sqlite(db_file)
         progress("media: archiving the files under MEDIA_ROOT …")
@@ -146,7 +148,21 @@ def backup_create(*, out: Path, progress: Progress = quiet) -> Outcome:
     path.with_name(path.name + ".sha256").write_text(f"{sha}  {path.name}\n")
     outcome = Outcome(path, sha, manifest)
     _backup_lines(outcome, state, time.monotonic() - started)
+    if sealing_problem:
+        outcome.warnings.append(sealing_problem)
     return outcome
+
+
+def _seal_audit() -> str:
+    """Seal the audit trail (which exports its head) so the archive holds it chained; a chain that no longer
+    matches its exported head does not stop the backup, it is reported."""
+    from xiaobao.core.services.audit_chain import AuditChainError, audit_seal
+
+    try:
+        audit_seal()
+    except AuditChainError as e:
+        return f"audit chain NOT sealed: {e} (run `xiaobao audit_verify`)"
+    return ""
 
 
 def _backup_lines(o: Outcome, state: dict[str, Any], seconds: float) -> None:

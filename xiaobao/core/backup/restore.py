@@ -228,16 +228,22 @@ def restored_verify(o: Outcome, media_root: Path, allow_missing_keys: bool = Fal
     ][:10]
     if state["migrations"] != m["migrations"]:
         problems.append("the migration state differs from the manifest")
-    report, head, audit = audit_verify(), state["audit"], m["audit"]
+    head, audit = state["audit"], m["audit"]
+    # Checked against the archive's head, not this installation's head file (it may be newer than the backup).
+    report = audit_verify(
+        head={"seq": audit.get("head_seq", 0), "id": audit["head_id"], "hash": audit["head_hash"]}
+        if audit["head_id"]
+        else None
+    )
     if report.broken_id is not None:
         problems.append(f"audit chain BROKEN at row {report.broken_id}: {report.reason}")
-    elif (report.checked, head["head_id"], head["head_hash"]) != (
+    elif (head["rows"], head["head_id"], head["head_hash"]) != (
         audit["rows"],
         audit["head_id"],
         audit["head_hash"],
     ):
         problems.append(
-            f"audit chain head #{head['head_id']} ({report.checked} rows) differs from the manifest's"
+            f"audit chain head #{head['head_id']} ({head['rows']} rows) differs from the manifest's"
         )
     (o.warnings if allow_missing_keys else problems).extend(key_problems)
     media_problems, n_files, n_bytes = _media_problems(o, media_root, state["referenced_files"])
@@ -268,6 +274,7 @@ def restored_verify(o: Outcome, media_root: Path, allow_missing_keys: bool = Fal
 def _record_restore(o: Outcome) -> None:
     from xiaobao.core.models.audit import AuditAction
     from xiaobao.core.services.audit import audit_record
+    from xiaobao.core.services.audit_chain import audit_seal, restart_head
 
     m = o.manifest
     event = audit_record(
@@ -286,3 +293,7 @@ def _record_restore(o: Outcome) -> None:
         },
     )
     o.lines.append(f"audit: restore recorded as row #{event.pk}")
+    replaced = restart_head()
+    audit_seal()
+    if replaced:
+        o.lines.append(f"audit: the head file of the trail before the restore was kept as {replaced}")

@@ -112,10 +112,12 @@ def read_state(cur: Any, vendor: str) -> dict[str, Any]:
         "rows": counts.get(AuditEvent._meta.db_table, 0),
         "head_id": None,
         "head_hash": "",
+        "head_seq": 0,
     }
-    if head["rows"]:
-        cur.execute(f"SELECT id, hash FROM {quote_name(AuditEvent._meta.db_table)} ORDER BY id DESC LIMIT 1")  # noqa: S608
-        head["head_id"], head["head_hash"] = cur.fetchone()
+    if head["rows"]:  # the last sealed row: rows written after the pre-backup sealing follow it unsealed
+        table = quote_name(AuditEvent._meta.db_table)
+        cur.execute(f"SELECT id, hash, seq FROM {table} WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1")  # noqa: S608
+        head["head_id"], head["head_hash"], head["head_seq"] = cur.fetchone() or (None, "", 0)
     per_column, samples = _key_ids(cur, vendor, set(tables))
     return {
         "tables": counts,

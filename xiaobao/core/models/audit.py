@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -23,6 +24,10 @@ EXTRA_LABELS = {
     "rows": _("rows"),
     "active_key": _("active key"),
     "step": _("step"),
+}
+# Labels of fields declared without a verbose_name (Django would show the English field name).
+FIELD_LABELS = {
+    "created_by": _("created by"),
 }
 
 
@@ -68,11 +73,13 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    """One append-only, hash-chained row of the audit trail.
+    """One append-only row of the audit trail, chained after commit by the sealer.
 
-    `hash` = SHA-256 over the row's content and the previous row's hash, so editing or deleting any row
-    breaks the chain from that row on (`xiaobao audit_verify`). Personal data is masked before it gets
-    here. Rows are never updated or deleted by the application.
+    A row is inserted unsealed; `xiaobao audit_seal` gives it its position `seq` in the chain, the previous
+    row's hash and `hash` = HMAC-SHA256 (key outside the database) over its content, id, position and that
+    previous hash. Editing, deleting or replacing sealed rows breaks the chain (`xiaobao audit_verify`),
+    deleting the newest ones is caught against the head exported outside the database. Personal data is
+    masked before it gets here. The database refuses UPDATE (except sealing an unsealed row) and DELETE.
     """
 
     at = models.DateTimeField(_("time"), db_index=True)
@@ -94,8 +101,9 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -108,6 +116,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["actor_username", "at"], name="audit_actor_idx"),
+            models.Index(fields=["id"], condition=models.Q(hash__isnull=True), name="audit_unsealed_idx"),
         ]
 
     def __str__(self) -> str:
@@ -141,10 +150,16 @@ class AuditEvent(models.Model):
         except (LookupError, ValueError, FieldDoesNotExist):
             return str(EXTRA_LABELS.get(key, key)), {}
         choices = {str(k): str(v) for k, v in (getattr(field, "choices", None) or [])}
-        return str(getattr(field, "verbose_name", key)), choices
+        label = getattr(field, "verbose_name", key)
+        if key in FIELD_LABELS and label == key.replace("_", " "):
+            label = FIELD_LABELS[key]
+        return str(label), choices
 
-    def compute_hash(self) -> str:
+    def compute_hash(self, key: bytes) -> str:
+        """HMAC-SHA256 under the audit key over the content, the id, the position and the previous hash."""
         payload = {
+            "id": self.id,
+            "seq": self.seq,
             "at": self.at.isoformat(timespec="microseconds"),
             "actor": self.actor_id,
             "actor_username": self.actor_username,
@@ -159,4 +174,4 @@ class AuditEvent(models.Model):
             "prev": self.prev_hash,
         }
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-        return hashlib.sha256(blob.encode()).hexdigest()
+        return hmac.new(key, blob.encode(), hashlib.sha256).hexdigest()

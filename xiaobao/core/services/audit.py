@@ -1,29 +1,63 @@
-"""The audit trail: append-only, hash-chained, personal data masked before it is written."""
+"""The audit trail: append-only, chained after commit (audit_chain), personal data masked before writing.
+
+Recording is one INSERT in the caller's transaction: no lock and no read of the previous row, so writes of
+the whole institution do not wait on each other. `audit_chain.audit_seal` chains the rows after commit."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+import re
 from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import models
 from django.utils import timezone
 
+from xiaobao.core.clock import now as recorded_now
 from xiaobao.core.context import client_ip
 from xiaobao.core.models import AuditEvent
 from xiaobao.core.models.audit import AuditAction
+from xiaobao.core.services.audit_chain import (  # noqa: F401  (re-exported: the audit's public API)
+    GENESIS,
+    AuditChainError,
+    ChainReport,
+    audit_seal,
+    audit_verify,
+)
+from xiaobao.core.vault.detect import ID_NUMBER, PHONE
 from xiaobao.core.vault.fields import Sealed, SealedField
 from xiaobao.core.vault.masking import mask
 
-GENESIS = "0" * 64
-_ADVISORY_LOCK_KEY = 0x58494142  # "XIAB": serialises appends so the chain never forks on PostgreSQL
+# Card and account numbers: 13–19 digits not glued to letters or digits (so a reference like
+# TS202612040000123 or a checksum stays readable).
+_CARD = re.compile(r"(?<![0-9A-Za-z])\d{13,19}(?![0-9A-Za-z])")
+_DIGEST = re.compile(r"[0-9a-fA-F]{32,128}")
+
+
+def mask_text(text: str) -> str:
+    """Free text as the audit stores it: ID, card/account and phone numbers in it masked."""
+    if _DIGEST.fullmatch(text):
+        return text
+    text = ID_NUMBER.sub(lambda m: mask(m.group(0), "id_number"), text)
+    text = _CARD.sub(lambda m: mask(m.group(0), "account_number"), text)
+    return PHONE.sub(lambda m: mask(m.group(0), "phone"), text)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, list | tuple):
+        return [_masked(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    return value
 
 
 def _json_safe(value: Any) -> Any:
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+    """JSON-ready, with every string masked: covers the free text of every module's snapshots."""
+    return _masked(json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)))
 
 
 def _value(field: models.Field, obj: models.Model) -> Any:
@@ -73,34 +107,27 @@ def audit_record(
     object_repr: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one row to the chain, inside the caller's transaction when there is one."""
+    """Insert one unsealed row, inside the caller's transaction when there is one (no lock, no read: the
+    sealer chains it after commit). An audit row that cannot be written fails the caller's transaction."""
     unit = getattr(actor, "org_unit", None) if actor is not None and actor.is_authenticated else None
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
-    # No savepoint: an audit row that cannot be written must fail the caller's whole transaction.
-    with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cur:
-                cur.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
-        prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
-        event = AuditEvent(
-            at=timezone.now(),
-            actor=actor if unit is not None or (actor is not None and actor.is_authenticated) else None,
-            actor_username=actor.get_username() if actor is not None and actor.is_authenticated else "",
-            unit_path=unit.path if unit else "",
-            unit_code=unit.code if unit else "",
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr[:200],
-            changes=_json_safe(changes or {}),
-            ip=client_ip.get(),
-            prev_hash=prev,
-        )
-        event.hash = event.compute_hash()
-        event.save(force_insert=True)
+    event = AuditEvent(
+        at=recorded_now(),  # the present, or a past action entered at its time (core.clock)
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_username=actor.get_username() if actor is not None and actor.is_authenticated else "",
+        unit_path=unit.path if unit else "",
+        unit_code=unit.code if unit else "",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=mask_text(object_repr)[:200],
+        changes=_json_safe(changes or {}),
+        ip=client_ip.get(),
+    )
+    event.save(force_insert=True)
     return event
 
 
@@ -118,26 +145,3 @@ def audit_change(
         obj=obj,
         changes=changes,
     )
-
-
-@dataclass
-class ChainReport:
-    checked: int
-    broken_id: int | None
-    reason: str
-
-
-def audit_verify() -> ChainReport:
-    """Walk the whole chain in order; report the first row whose hash or link does not hold."""
-    prev = GENESIS
-    checked = 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if event.prev_hash != prev:
-            return ChainReport(
-                checked, event.id, "link to the previous row is broken (row deleted or edited)"
-            )
-        if event.compute_hash() != event.hash:
-            return ChainReport(checked, event.id, "content does not match its hash (row edited)")
-        prev = event.hash
-        checked += 1
-    return ChainReport(checked, None, "")

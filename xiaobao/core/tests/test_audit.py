@@ -1,58 +1,179 @@
-"""Audit trail: append-only hash chain, tamper detection, what gets recorded, page, export and API."""
+"""Audit trail: append-only keyed chain sealed after commit, tamper detection against the exported head, what
+gets recorded (personal numbers masked), page, export and API."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from io import BytesIO
 from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from xiaobao.core.models import AuditEvent
-from xiaobao.core.services.audit import GENESIS, audit_record, audit_verify
+from xiaobao.core.services.audit import GENESIS, AuditChainError, audit_record, audit_seal, audit_verify
 from xiaobao.core.services.org import org_unit_update
 
 pytestmark = pytest.mark.django_db
 
 
-def test_chain_links_every_row_to_the_previous(org, hq_officer):
-    # given the org fixture and a user wrote events; then every row carries its predecessor's hash
-    rows = list(AuditEvent.objects.order_by("id"))
+@pytest.fixture
+def head_dir(settings, tmp_path):
+    """A head directory of the test's own (tests export no head unless they configure one)."""
+    settings.AUDIT_HEAD_DIR = str(tmp_path / "audit-head")
+    return tmp_path / "audit-head"
+
+
+def test_rows_are_written_unsealed_and_sealed_in_order(org, hq_officer):
+    # given the org fixture and a user wrote events: they are stored without a chain link
+    assert not AuditEvent.objects.filter(hash__isnull=False).exists()
+    # when the sealer runs, then every row carries its position and its predecessor's hash
+    assert audit_seal().sealed == AuditEvent.objects.count()
+    rows = list(AuditEvent.objects.order_by("seq"))
+    assert [r.seq for r in rows] == list(range(1, len(rows) + 1))
+    assert [r.id for r in rows] == sorted(r.id for r in rows)
     assert rows[0].prev_hash == GENESIS
     assert all(b.prev_hash == a.hash for a, b in pairwise(rows))
     report = audit_verify()
-    assert report.broken_id is None and report.checked == len(rows)
+    assert report.broken_id is None and report.checked == len(rows) and report.unsealed == 0
+
+
+def test_recording_takes_no_lock_and_reads_no_chain(org, hq_officer):
+    # the create of every complaint writes one audit row: one INSERT, nothing that waits on other writers
+    with CaptureQueriesContext(connection) as queries:
+        audit_record(actor=hq_officer, action="export", object_type="x", object_repr="导出")
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len(sql) == 1 and sql[0].startswith("INSERT"), sql
+
+
+def test_a_row_committed_after_higher_ids_were_sealed_takes_the_next_position(org):
+    # given a sealed chain and a row with a higher id committed first (PostgreSQL commits out of id order)
+    audit_seal()
+    top = AuditEvent.objects.order_by("-id").first()
+    late = AuditEvent.objects.create(id=top.id + 10, at=top.at, action="export", object_repr="later id")
+    audit_seal()
+    # when a row with a lower id than an already sealed one commits and the sealer runs again
+    early = AuditEvent.objects.create(id=top.id + 5, at=top.at, action="export", object_repr="early id")
+    audit_seal()
+    # then it is chained after the tail, whatever its id, and the chain verifies
+    early.refresh_from_db()
+    late.refresh_from_db()
+    assert early.seq == late.seq + 1 and early.prev_hash == late.hash
+    assert audit_verify().broken_id is None
 
 
 def _as_dba(cur):
-    """What someone with database rights would do to get past the append-only trigger."""
+    """What someone with database rights would do to get past the append-only triggers."""
     if connection.vendor == "postgresql":
         cur.execute("SET LOCAL xiaobao.audit_maintenance = 'on'")
+    else:  # rolled back with the test's transaction
+        cur.execute("DROP TRIGGER core_auditevent_no_update")
+        cur.execute("DROP TRIGGER core_auditevent_no_delete")
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
-def test_postgresql_refuses_updates_and_deletes(org):
-    from django.db import DatabaseError, transaction
-
-    victim = AuditEvent.objects.order_by("id").first()
-    for sql in (
-        "UPDATE core_auditevent SET actor_username = 'x' WHERE id = %s",
-        "DELETE FROM core_auditevent WHERE id = %s",
-    ):
-        with (
-            pytest.raises(DatabaseError, match="append-only"),
-            transaction.atomic(),
-            connection.cursor() as cur,
+def test_the_database_refuses_updates_and_deletes(org):
+    # on PostgreSQL and on SQLite alike, sealed or not
+    audit_seal()
+    audit_record(actor=None, action="export", object_type="x", object_repr="unsealed")
+    for victim in (AuditEvent.objects.order_by("id").first(), AuditEvent.objects.order_by("id").last()):
+        for sql in (
+            "UPDATE core_auditevent SET actor_username = 'x' WHERE id = %s",
+            "UPDATE core_auditevent SET object_repr = 'y', hash = 'f' WHERE id = %s",
+            "UPDATE core_auditevent SET hash = NULL, seq = NULL WHERE id = %s",
+            "DELETE FROM core_auditevent WHERE id = %s",
         ):
-            cur.execute(sql, [victim.id])
+            with (
+                pytest.raises(DatabaseError, match="append-only"),
+                transaction.atomic(),
+                connection.cursor() as cur,
+            ):
+                cur.execute(sql, [victim.id])
     assert audit_verify().broken_id is None
+
+
+def test_the_sealer_may_fill_only_the_chain_columns_of_an_unsealed_row(org):
+    row = audit_record(actor=None, action="export", object_type="x", object_repr="unsealed")
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE core_auditevent SET seq = 999, prev_hash = 'a', hash = 'b' WHERE id = %s", [row.id]
+        )
+    row.refresh_from_db()
+    assert (row.seq, row.hash) == (999, "b")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("UPDATE core_auditevent SET hash = 'c' WHERE id = %s", [row.id])
+
+
+def _unkeyed_hash(row: dict) -> str:
+    """The chain as it was (plain SHA-256): anyone with the database could recompute it."""
+    blob = json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def test_editing_rows_and_recomputing_an_unkeyed_chain_is_detected(org, hq_officer):
+    # given a sealed chain
+    audit_seal()
+    rows = list(AuditEvent.objects.order_by("seq"))
+    victim = rows[3]
+    # when someone with database rights edits a row and recomputes every hash after it without the key
+    with connection.cursor() as cur:
+        _as_dba(cur)
+        prev = victim.prev_hash
+        for row in rows[3:]:
+            content = {"id": row.id, "user": "nobody" if row.id == victim.id else row.actor_username}
+            new = _unkeyed_hash(content | {"prev": prev})
+            cur.execute(
+                "UPDATE core_auditevent SET actor_username = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                [content["user"], prev, new, row.id],
+            )
+            prev = new
+    # then verification names the edited row
+    assert audit_verify().broken_id == victim.id
+
+
+def test_deleting_the_newest_rows_is_detected_against_the_exported_head(org, hq_officer, head_dir):
+    # given a sealed chain whose head was exported outside the database
+    audit_seal()
+    newest = AuditEvent.objects.order_by("-seq")[:2]
+    head = json.loads(next(head_dir.glob("audit-head-*.json")).read_text())
+    assert (head["id"], head["hash"], head["seq"]) == (newest[0].id, newest[0].hash, newest[0].seq)
+    # when the two newest rows are deleted (what remains is a perfectly linked chain)
+    with connection.cursor() as cur:
+        _as_dba(cur)
+        cur.execute("DELETE FROM core_auditevent WHERE id IN (%s, %s)", [r.id for r in newest])
+    # then verification fails naming the exported head, the command exits 1, and the sealer refuses to
+    # extend the shortened chain
+    report = audit_verify()
+    assert report.broken_id == head["id"] and "missing" in report.reason
+    with pytest.raises(CommandError, match=f"row {head['id']}"):
+        call_command("audit_verify")
+    audit_record(actor=None, action="export", object_type="x", object_repr="after the deletion")
+    with pytest.raises(AuditChainError):
+        audit_seal()
+
+
+def test_seal_command_exports_the_head_and_verify_checks_it(org, head_dir, capsys):
+    call_command("audit_seal")
+    assert "exported to" in capsys.readouterr().out
+    audit_record(actor=None, action="export", object_type="x", object_repr="one more")
+    call_command("audit_verify")
+    out = capsys.readouterr().out
+    assert "intact" in out and "exported head" in out
+
+
+def test_seal_loop_runs_and_stops(org, capsys):
+    call_command("audit_seal", "--loop", "--interval", "0", "--max-loops", "2")
+    assert capsys.readouterr().out.count("audit_seal:") == 2
+    assert not AuditEvent.objects.filter(hash__isnull=True).exists()
 
 
 def test_editing_a_row_in_the_database_is_detected(org, hq_officer):
     # given an intact chain
+    audit_seal()
     victim = AuditEvent.objects.order_by("id")[3]
     # when someone edits a row behind the application's back
     with connection.cursor() as cur:
@@ -66,6 +187,7 @@ def test_editing_a_row_in_the_database_is_detected(org, hq_officer):
 
 
 def test_deleting_a_row_is_detected(org, hq_officer):
+    audit_seal()
     victim, successor = AuditEvent.objects.order_by("id")[2:4]
     with connection.cursor() as cur:
         _as_dba(cur)
@@ -188,3 +310,59 @@ def test_changes_are_shown_with_labels_and_choice_names(org, hq_officer, branch_
         rows = {label: new for label, _old, new, _pair in create.change_rows}
     assert rows["kind"] == "Branch" and rows["parent unit"] == f"{org.ho} #{org.ho.pk}"
     assert "path" not in rows and "depth" not in rows
+
+
+def _register_with_numbers_in_free_text(branch_officer, org):
+    import time_machine
+
+    from xiaobao.complaints.services import complaint_register
+
+    data = {
+        "received_at": "2026-03-02T10:30:00+08:00",
+        "channel": "A0302",
+        "business_type": "B0303",
+        "cause": "C07",
+        "source": "direct",
+        "org_unit": org.b1s.code,
+        "complainant": {"name": "张伟", "id_number": "110108199003070016", "phone": "13812345678"},
+        "request": "请回电13812345678，退还卡号6222021234567890123的年费",
+        "description": "客户身份证110108199003070016，称信用卡年费未经同意扣收。",
+    }
+    with time_machine.travel("2026-03-02 11:00 +0800", tick=False):
+        complaint, _ = complaint_register(actor=branch_officer, data=data)
+    return complaint
+
+
+def test_numbers_typed_into_free_text_are_masked_in_the_trail(
+    client_for, api_for, hq_officer, branch_officer, org
+):
+    # given a complaint whose request and description hold a phone, a card and an ID number
+    complaint = _register_with_numbers_in_free_text(branch_officer, org)
+    # then its audit row holds them masked, and its reference number as it is
+    event = AuditEvent.objects.get(object_type="complaints.complaint", action="create")
+    stored = json.dumps(event.changes, ensure_ascii=False)
+    for number in ("13812345678", "6222021234567890123", "110108199003070016"):
+        assert number not in stored
+    assert (
+        "138****5678" in event.changes["request"][1] and "622202*********0123" in event.changes["request"][1]
+    )
+    assert "110108********0016" in event.changes["description"][1]
+    assert event.changes["reference"][1] == complaint.reference
+    # and so do the page, the API and the Excel export
+    page = client_for(hq_officer).get("/audit/", {"object_type": "complaints.complaint"}).content.decode()
+    api = api_for(hq_officer).get("/api/v1/audit-events?object_type=complaints.complaint").content.decode()
+    export = client_for(hq_officer).get("/audit/export/", {"object_type": "complaints.complaint"})
+    cells = " ".join(
+        str(c)
+        for row in load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True)
+        for c in row
+    )
+    for shown in (page, api, cells):
+        assert "138****5678" in shown and "13812345678" not in shown and "110108199003070016" not in shown
+
+
+def test_created_by_is_labelled_in_the_users_language(client_for, hq_officer, branch_officer, org):
+    _register_with_numbers_in_free_text(branch_officer, org)
+    event = AuditEvent.objects.get(object_type="complaints.complaint", action="create")
+    labels = [label for label, *_ in event.change_rows]
+    assert "创建人" in labels and "created by" not in labels

@@ -232,11 +232,14 @@ def test_a_backup_restored_into_an_empty_database_is_the_same(data, media, targe
     counts = _source_counts()
     files = _media(media)
     tokens = {pk: sealed.token for pk, sealed in Consumer.objects.values_list("pk", "id_number")}
-    head = AuditEvent.objects.order_by("-id").first()
     assert len(files) == 3 and len(tokens) == 3 and counts["core_auditevent"] > 10
+    assert not AuditEvent.objects.filter(seq__isnull=False).exists()  # written unsealed
 
     # when the installation is backed up
     archive = _backup(tmp_path)
+    # (it sealed the trail first: the head is the last sealed row, the backup's own record follows unsealed)
+    head = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq").first()
+    assert head.seq == counts["core_auditevent"]
 
     # then the manifest states what was backed up: row counts, files, audit head, key ids (no keys)
     manifest = _manifest(archive)
@@ -271,9 +274,9 @@ def test_a_backup_restored_into_an_empty_database_is_the_same(data, media, targe
     assert _media(target.media) == files
     # the ciphertexts are the same bytes
     assert dict(target.rows("SELECT id, id_number FROM core_consumer")) == tokens
-    # the restore's audit record follows the backed-up head
+    # the restore's audit record, sealed by the restore, follows the backed-up head
     [(action, object_type, prev)] = target.rows(
-        "SELECT action, object_type, prev_hash FROM core_auditevent ORDER BY id DESC LIMIT 1"
+        "SELECT action, object_type, prev_hash FROM core_auditevent ORDER BY seq DESC LIMIT 1"
     )
     assert (action, object_type, prev) == ("import", "backup", head.hash)
     # and, read through the application: the whole chain verifies, the consumer's ID number decrypts to the

@@ -9,7 +9,8 @@ from xiaobao.core.services.audit import audit_verify
 
 class Command(BaseCommand):
     help = (
-        "Verify the audit trail's hash chain; exits 1 and names the first broken row if it was tampered with."
+        "Seal pending rows, then verify the audit trail's keyed hash chain against the head exported outside "
+        "the database; exits 1 and names the first broken row if it was tampered with."
     )
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -19,4 +20,9 @@ class Command(BaseCommand):
                 f"audit chain BROKEN at row {report.broken_id}: {report.reason} "
                 f"({report.checked} rows before it are intact)"
             )
-        self.stdout.write(f"audit chain intact: {report.checked} rows verified")
+        head = report.head
+        self.stdout.write(
+            f"audit chain intact: {report.checked} rows verified"
+            + (f", up to and past the exported head #{head['id']}" if head else ", no exported head to check")
+            + (f"; {report.unsealed} rows written meanwhile are not sealed yet" if report.unsealed else "")
+        )
