@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.core.validators import ProhibitNullCharactersValidator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.urls import URLPattern
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from django.views import defaults
+from ninja import Field, NinjaAPI, Schema
+from ninja.conf import settings as ninja_settings
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
@@ -71,7 +86,79 @@ class TextParser(Parser):
         return result
 
 
-api = NinjaAPI(
+MAX_OFFSET = 2**31 - 1  # far past any list; an unbounded offset overflowed the database's integer (500)
+
+
+class BoundedLimitOffset(Schema):
+    """The query of every `@paginate(LimitOffsetPagination)` list (and its subclasses): ninja bounds the limit
+    but not the offset."""
+
+    limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=ninja_settings.PAGINATION_MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+# Set before any router is imported (`_register_routers` below), so every paginated route is built with it.
+LimitOffsetPagination.Input = BoundedLimitOffset  # type: ignore[assignment,misc]
+
+
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+STATUS_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found"}
+
+
+def _status_error(status: int) -> tuple[str, str]:
+    """(code, message) of an error answer known only by its status."""
+    if status == 405:
+        return "method_not_allowed", _("This method is not allowed here.")
+    if status == 413:
+        return "too_large", _("The request is too large.")
+    if status >= 500:
+        return "server_error", _("The server could not answer; the error has been logged.")
+    messages = {
+        400: _("The request cannot be read."),
+        401: _("Authentication required."),
+        403: _("You do not have permission to do this."),
+        404: _("Not found."),
+    }
+    return STATUS_CODES.get(status, "error"), messages.get(status, _("The request cannot be read."))
+
+
+def json_error_response(status: int, code: str = "", message: str = "") -> JsonResponse:
+    """An error answer in the API's shape, for answers made outside the NinjaAPI (Django's handlers)."""
+    default_code, default_message = _status_error(status)
+    return JsonResponse(error_body(code or default_code, message or default_message), status=status)
+
+
+def _json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Any error answer a route gives outside the exception handlers (ninja's 405 is plain text) is put in
+    the error shape."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        ctype = response.get("Content-Type", "")
+        if response.status_code >= 400 and not ctype.startswith("application/json"):
+            allow = response.get("Allow")
+            response = json_error_response(response.status_code)
+            if allow:
+                response["Allow"] = allow
+        return response
+
+    return wrapped
+
+
+class XiaobaoAPI(NinjaAPI):
+    def _get_urls(self) -> list[Any]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_errors(pattern.callback)
+        return urls
+
+
+api = XiaobaoAPI(
     title="Xiaobao API",
     version="1",
     description="Financial consumer-protection platform. Authenticate with `Authorization: Bearer <token>` "
@@ -88,9 +175,7 @@ api = NinjaAPI(
 def error(
     request: HttpRequest, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
 ) -> HttpResponse:
-    return api.create_response(
-        request, {"code": code, "message": message, "fields": fields or {}}, status=status
-    )
+    return api.create_response(request, error_body(code, message, fields), status=status)
 
 
 @api.exception_handler(ValidationError)
@@ -136,7 +221,87 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc.__cause__, NinjaValidationError):  # TextParser refused the body ninja was parsing
         return _schema_validation(request, exc.__cause__)
+    if isinstance(exc.__cause__, RecursionError):
+        return _too_deep(request, exc.__cause__)
+    if exc.__cause__ is not None and exc.status_code == 400:  # a body that is not JSON
+        return error(request, 400, "bad_request", _("The request body is not valid JSON."))
     return error(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20
+    return error(request, 413, "too_large", _("The request is larger than %(mb)d MB.") % {"mb": limit})
+
+
+@api.exception_handler(SuspiciousOperation)
+def _bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Bodies Django refuses to read: malformed multipart (no or a broken boundary), too many fields or
+    files; the 413 above is the too-large case."""
+    if isinstance(exc, RequestDataTooBig):
+        return _too_large(request, exc)
+    return error(request, 400, "bad_request", _("The request cannot be read: %(e)s") % {"e": _reason(exc)})
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).replace("\x00", "")
+    return text[:200] if text.isprintable() else repr(text)[:200]
+
+
+api.exception_handler(MultiPartParserError)(_bad_request)
+api.exception_handler(BadRequest)(_bad_request)
+
+
+@api.exception_handler(LookupError)
+def _unknown_charset(request: HttpRequest, exc: LookupError) -> HttpResponse:
+    """`Content-Type: …; charset=<unknown>`: Django's decoding raises a bare LookupError. Its subclasses
+    (KeyError, IndexError) are programming errors and stay server errors."""
+    if type(exc) is not LookupError:
+        raise exc
+    return error(request, 400, "bad_request", _("The request's character set is unknown."))
+
+
+@api.exception_handler(RecursionError)
+def _too_deep(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error(request, 400, "too_deep", _("The request body is nested too deeply."))
+
+
+# --- answers made outside the NinjaAPI: Django's error handlers for /api/ paths (urls.py) -----------------
+
+
+def is_api_path(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any path under /api/v1/ that no route matches."""
+    return json_error_response(404)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not is_api_path(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return json_error_response(413)
+    return json_error_response(400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not is_api_path(request):
+        return defaults.permission_denied(request, exception)
+    return json_error_response(403, message=str(exception) if str(exception) else "")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not is_api_path(request):
+        return defaults.page_not_found(request, exception)
+    return json_error_response(404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if not is_api_path(request):
+        return defaults.server_error(request)
+    return json_error_response(500)
 
 
 def _register_routers() -> None:

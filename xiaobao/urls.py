@@ -1,11 +1,12 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.static import serve
 
-from xiaobao.api import api
+from xiaobao.api import api, api_not_found
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),  # unknown API paths: the API's error shape, also with DEBUG on
     path("i18n/", include("django.conf.urls.i18n")),
     path("complaints/", include("xiaobao.complaints.urls")),
     path("statistics/", include("xiaobao.analytics.urls")),
@@ -20,3 +21,10 @@ urlpatterns = [
         {"path": "favicon.svg", "document_root": settings.BASE_DIR / "static" / "xiaobao"},
     ),
 ]
+
+# Errors raised outside a route (a body Django refuses, an unknown path): the API's error shape under /api/,
+# Django's pages elsewhere.
+handler400 = "xiaobao.api.bad_request"
+handler403 = "xiaobao.api.permission_denied"
+handler404 = "xiaobao.api.page_not_found"
+handler500 = "xiaobao.api.server_error"
