@@ -38,7 +38,9 @@ from xiaobao.complaints.models import (
     DeadlineRule,
     Extension,
 )
-from xiaobao.core import clock
+from xiaobao.core.clock import localdate as recorded_date
+from xiaobao.core.clock import now as recorded_now
+from xiaobao.core.clock import recording_at
 from xiaobao.core.errors import Conflict
 from xiaobao.core.models import Consumer, OrgUnit, User
 from xiaobao.core.scoping import unit_in_scope
@@ -152,7 +154,7 @@ def _datetime(value: Any, field: str, receipt: bool = False) -> dt.datetime:
         raise _err(field, _("Enter a valid date and time."))
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
-    if value > clock.now() + dt.timedelta(minutes=5):
+    if value > recorded_now() + dt.timedelta(minutes=5):
         future = _("The time of receipt cannot be in the future.") if receipt else None
         raise _err(field, future or _("The time cannot be in the future."))
     if value.year < 2000:
@@ -253,7 +255,7 @@ def complaint_register(
 
     `at`: enter a registration made earlier, recorded at that time (`xiaobao.core.clock.recording_at`)."""
     if at is not None:
-        with clock.recording_at(at):
+        with recording_at(at):
             return complaint_register(actor=actor, data=data, idempotency_key=idempotency_key)
     if idempotency_key:
         existing = Complaint.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
@@ -296,7 +298,7 @@ def _register(actor: User, data: dict[str, Any], idempotency_key: str | None) ->
     complaint.idempotency_key = idempotency_key or None
     # The idempotency constraint is left to the database: a concurrent retry surfaces as IntegrityError.
     complaint.full_clean(exclude=_NOT_REVALIDATED, validate_constraints=False)
-    now = clock.now()
+    now = recorded_now()
     event = ComplaintEvent(
         at=now,
         effective_date=complaint.receipt_date,
@@ -377,7 +379,7 @@ def _compute_clocks(
         receipt=complaint.receipt_date,
         events=[sla.EventSpec(e.action, e.effective_date, e.data) for e in events],
         status=complaint.status,
-        today=today or clock.localdate(),
+        today=today or recorded_date(),
         review_requested_on=complaint.review_requested_on,
     )
 
@@ -510,7 +512,7 @@ def complaint_transition(
     `at`: enter an action taken earlier, recorded at that time (`xiaobao.core.clock.recording_at`).
     """
     if at is not None:
-        with clock.recording_at(at):
+        with recording_at(at):
             return complaint_transition(
                 actor=actor, complaint=complaint, action=action, data=data, expected_version=expected_version
             )
@@ -542,8 +544,8 @@ def complaint_transition(
         c.save()
         ComplaintEvent.objects.create(
             complaint=c,
-            at=clock.now(),
-            effective_date=effective or clock.localdate(),
+            at=recorded_now(),
+            effective_date=effective or recorded_date(),
             actor=actor,
             action=action,
             from_status=old_status,
@@ -561,12 +563,12 @@ def _date(
 ) -> dt.date:
     value = data.get(field)
     if value in (None, "") and default_today:
-        return clock.localdate()
+        return recorded_date()
     try:
         d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     except ValueError as exc:
         raise _err(field, _("Enter a valid date.")) from exc
-    if d > clock.localdate():
+    if d > recorded_date():
         raise _err(field, _("The date cannot be in the future."))
     if not_before and d < not_before:
         raise _err(field, _("The date cannot be before %(d)s.") % {"d": not_before})
@@ -688,7 +690,7 @@ def _answer_assist(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dic
         raise _err("assistance", _("No open assistance request with this number."))
     if not unit_in_scope(actor, task.unit):
         raise PermissionDenied(_("Only the asked unit can answer."))
-    task.answer, task.answered_by, task.answered_at = _text(data, "answer"), actor, clock.now()
+    task.answer, task.answered_by, task.answered_at = _text(data, "answer"), actor, recorded_now()
     task.save()
     return {"assistance": task.pk}, None
 
@@ -752,7 +754,7 @@ def _decide_extension(actor: User, c: Complaint, approve: bool) -> tuple[dict[st
         raise PermissionDenied(_("The approver must not be the person who asked."))
     _recusal(actor, c, "approver")
     ext.state = Extension.State.APPROVED if approve else Extension.State.REJECTED
-    ext.decided_by, ext.decided_at = actor, clock.now()
+    ext.decided_by, ext.decided_at = actor, recorded_now()
     ext.save()
     return {"to_days": ext.to_days, "extension": ext.pk}, None
 
@@ -836,7 +838,7 @@ def _notify(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str, 
     method = str(data.get("method") or "")
     if method not in NotifyMethod.values:
         raise _err("method", _("Choose how the complainant was notified."))
-    at = _past_datetime(data, "at") or clock.now()
+    at = _past_datetime(data, "at") or recorded_now()
     if at < c.received_at:
         raise _err("at", _("The notice cannot be before the complaint was received."))
     c.notify_method, c.notified_at, c.notify_proof = method, at, _text(data, "proof", max_length=200)
@@ -888,7 +890,7 @@ def _close(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str, A
     if data.get("redress_paid_at"):
         c.redress_paid_at = _date(data, "redress_paid_at")
     c.case_library = bool(data.get("case_library"))
-    c.closed_at = clock.now()
+    c.closed_at = recorded_now()
     return {"liability": liability}, None
 
 
@@ -901,7 +903,7 @@ def _approve_redress(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[d
     if c.handler_id == actor.pk:
         raise PermissionDenied(_("The handler cannot approve the redress of their own case."))
     _recusal(actor, c, "amount")
-    c.redress_amount, c.redress_approved_by, c.redress_approved_at = amount, actor, clock.now()
+    c.redress_amount, c.redress_approved_by, c.redress_approved_at = amount, actor, recorded_now()
     return {"amount": str(amount)}, None
 
 
@@ -929,7 +931,7 @@ def _withdraw(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str
 @handles("merge")
 def _merge(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str, Any], None]:
     target = (
-        _lock(Complaint.objects.visible_to(actor))
+        _lock(Complaint.objects.workable_by(actor))
         .filter(reference=str(data.get("into") or ""))
         .exclude(pk=c.pk)
         .first()
@@ -942,7 +944,7 @@ def _merge(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str, A
     new_facts = bool(data.get("new_facts"))
     ComplaintEvent.objects.create(
         complaint=target,
-        at=clock.now(),
+        at=recorded_now(),
         effective_date=c.receipt_date,
         actor=actor,
         action="merge_restart" if new_facts else "merged_repeat",
@@ -978,7 +980,7 @@ def _decide_review(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dic
     if c.review_unit is None or not unit_in_scope(actor, c.review_unit):
         raise PermissionDenied(_("Only the superior unit decides the review."))
     c.review_result = _text(data, "result")
-    c.closed_at = clock.now()
+    c.closed_at = recorded_now()
     return {}, None
 
 

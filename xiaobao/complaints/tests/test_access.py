@@ -221,3 +221,19 @@ def test_a_unit_not_asked_still_gets_404(asked, org, client_for, api_for):
     assert not _reads(outsider, asked)
     assert client_for(outsider).get(reverse("complaints:detail", args=[asked.pk])).status_code == 404
     assert api_for(outsider).get(f"/api/v1/complaints/{asked.pk}").status_code == 404
+
+
+def test_an_assisting_unit_cannot_merge_its_own_complaint_into_the_one_it_assists_on(
+    asked, b2_handler, payload, org
+):
+    from django.core.exceptions import ValidationError
+
+    # given branch 2's own complaint by the same complainant
+    own, _ = complaint_register(actor=b2_handler, data=payload(org_unit=org.b2s.code))
+    Complaint.objects.filter(pk=own.pk).update(complainant_id=asked.complainant_id)
+    own = _act(b2_handler, Complaint.objects.get(pk=own.pk), "accept")
+    # then the complaint it only reads is no merge target
+    with pytest.raises(ValidationError) as exc:
+        _act(b2_handler, own, "merge", into=asked.reference)
+    assert "into" in exc.value.message_dict
+    assert Complaint.objects.get(pk=own.pk).merged_into is None
