@@ -70,8 +70,9 @@ def _period(p: object) -> dict:
 def statistics_dashboard(request: HttpRequest, filters: Query[StatisticsQuery]):
     """Headline figures (with period-on-period and year-on-year changes), breakdowns by business type, cause,
     channel, source and unit, and the volume series, for a unit in the caller's scope (default: the scope's
-    root) and a period (`2026-10`, `2026-Q3`, `2026-H1`, `2026`, `2026-10-01..2026-10-31`; default: this
-    month). Every figure and slice carries `list_url`, the complaint list filtered to what it counts."""
+    root) and a period (`2026-10`, `2026-Q3`, `2026-H1`, `2026`, `2026-10-01..2026-10-31`; default: the
+    last full month). The volume series stops at today. Every figure and slice carries `list_url`, the
+    complaint list filtered to what it counts."""
     form = DashboardForm(filters.dict())
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))

@@ -27,8 +27,8 @@ class DashboardForm(forms.Form):
 
     def clean_period(self) -> Period:
         text = self.cleaned_data.get("period") or ""
-        if not text.strip():
-            return Period.containing("month", timezone.localdate())
+        if not text.strip():  # the last full month: the current one is not over (a few days against a month)
+            return Period.containing("month", timezone.localdate()).previous()
         try:
             return Period.parse(text)
         except ValueError as exc:

@@ -14,9 +14,10 @@ Definitions (docs/architecture.md "Statistics" repeats them for users):
 - at_fault_rate: at fault / complaints with a liability determined.
 - satisfaction: mean follow-up score (1–5) over the complaints rated.
 - redress_paid: sum of redress amounts with a payment date.
-- per_10k_customers, per_1k_outlets: received ÷ the unit's retail customers × 10,000 (outlets × 1,000),
-  from the institution tree's yearly figures for the period's year (the unit's own figure, else the sum
-  over the highest units with a figure in its subtree). Not annualised.
+- per_10k_customers, per_1k_outlets: received in the period ÷ the unit's retail customers × 10,000 (outlets ×
+  1,000), from the institution tree's yearly figures for the period's year (the unit's own figure, else the
+  sum over the highest units with a figure in its subtree). Not annualised, and labelled so: a month's figure
+  is about a twelfth of a year's (the page shows the customers and outlets it divided by).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from django.db.models import (
     Sum,
 )
 from django.http import Http404
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -303,8 +305,9 @@ HEADLINE: list[tuple[str, str | Promise, str, dict[str, str]]] = [
     ("at_fault_rate", _("At fault"), "percent", {"liability": Liability.AT_FAULT}),
     ("redress_paid", _("Redress paid (yuan)"), "amount", {"redress_paid": "true"}),
     ("major", _("Major complaints"), "count", {"major": "true"}),
-    ("per_10k_customers", _("Per 10,000 retail customers"), "rate", {}),
-    ("per_1k_outlets", _("Per 1,000 outlets"), "rate", {}),
+    # received in the period ÷ the year's customers or outlets: a month's is about a twelfth of a year's
+    ("per_10k_customers", _("Per 10,000 retail customers in the period (not annualised)"), "rate", {}),
+    ("per_1k_outlets", _("Per 1,000 outlets in the period (not annualised)"), "rate", {}),
 ]
 
 
@@ -475,13 +478,14 @@ def _unit_slices(counts: dict[Any, int], unit: OrgUnit, period: Period) -> list[
 def volume_series(
     *, user: Any, unit: OrgUnit, period: Period, grain: str, per_day: dict[Any, int] | None = None
 ) -> list[tuple[Period, int]]:
-    """Complaints received per day, week or month of the period (every bucket present, zeros included)."""
+    """Complaints received per day, week or month of the period (every bucket present, zeros included), up to
+    today: days to come are not drawn as zeros."""
     if per_day is None:
         qs = scoped_complaints(user=user, unit=unit, period=period)
         per_day = grouped_counts(qs, ["receipt_date"])["receipt_date"]
     buckets: dict[Period, int] = {}
-    day = period.start
-    while day <= period.end:
+    day, last = period.start, min(period.end, timezone.localdate())
+    while day <= last:
         bucket = Period.containing(grain, day)
         buckets[bucket] = buckets.get(bucket, 0) + per_day.get(day, 0)
         day += dt.timedelta(days=1)
@@ -507,6 +511,8 @@ class Dashboard:
     figures: list[Figure]
     breakdowns: dict[str, list[Slice]]
     series: list[tuple[Period, int]]
+    until: dt.date | None = None  # today, when the period is not over yet (figures to date)
+    denominators: tuple[int | None, int | None] = (None, None)  # (retail customers, outlets) of its year
 
     @property
     def received(self) -> int:
@@ -517,7 +523,7 @@ CHART_DIMENSIONS = ("business_type", "cause", "channel", "source", "unit")
 
 
 def dashboard(*, user: Any, unit: OrgUnit, period: Period, grain: str | None = None) -> Dashboard:
-    grain = grain or default_grain(period)
+    grain, today = grain or default_grain(period), timezone.localdate()
     qs = scoped_complaints(user=user, unit=unit, period=period)
     raw = grouped_counts(qs, [FIELD_OF[d] for d in (*CHART_DIMENSIONS, "day")])
     return Dashboard(
@@ -530,4 +536,6 @@ def dashboard(*, user: Any, unit: OrgUnit, period: Period, grain: str | None = N
             for d in CHART_DIMENSIONS
         },
         series=volume_series(user=user, unit=unit, period=period, grain=grain, per_day=raw["receipt_date"]),
+        until=today if period.end >= today else None,
+        denominators=denominators(unit, period.end.year),
     )

@@ -96,6 +96,8 @@ def dashboard_view(request: AuthedRequest) -> HttpResponse:
             dim: [drill_url(s.drill) for s in slices] for dim, slices in board.breakdowns.items()
         }
         context["export_query"] = request.GET.urlencode()
+        if any(board.denominators):  # what the per-customer and per-outlet figures divide by
+            context["denominators"] = [f"{n:,}" if n else "—" for n in board.denominators]
     return render(request, "analytics/dashboard.html", context, status=200 if board else 400)
 
 

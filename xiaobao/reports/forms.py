@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from xiaobao.analytics.periods import Period
 from xiaobao.core.forms import UnitChoiceField
@@ -76,7 +76,10 @@ class ReportRequestForm(forms.Form):
 class TemplateUploadForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
     kind = forms.ChoiceField(label=gettext_lazy("Report"), choices=TEMPLATE_KIND_CHOICES)
-    description = forms.CharField(label=gettext_lazy("Description"), max_length=300, required=False)
+    # its own context: the bare msgid "Description" is the complaint form's (投诉事项描述)
+    description = forms.CharField(
+        label=pgettext_lazy("report template", "Description"), max_length=300, required=False
+    )
     file = forms.FileField(
         label=gettext_lazy("Excel workbook (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),

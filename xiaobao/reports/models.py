@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.core.models import BackgroundJob
 from xiaobao.core.models.base import TimeStampedModel
@@ -35,7 +36,9 @@ class ReportTemplate(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(_("report"), max_length=20, choices=TEMPLATE_KIND_CHOICES)
-    description = models.CharField(_("description"), max_length=300, blank=True)
+    description = models.CharField(
+        pgettext_lazy("report template", "description"), max_length=300, blank=True
+    )
     file = models.FileField(_("file"), upload_to="report_templates/")
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size"), default=0)
