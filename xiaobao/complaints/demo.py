@@ -4,10 +4,11 @@
 → (submit → approve) → notify → follow-up → close → archive, with transfers, co-handling, pauses,
 extensions (30 days, and 60 days with approval), late decisions, review requests, withdrawals, declines,
 merges and major group complaints mixed in — then sorts the steps of all complaints by time and replays
-them through `complaint_register` / `complaint_transition` with the clock moved to each step's moment
-(time-machine). Events, clocks, notifications and the audit trail are therefore exactly what the workflow
-writes. Complaints received recently are still open at `today`; a few are pinned into each open state
-(due soon, overdue, extended, paused, awaiting approval, under review …). At the end every clock that
+them through `complaint_register` / `complaint_transition`, each recorded at its step's moment (`at=`,
+`xiaobao.core.clock.recording_at`: no clock is moved, so no test library is needed). Events, clocks and the
+audit trail are therefore exactly what the workflow writes, dated when each step happened. Complaints
+received recently are still open at `today`; a few are pinned into each open state (due soon, overdue,
+extended, paused, awaiting approval, under review …). At the end every clock that
 still depends on the current day is recomputed for `today`.
 
 All texts come from the phrase tables below, written for this module: no real complaint text and no real
@@ -31,10 +32,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from xiaobao.complaints.choices import Source, Status
-from xiaobao.complaints.models import Clock, Complaint, Notification
+from xiaobao.complaints.models import Assistance, Clock, Complaint, ComplaintEvent, Extension, Notification
 from xiaobao.core.demo import (
     DEMO_PASSWORD,
     synthetic_account,
@@ -42,7 +44,7 @@ from xiaobao.core.demo import (
     synthetic_name,
     synthetic_phone,
 )
-from xiaobao.core.models import OrgUnit, User
+from xiaobao.core.models import Consumer, OrgUnit, User
 from xiaobao.core.workdays import get_calendar
 
 DEFAULT_COUNT = 500  # < 1 minute on SQLite (see the module docstring and docs/benchmarks.md)
@@ -1682,31 +1684,64 @@ def _ensure_sub_branch_handlers(rng: random.Random) -> None:
 
 
 def _replay(steps: list[Step], tz: Any, progress: Callable[[int, int], None] | None) -> None:
-    import time_machine
-
+    """Every step through the services, recorded at its own moment (`at=`: no clock is moved)."""
     from xiaobao.complaints.services import complaint_register, complaint_transition
 
-    with time_machine.travel(steps[0].at, tick=False) as traveller:
-        for i, step in enumerate(steps, start=1):
-            traveller.move_to(step.at)
-            plan = step.plan
-            try:
-                if step.action == "register":
-                    plan.complaint, _ = complaint_register(actor=step.actor, data=plan.payload)
-                elif plan.complaint is not None:
-                    data = step.data(plan.complaint, step.at) if callable(step.data) else dict(step.data)
-                    if step.action in DATE_ACTIONS:
-                        data["date"] = timezone.localtime(step.at, tz).date().isoformat()
-                    plan.complaint = complaint_transition(
-                        actor=step.actor, complaint=plan.complaint, action=step.action, data=data
-                    )
-            except Exception as exc:
-                raise RuntimeError(
-                    f"demo complaint #{plan.index}: {step.action} by {step.actor.username} at {step.at} "
-                    f"failed: {exc!r}"
-                ) from exc
-            if progress and (i % 1000 == 0 or i == len(steps)):
-                progress(i, len(steps))
+    for i, step in enumerate(steps, start=1):
+        plan = step.plan
+        try:
+            if step.action == "register":
+                plan.complaint, _ = complaint_register(actor=step.actor, data=plan.payload, at=step.at)
+            elif plan.complaint is not None:
+                data = step.data(plan.complaint, step.at) if callable(step.data) else dict(step.data)
+                if step.action in DATE_ACTIONS:
+                    data["date"] = timezone.localtime(step.at, tz).date().isoformat()
+                plan.complaint = complaint_transition(
+                    actor=step.actor, complaint=plan.complaint, action=step.action, data=data, at=step.at
+                )
+                _stamp(step, plan.complaint)
+        except Exception as exc:
+            raise RuntimeError(
+                f"demo complaint #{plan.index}: {step.action} by {step.actor.username} at {step.at} "
+                f"failed: {exc!r}"
+            ) from exc
+        if progress and (i % 1000 == 0 or i == len(steps)):
+            progress(i, len(steps))
+
+
+# The rows a step creates (True) or decides (False) besides the complaint's own, and their model.
+STAMPED: dict[str, tuple[type[Extension] | type[Assistance], bool]] = {
+    "extend": (Extension, True),
+    "approve_extension": (Extension, False),
+    "assist": (Assistance, True),
+    "answer_assist": (Assistance, False),
+}
+
+
+def _stamp(step: Step, complaint: Complaint) -> None:
+    """Date the extension or assistance row the step wrote (its created/updated time) at the step."""
+    if step.action not in STAMPED:
+        return
+    model, created = STAMPED[step.action]
+    rows = model._default_manager.filter(complaint=complaint)
+    row = rows.order_by("-pk" if created else "-updated_at").values_list("pk", flat=True).first()
+    if row is not None:
+        stamp = {"created_at": step.at, "updated_at": step.at} if created else {"updated_at": step.at}
+        rows.filter(pk=row).update(**stamp)
+
+
+def _date_complaints(since: dt.datetime) -> None:
+    """The complaints (and their new complainants) carry the times of their first and last steps, not the
+    time of loading: their created/updated stamps are written by the database's clock."""
+    events = ComplaintEvent.objects.filter(complaint=OuterRef("pk"))
+    Complaint.objects.update(
+        created_at=Subquery(events.order_by("at", "id").values("at")[:1]),
+        updated_at=Subquery(events.order_by("-at", "-id").values("at")[:1]),
+    )
+    first = Complaint.objects.filter(complainant=OuterRef("pk")).order_by("created_at").values("created_at")
+    Consumer.objects.filter(created_at__gte=since, complaints__isnull=False).distinct().update(
+        created_at=Subquery(first[:1]), updated_at=Subquery(first[:1])
+    )
 
 
 def _recompute_for(today: dt.date) -> int:
@@ -1748,24 +1783,17 @@ def complaints_demo_load(
 ) -> DemoResult:
     """Load `count` synthetic complaints received over the 365 days up to `today` (default: today).
 
-    Needs the demo bank (`xiaobao.core.demo.demo_load`) and the time-machine package. Does nothing when
-    complaints exist already. All or nothing: one transaction.
+    Needs the demo bank (`xiaobao.core.demo.demo_load`). Does nothing when complaints exist already. All or
+    nothing: one transaction.
     """
     import time
 
-    try:
-        import time_machine  # noqa: F401
-    except ImportError as exc:  # pragma: no cover - dev dependency
-        raise RuntimeError(
-            "The complaints demo replays a year through the services with the clock moved; it needs the "
-            "time-machine package (pip install -e '.[dev]')."
-        ) from exc
     if Complaint.objects.exists():
         return DemoResult(0, 0, 0.0, {})
     needed = {"hq_cp", "hq_handler", "approver", "branch1_cp", "branch1_handler", "branch1_approver"}
     if set(User.objects.filter(username__in=needed).values_list("username", flat=True)) != needed:
         raise RuntimeError("Load the demo bank first (xiaobao demo_load).")
-    started = time.perf_counter()
+    started, loading_since = time.perf_counter(), timezone.now()
     tz = timezone.get_default_timezone()
     real_today = timezone.localdate()
     today = today or real_today
@@ -1781,6 +1809,7 @@ def complaints_demo_load(
         if steps:
             _replay(steps, tz, progress)
         _recompute_for(today)
+        _date_complaints(loading_since)
     _read_settled_notifications()  # after the commit: the services notify on commit
     statuses = Counter(Complaint.objects.values_list("status", flat=True))
     return DemoResult(len(planner.plans), len(steps), time.perf_counter() - started, dict(statuses))

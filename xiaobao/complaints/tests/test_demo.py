@@ -186,3 +186,54 @@ def test_bench_generate_writes_complaints_with_events_and_clocks(capsys):
         ).pk
         > ComplaintEvent.objects.exclude(action="note").order_by("-pk").first().pk
     )
+
+
+@pytest.fixture
+def no_time_machine(monkeypatch):
+    """An installation without the development extras: `import time_machine` fails."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "time_machine", None)
+    with pytest.raises(ImportError):
+        import time_machine  # noqa: F401
+
+
+def test_demo_year_needs_no_clock_moving(no_time_machine):
+    # given the demo bank and no time-machine; when a year of 40 complaints is loaded
+    demo_load()
+    started = timezone.now()
+    year = complaints_demo_load(seed=11, count=40, today=TODAY)
+    # then they were received over the year up to TODAY, and everything is dated when it happened
+    assert year.created == 40 == Complaint.objects.count()
+    end = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(23, 59)))
+    dates = Complaint.objects.values_list("receipt_date", flat=True)
+    assert max(dates) <= TODAY and min(dates) >= TODAY - dt.timedelta(days=364)
+    audit_at = {
+        (a.object_id, a.action): a.at
+        for a in AuditEvent.objects.filter(object_type="complaints.complaint", action="create")
+    }
+    for c in Complaint.objects.prefetch_related("events"):
+        events = list(c.events.order_by("at", "id"))
+        register = events[0]
+        assert register.action == "register" and c.received_at <= register.at < end, c.reference
+        assert c.created_at == register.at == audit_at[(str(c.pk), "create")], c.reference
+        assert all(e.at < end and e.effective_date <= TODAY for e in events), c.reference
+        assert c.updated_at == events[-1].at, c.reference
+        assert _stored_clocks(c) == _clocks_from_events(c, TODAY), c.reference
+        if c.closed_at:
+            assert c.closed_at < end
+    assert Complaint.objects.filter(status="archived").exists()
+    assert not AuditEvent.objects.filter(object_type__startswith="complaints.", at__gte=started).exists()
+    assert audit_verify().broken_id is None
+
+
+def test_demo_load_command_without_time_machine(no_time_machine, capsys):
+    call_command("demo_load", complaints=12)
+    out, err = capsys.readouterr()
+    assert Complaint.objects.count() == 12 and "skipped" not in err and "Demo complaints loaded" in out
+    today = timezone.localdate()
+    assert all(
+        today - dt.timedelta(days=365) <= d <= today
+        for d in Complaint.objects.values_list("receipt_date", flat=True)
+    )
+    assert ComplaintEvent.objects.filter(at__lt=timezone.now() - dt.timedelta(days=1)).exists()

@@ -51,13 +51,6 @@ class Command(BaseCommand):
         if Complaint.objects.exists():
             self.stdout.write("Demo complaints already loaded.")
             return
-        try:
-            import time_machine  # noqa: F401
-        except ImportError:
-            self.stderr.write(
-                "Demo complaints skipped: they need the time-machine package (pip install -e '.[dev]')."
-            )
-            return
 
         def progress(done: int, total: int) -> None:
             self.stdout.write(f"  … {done:,} / {total:,} workflow steps")
