@@ -14,10 +14,10 @@ urlpatterns = [
     path("password-reset/", password_reset.password_reset, name="password_reset"),
     path("password-reset/sent/", password_reset.password_reset_done, name="password_reset_done"),
     path("password-reset/done/", password_reset.password_reset_complete, name="password_reset_complete"),
+    # the e-mailed link (?uid=…&token=…: never in a path, which access logs write), then the form
+    path("password-reset/link/", password_reset.ResetConfirmView.as_view(), name="password_reset_confirm"),
     path(
-        "password-reset/<uidb64>/<token>/",
-        password_reset.ResetConfirmView.as_view(),
-        name="password_reset_confirm",
+        "password-reset/set-password/", password_reset.ResetConfirmView.as_view(), name="password_reset_set"
     ),
     path("account/", accounts.account, name="account"),
     path("account/2fa/", accounts.two_factor_setup, name="two_factor"),

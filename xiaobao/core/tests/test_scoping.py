@@ -123,6 +123,7 @@ PUBLIC_PAGES = {
     "core:password_reset",
     "core:password_reset_done",
     "core:password_reset_confirm",
+    "core:password_reset_set",
     "core:password_reset_complete",
 }
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import PasswordResetConfirmView
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -48,13 +48,28 @@ def password_reset_done(request: HttpRequest) -> HttpResponse:
     )
 
 
+UID_SESSION_KEY = "_xb_password_reset_uid"
+
+
 class ResetConfirmView(PasswordResetConfirmView):
-    """Django's view (the token moves from the URL to the session before the form is shown, so it never
-    leaks through a Referer); an inactive user's or a locked account's link is invalid like an expired one."""
+    """Django's view, with the e-mailed link carrying the account and the one-time token in its query string
+    (`/password-reset/link/?uid=…&token=…`), never in a path: access logs write paths, not query strings.
+    Opening the link moves both to the session and redirects to `/password-reset/set-password/`, so neither
+    is in any later URL nor in a Referer. An inactive user's or a locked account's link is invalid like an
+    expired one."""
 
     form_class = ResetSetPasswordForm
     template_name = "core/password_reset_confirm.html"
     success_url = reverse_lazy("core:password_reset_complete")
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        uid, token = request.GET.get("uid", ""), request.GET.get("token", "")
+        if uid and token:  # the e-mailed link
+            request.session[UID_SESSION_KEY] = uid
+            response = super().dispatch(request, uidb64=uid, token=token)
+            return redirect("core:password_reset_set") if response.status_code == 302 else response
+        uid = request.session.get(UID_SESSION_KEY, "")
+        return super().dispatch(request, uidb64=uid, token=self.reset_url_token)
 
     def get_user(self, uidb64: str) -> Any:
         user: User | None = super().get_user(uidb64)
