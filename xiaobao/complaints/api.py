@@ -6,14 +6,14 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from xiaobao.complaints import workflow
-from xiaobao.complaints.attachments import attachment_add
+from xiaobao.complaints.attachments import attachment_add, attachment_response
 from xiaobao.complaints.choices import CodeDimension
 from xiaobao.complaints.filtersets import ComplaintFilter
 from xiaobao.complaints.models import Complaint, ComplaintCode, DeadlineRule
@@ -597,11 +597,7 @@ def attachment_upload(
 def attachment_download(request: HttpRequest, complaint_id: int, attachment_id: int):
     c = _visible(request, complaint_id)
     att = get_visible(c.attachments.all(), pk=attachment_id)
-    response = FileResponse(
-        att.file.open("rb"), as_attachment=True, filename=att.original_name, content_type=att.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(att)
 
 
 class LegalHoldIn(Schema):

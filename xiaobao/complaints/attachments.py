@@ -1,48 +1,139 @@
-"""Attachments: type checked by content, size limited, stored under a random name with a checksum."""
+"""Attachments: an allowed kind by content and extension together, size limited, stored under a random name
+with a checksum, served as a download under a safe name with the kind's content type."""
 
 from __future__ import annotations
 
 import hashlib
+import io
+import re
 import uuid
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from xiaobao.complaints.models import Attachment, Complaint, ComplaintEvent
 from xiaobao.core.services.audit import audit_record
 
-# magic bytes → (content type, extension)
-SIGNATURES: list[tuple[bytes, str, str]] = [
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"PK\x03\x04", "application/zip", "zip"),  # docx/xlsx are zip containers
-    (b"ID3", "audio/mpeg", "mp3"),
-    (b"\xff\xfb", "audio/mpeg", "mp3"),
-    (b"RIFF", "audio/wav", "wav"),
-]
-OFFICE = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+
+@dataclass(frozen=True)
+class Kind:
+    """An allowed kind of attachment: the extensions it may carry, its content type and its content check."""
+
+    extensions: tuple[str, ...]
+    content_type: str
+    matches: Callable[[bytes], bool]
+
+
+def _zip_with(*members: str) -> Callable[[bytes], bool]:
+    """A zip archive (read from its central directory only) holding every one of `members`."""
+
+    def check(data: bytes) -> bool:
+        if not data.startswith(b"PK\x03\x04"):
+            return False
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+        except (zipfile.BadZipFile, ValueError, OSError):
+            return False
+        return all(m in names for m in members)
+
+    return check
+
+
+def _starts(*magics: bytes) -> Callable[[bytes], bool]:
+    return lambda data: data.startswith(magics)
+
+
+# What may be attached: content and extension must both fit one kind (first bytes alone let a .bat, .hta,
+# .html or .exe starting with PDF or ZIP bytes through).
+KINDS: dict[str, Kind] = {
+    "pdf": Kind(("pdf",), "application/pdf", _starts(b"%PDF-")),
+    "png": Kind(("png",), "image/png", _starts(b"\x89PNG\r\n\x1a\n")),
+    "jpg": Kind(("jpg", "jpeg"), "image/jpeg", _starts(b"\xff\xd8\xff")),
+    "docx": Kind(
+        ("docx",),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        _zip_with("[Content_Types].xml", "word/document.xml"),
+    ),
+    "xlsx": Kind(
+        ("xlsx",),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _zip_with("[Content_Types].xml", "xl/workbook.xml"),
+    ),
+    "zip": Kind(("zip",), "application/zip", _zip_with()),
+    "mp3": Kind(("mp3",), "audio/mpeg", _starts(b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")),
+    "wav": Kind(("wav",), "audio/wav", lambda d: d.startswith(b"RIFF") and d[8:12] == b"WAVE"),
 }
+BY_EXTENSION = {ext: key for key, kind in KINDS.items() for ext in kind.extensions}
+BY_CONTENT_TYPE = {kind.content_type: key for key, kind in KINDS.items()}
 
 
 def max_size() -> int:
     return int(getattr(settings, "ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
 
 
-def sniff(head: bytes, name: str) -> tuple[str, str] | None:
-    for magic, ctype, ext in SIGNATURES:
-        if head.startswith(magic):
-            if ext == "zip":
-                suffix = name.rsplit(".", 1)[-1].lower()
-                return (OFFICE[suffix], suffix) if suffix in OFFICE else (ctype, ext)
-            return ctype, ext
-    return None
+def _extension(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def classify(data: bytes, name: str) -> str:
+    """The key of the allowed kind that both the name's extension and the content fit; a ValidationError on
+    the file field otherwise."""
+    key = BY_EXTENSION.get(_extension(name))
+    if key is None:
+        raise ValidationError(
+            {
+                "file": [
+                    _(
+                        "Only PDF, images (PNG, JPEG), Word/Excel (.docx, .xlsx), ZIP and audio "
+                        "(MP3, WAV) files can be attached."
+                    )
+                ]
+            }
+        )
+    if not KINDS[key].matches(data):
+        raise ValidationError(
+            {"file": [_("The file's content is not a .%(ext)s file.") % {"ext": _extension(name)}]}
+        )
+    return key
+
+
+def _stored_kind(att: Attachment) -> Kind | None:
+    """The allowed kind of a stored file, by its generated name's extension (then its recorded type): files
+    stored before the content-and-extension check are served by what their content was found to be."""
+    key = BY_EXTENSION.get(_extension(att.file.name or "")) or BY_CONTENT_TYPE.get(att.content_type)
+    return KINDS.get(key) if key else None
+
+
+def download_name(att: Attachment, kind: Kind | None) -> str:
+    """A safe name to serve under: letters, digits (any script), '-' and '_' of the uploaded name's stem,
+    then the allowed kind's extension (never the uploaded one)."""
+    stem = (att.original_name or "").rsplit(".", 1)[0] if "." in (att.original_name or "") else ""
+    stem = re.sub(r"[^\w-]+", "_", stem).strip("_.")[:80] or f"attachment-{att.pk}"
+    return f"{stem}.{kind.extensions[0] if kind else 'bin'}"
+
+
+def attachment_response(att: Attachment) -> FileResponse:
+    """The stored file as a download: `attachment` under a safe name, the allowed kind's content type (never
+    HTML, octet-stream for anything unknown), no sniffing, no scripts if opened anyway."""
+    kind = _stored_kind(att)
+    response = FileResponse(
+        att.file.open("rb"),
+        as_attachment=True,
+        filename=download_name(att, kind),
+        content_type=kind.content_type if kind else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def attachment_add(
@@ -55,19 +146,8 @@ def attachment_add(
         )
     if not data:
         raise ValidationError({"file": [_("The file is empty.")]})
-    found = sniff(data[:16], name)
-    if found is None:
-        raise ValidationError(
-            {
-                "file": [
-                    _(
-                        "Only PDF, images (PNG, JPEG), Word/Excel, ZIP and audio "
-                        "(MP3, WAV) files can be attached."
-                    )
-                ]
-            }
-        )
-    ctype, ext = found
+    key = classify(data, name)
+    ctype, ext = KINDS[key].content_type, KINDS[key].extensions[0]
     safe_name = name.replace("/", "_").replace("\\", "_")[-200:] or f"file.{ext}"
     with transaction.atomic():
         att = Attachment(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from xiaobao.complaints import workflow
-from xiaobao.complaints.attachments import attachment_add
+from xiaobao.complaints.attachments import attachment_add, attachment_response
 from xiaobao.complaints.choices import (
     Liability,
     NotifyMethod,
@@ -341,11 +341,7 @@ def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
 def attachment_download(request: AuthedRequest, pk: int, attachment_id: int) -> FileResponse:
     c = get_complaint(request, pk)
     att = get_object_or_404(c.attachments.all(), pk=attachment_id)
-    response = FileResponse(
-        att.file.open("rb"), as_attachment=True, filename=att.original_name, content_type=att.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(att)
 
 
 @require_GET
