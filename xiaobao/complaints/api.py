@@ -537,7 +537,8 @@ ACTION_BODY = {
                     "appraisal|mediation, date}; resume {date}; extend {to_days: 30|60, reason}; draft "
                     "{verification, basis, result, remedies}; notify {method, at, proof}; follow_up "
                     "{satisfaction, comment}; close {liability, root_cause}; withdraw {date}; "
-                    "request_review {date}; merge {into, new_facts}.",
+                    "request_review {date}; merge {into, new_facts}; assist {unit, question}; answer_assist "
+                    "{assistance, answer} (the only action of a unit asked to assist); mark_major {reason}.",
                 }
             }
         },
