@@ -155,7 +155,10 @@ class RoleRequest:
 
 def role_requests(user: User) -> list[RoleRequest]:
     """The roles requested for `user` and not yet approved, with who asked."""
-    groups = list(user.groups.filter(name__startswith=PENDING_ROLE_PREFIX).order_by("name"))
+    # from `groups.all()`, so a list that prefetched the groups asks nothing more when nothing is pending
+    groups = sorted((g for g in user.groups.all() if g.name.startswith(PENDING_ROLE_PREFIX)), key=lambda g: g.name)
+    if not groups:
+        return []
     parsed = [(g, *g.name.removeprefix(PENDING_ROLE_PREFIX).rpartition(":")[::2]) for g in groups]
     by_pk = User.objects.in_bulk([int(pk) for _g, _r, pk in parsed if pk.isdigit()])
     return [
