@@ -156,7 +156,9 @@ class RoleRequest:
 def role_requests(user: User) -> list[RoleRequest]:
     """The roles requested for `user` and not yet approved, with who asked."""
     # from `groups.all()`, so a list that prefetched the groups asks nothing more when nothing is pending
-    groups = sorted((g for g in user.groups.all() if g.name.startswith(PENDING_ROLE_PREFIX)), key=lambda g: g.name)
+    groups = sorted(
+        (g for g in user.groups.all() if g.name.startswith(PENDING_ROLE_PREFIX)), key=lambda g: g.name
+    )
     if not groups:
         return []
     parsed = [(g, *g.name.removeprefix(PENDING_ROLE_PREFIX).rpartition(":")[::2]) for g in groups]
