@@ -366,3 +366,11 @@ def test_created_by_is_labelled_in_the_users_language(client_for, hq_officer, br
     event = AuditEvent.objects.get(object_type="complaints.complaint", action="create")
     labels = [label for label, *_ in event.change_rows]
     assert "创建人" in labels and "created by" not in labels
+
+
+def test_api_verify_without_the_audit_key_answers_503_in_the_error_shape(api_for, hq_officer, settings):
+    # in production the key may be given to the sealer only, not to the web application
+    settings.DEBUG = settings.TESTING = False
+    response = api_for(hq_officer).get("/api/v1/audit-events/verify")
+    assert response.status_code == 503
+    assert set(response.json()) >= {"code", "message"} and "audit key" in response.json()["message"]
