@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiaobao.settings")
 os.environ.setdefault("XIAOBAO_DEBUG", "1")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
