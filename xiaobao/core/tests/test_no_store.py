@@ -6,6 +6,7 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
+import time_machine
 from django.test import Client, override_settings
 
 from xiaobao.core.services.accounts import api_token_create
@@ -42,6 +43,7 @@ def test_a_reveal_answer_is_not_stored(client_for, api_for, branch_officer, b1_c
     assert _no_store(page) and _no_store(api)
 
 
+@time_machine.travel("2026-03-02 11:00 +0800", tick=False)
 def test_an_attachment_download_is_not_stored(client_for, branch_officer, org):
     # the complaints app provides the attachment; imported here, in the test only
     from xiaobao.complaints.attachments import attachment_add
