@@ -10,13 +10,14 @@ type without an active rule is kept. Past its period:
 - import_file — an uploaded import file deleted with the preview and error rows taken from it, the job's
   summary kept; kept while a complaint it created is on legal hold (imports/retention.py);
 - notification — read notifications deleted (none about a complaint on legal hold);
-- consumer — consumers no complaint has ever named, unchanged for the period: personal data wiped.
+- consumer — consumers no complaint has ever named, unchanged for the period: personal data wiped;
+- complaint-export workbooks a week after they were built (a download, not a record; complaints/exports.py).
 
-Every run also deletes files in the report, import, attachment and template directories that no row records
-and that are older than `ORPHAN_GRACE` (a process killed between storing a file and recording it), and marks
-jobs whose worker died as failed (a report's stored but unrecorded file goes with it). Then it writes one
-audit record with the counts per type, also when there was nothing to do. A dry run counts what is due and
-changes nothing. The purge never touches the audit trail itself (append-only).
+Every run also deletes files in the report, import, export, attachment and template directories that no
+row records and that are older than `ORPHAN_GRACE` (a process killed between storing a file and recording
+it), and marks jobs whose worker died as failed (a report's stored but unrecorded file goes with it). Then it
+writes one audit record with the counts per type, also when there was nothing to do. A dry run counts what
+is due and changes nothing. The purge never touches the audit trail itself (append-only).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xiaobao.complaints.models import Attachment
+from xiaobao.complaints.exports import export_file_purge
+from xiaobao.complaints.models import Attachment, ExportJob
 from xiaobao.complaints.retention import PurgeReport, complaint_purge, consumer_purge, notification_purge
 from xiaobao.core.jobs import job_reap_stale
 from xiaobao.core.models import RecordType, RetentionRule
@@ -49,6 +51,7 @@ ORPHAN_GRACE = dt.timedelta(hours=1)  # longer than storing a file and recording
 FILE_FIELDS: list[tuple[type[models.Model], str]] = [
     (ReportJob, "reports"),
     (ImportJob, "imports"),
+    (ExportJob, "exports"),
     (Attachment, "complaints"),
     (ReportTemplate, "report_templates"),
 ]
@@ -63,6 +66,7 @@ class RetentionReport:
     import_files_held: int = 0
     notifications: int = 0
     consumers: int = 0
+    export_files: int = 0
     orphan_files: int = 0
     jobs_reaped: int = 0
     rules: dict[str, str] = field(default_factory=dict)  # record type → period, for the active rules
@@ -82,6 +86,7 @@ class RetentionReport:
             "import_file": {"files_deleted": self.import_files, "on_hold": self.import_files_held},
             "notification": {"deleted": self.notifications},
             "consumer": {"wiped": self.consumers},
+            "export_file": {"files_deleted": self.export_files},
             "unrecorded_files_deleted": self.orphan_files,
             "jobs_reaped": self.jobs_reaped,
             "rules": self.rules,
@@ -95,6 +100,7 @@ class RetentionReport:
             f"import_file: {verb}={self.import_files} on_hold={self.import_files_held}",
             f"notification: {verb}={self.notifications}",
             f"consumer: {verb}={self.consumers}",
+            f"export_file: {verb}={self.export_files}",
         ]
         lines.append(f"unrecorded files: {verb}={self.orphan_files}")
         if not self.dry_run:
@@ -142,12 +148,13 @@ def retention_purge(
         for rule in RetentionRule.objects.filter(is_active=True).order_by("pk")
     }
     if not dry_run:
-        report.jobs_reaped = job_reap_stale(ReportJob) + job_reap_stale(ImportJob)
+        report.jobs_reaped = sum(job_reap_stale(m) for m in (ReportJob, ImportJob, ExportJob))
     report.complaint = complaint_purge(now=now, dry_run=dry_run)
     report.report_files = report_file_purge(now=now, dry_run=dry_run)
     report.import_files, report.import_files_held = import_file_purge(now=now, dry_run=dry_run)
     report.notifications = notification_purge(now=now, dry_run=dry_run)
     report.consumers = consumer_purge(now=now, dry_run=dry_run)
+    report.export_files = export_file_purge(now=now, dry_run=dry_run)
     report.orphan_files = orphan_files_sweep(dry_run=dry_run)
     if dry_run:
         return report

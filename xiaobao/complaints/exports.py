@@ -5,11 +5,13 @@ Free text (request, description) stays out too: it is where personal details end
 
 A list longer than `COMPLAINT_EXPORT_SYNC_ROWS` (default 2,000) is exported by the task worker instead
 (`export_request` → `export_run`): same filters, scope and masking, with progress on the job's page, and the
-workbook is downloadable by its requester only (each download audited).
+workbook is downloadable by its requester only (each download audited) for `EXPORT_FILE_DAYS` (the
+retention purge deletes it then).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
@@ -29,6 +31,7 @@ from xiaobao.core.errors import Conflict
 from xiaobao.core.exports import xlsx_bytes
 from xiaobao.core.jobs import job_fail, job_finish, job_progress, job_reap_stale, job_run
 from xiaobao.core.models.audit import AuditAction
+from xiaobao.core.models.jobs import JobState
 from xiaobao.core.services.audit import audit_record
 
 log = logging.getLogger(__name__)
@@ -95,6 +98,7 @@ SYNC_ROWS = (
     2_000  # up to this many rows the export is answered in the request (setting COMPLAINT_EXPORT_SYNC_ROWS)
 )
 PROGRESS_EVERY = 1_000
+EXPORT_FILE_DAYS = 7  # a workbook is a download, not a record: deleted a week after it was built
 
 
 class ExportError(Exception):
@@ -200,6 +204,12 @@ def _counted(rows: Iterable[Complaint], job: ExportJob, total: int) -> Iterator[
 
 def export_file(*, actor: Any, job: ExportJob) -> IO[bytes]:
     """Open a finished export's workbook for its requester; every download is audited."""
+    if job.state == JobState.DONE and not job.file:
+        raise Conflict(
+            _("The file was deleted %(days)s days after it was built; export the list again.")
+            % {"days": EXPORT_FILE_DAYS},
+            code="file_purged",
+        )
     if not job.has_file:
         raise Conflict(_("The export is not ready."), code="not_ready")
     fh = job.file.open("rb")
@@ -211,3 +221,18 @@ def export_file(*, actor: Any, job: ExportJob) -> IO[bytes]:
         changes={"file": job.filename, "rows": job.rows, "sha256": job.sha256},
     )
     return fh
+
+
+def export_file_purge(*, now: dt.datetime, dry_run: bool = False) -> int:
+    """Delete the workbooks of exports finished more than `EXPORT_FILE_DAYS` before `now` (the job stays,
+    with its row count); how many (are due)."""
+    due = ExportJob.objects.filter(
+        state=JobState.DONE, finished_at__lt=now - dt.timedelta(days=EXPORT_FILE_DAYS)
+    ).exclude(file="")
+    if dry_run:
+        return due.count()
+    deleted = 0
+    for job in due.iterator(chunk_size=500):
+        job.file.delete(save=False)
+        deleted += ExportJob.objects.filter(pk=job.pk).update(file="")
+    return deleted

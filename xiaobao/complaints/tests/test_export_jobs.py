@@ -114,3 +114,28 @@ def test_a_short_export_stays_in_the_request(client_for, branch_officer, three):
     response = client_for(branch_officer).get(reverse("complaints:export"))
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
     assert not ExportJob.objects.exists()
+
+
+def test_export_files_are_deleted_after_a_week(queued, client_for, branch_officer, three):
+    import datetime as dt
+
+    from xiaobao.retention import retention_purge
+
+    client = client_for(branch_officer)
+    client.get(reverse("complaints:export"))
+    job = ExportJob.objects.get()
+    complaint_export_task.call(job.pk)
+    job.refresh_from_db()
+    name = job.file.name
+    storage = job.file.storage
+    assert storage.exists(name)
+    # six days later the workbook is still there; eight days later the purge deletes it, the job stays
+    report = retention_purge(now=job.finished_at + dt.timedelta(days=6))
+    assert report.export_files == 0 and storage.exists(name)
+    report = retention_purge(now=job.finished_at + dt.timedelta(days=8))
+    assert report.export_files == 1 and not storage.exists(name)
+    job.refresh_from_db()
+    assert job.state == "done" and not job.file and job.rows == 2
+    page = client.get(reverse("complaints:export_job", args=[job.pk])).content.decode()
+    assert 'data-testid="export-file-deleted"' in page
+    assert client.get(reverse("complaints:export_download", args=[job.pk])).status_code == 409
