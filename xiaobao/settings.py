@@ -345,4 +345,8 @@ WARNING_NEAR_BREACH_WORKING_DAYS = env_int("XIAOBAO_WARNING_NEAR_BREACH_WORKING_
 # Largest file (MB) and most data rows one import accepts (.xlsx or CSV).
 IMPORT_MAX_BYTES = env_int("XIAOBAO_IMPORT_MAX_MB", 50) * 1024 * 1024
 IMPORT_MAX_ROWS = env_int("XIAOBAO_IMPORT_MAX_ROWS", 200_000)
+# An uploaded workbook (.xlsx) is refused before it is opened when its parts unpack to more than this, or one
+# part is compressed more than this ratio (a zip bomb); see core.validators.check_zip_bounds.
+UPLOAD_MAX_UNZIPPED_BYTES = env_int("XIAOBAO_UPLOAD_MAX_UNZIPPED_MB", 500) * 1024 * 1024
+UPLOAD_MAX_COMPRESSION_RATIO = env_int("XIAOBAO_UPLOAD_MAX_COMPRESSION_RATIO", 200)
 MEDIA_URL = "/media/"

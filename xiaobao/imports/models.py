@@ -57,6 +57,7 @@ class ImportPreset(TimeStampedModel):
 
 
 class ImportStage(models.TextChoices):
+    READ = "read", _("Reading the file")
     MAPPING = "mapping", _("Awaiting mapping")
     VALIDATE = "validate", _("Validation")
     IMPORT = "import", pgettext_lazy("import stage", "Import")
@@ -74,9 +75,10 @@ class ImportJobQuerySet(models.QuerySet["ImportJob"]):
 class ImportJob(BackgroundJob):
     """One uploaded file imported into one unit (`org_unit`, the responsible and registering unit).
 
-    `stage` says what the job's current (or last) run does: nothing yet (mapping), a dry run (validate) or the
-    import itself; `state`/`progress_*` come from BackgroundJob. The mapping (`columns` resolved to the file's
-    own headers, `value_maps`, `defaults`) is the job's copy, taken from the preset on upload.
+    `stage` says what the job's current (or last) run does: read the uploaded file in the worker (read),
+    nothing (mapping, once read), a dry run (validate) or the import itself; `state`/`progress_*` come from
+    BackgroundJob. The mapping (`columns` resolved to the file's own headers, `value_maps`, `defaults`) is the
+    job's copy, taken from the preset when the file is read.
     """
 
     preset = models.ForeignKey(
@@ -137,11 +139,14 @@ class ImportJob(BackgroundJob):
 
     @property
     def phase(self) -> str:
-        """What the lists show: awaiting mapping, validating, validated, importing, imported or failed."""
+        """What the lists show: reading, awaiting mapping, validating, validated, importing, imported or
+        failed."""
         if self.stage == ImportStage.MAPPING:
             return str(_("Awaiting mapping"))
         if self.state == JobState.FAILED:
             return str(_("Failed"))
+        if self.stage == ImportStage.READ:
+            return str(_("Reading the file"))
         if self.stage == ImportStage.VALIDATE:
             return str(_("Validating") if self.is_active else _("Validated"))
         return str(_("Importing") if self.is_active else _("Imported"))

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from xiaobao.core.validators import check_zip_bounds
 from xiaobao.core.vault.detect import redact
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -47,6 +48,7 @@ def sniff(data: bytes) -> tuple[str, str]:
     if not data:
         raise _err(_("The file is empty."))
     if data.startswith(XLSX_MAGIC):
+        check_zip_bounds(data)  # the central directory only: cheap enough for the web request
         return "xlsx", ""
     if data.startswith(OLE_MAGIC):
         raise _err(_("Old Excel files (.xls) cannot be read: save the file as .xlsx or CSV."))
@@ -95,6 +97,7 @@ def _csv_rows(data: bytes, encoding: str) -> Iterator[list[Cell]]:
 def _xlsx_rows(data: bytes) -> Iterator[list[Cell]]:
     from openpyxl import load_workbook
 
+    check_zip_bounds(data)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # a zip that is not a workbook, or a damaged one
@@ -114,7 +117,9 @@ class Table:
 
 
 def read_table(data: bytes, kind: str, encoding: str) -> Table:
-    """The header row and every non-blank data row; ValidationError when there are none or too many."""
+    """The header row and every non-blank data row; ValidationError when there are none or too many. Every
+    row read counts against the limit, blank ones too (one row element far down a sheet makes the reader
+    yield millions of empty rows from a file of a few KB)."""
     source = _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data, encoding)
     try:
         header = next(source)
@@ -130,12 +135,11 @@ def read_table(data: bytes, kind: str, encoding: str) -> Table:
     width, limit = len(headers), max_rows()
     rows: list[list[Cell]] = []
     try:
-        for row in source:
-            if not any(c for c in row):
-                continue
-            if len(rows) >= limit:
+        for read, row in enumerate(source, start=1):
+            if read > limit:
                 raise _err(_("The file has more than %(n)d rows: split it.") % {"n": limit})
-            rows.append((row + [""] * (width - len(row)))[:width])
+            if any(c for c in row):
+                rows.append((row + [""] * (width - len(row)))[:width])
     except csv.Error as exc:
         raise _err(_("The CSV file cannot be read: %(e)s") % {"e": exc}) from exc
     if not rows:

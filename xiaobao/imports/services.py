@@ -54,7 +54,10 @@ def import_job_create(
     received_on: dt.date | None = None,
     language: str | None = None,
 ) -> ImportJob:
-    """Store an uploaded file as a job awaiting its mapping (the preset's, matched to the file's headers)."""
+    """Store an uploaded file as a job queued to be read (stage `read`); the caller enqueues it, or starts
+    the validation or import at once (`import_job_start`). Only cheap checks run here — size, kind by content,
+    a workbook's unzipped size and compression ratio — the rows are read by the worker (`_read`), which takes
+    the preset's mapping matched to the file's headers."""
     if not actor.has_perm(IMPORT_PERM):
         raise PermissionDenied
     job_reap_stale(ImportJob)  # runs whose worker died are marked failed, not left "running" for ever
@@ -65,8 +68,6 @@ def import_job_create(
     if len(data) > limit:
         raise _err("file", _("The file is larger than %(mb)d MB.") % {"mb": limit // 2**20})
     kind, encoding = readers.sniff(data)
-    table = readers.read_table(data, kind, encoding)
-    profile = readers.profile(table)
     job = ImportJob(
         requested_by=actor,
         org_unit=org_unit,
@@ -79,13 +80,10 @@ def import_job_create(
         skip_invalid=skip_invalid,
         received_on=received_on,
         language=(language or translation.get_language() or settings.LANGUAGE_CODE)[:10],
-        columns=resolve_columns(preset.columns, table.headers),
         value_maps=copy.deepcopy(preset.value_maps or {}),
         defaults=copy.deepcopy(preset.defaults or {}),
-        profile=profile,
-        rows=len(table.rows),
-        progress_total=len(table.rows),
-        stage=ImportStage.MAPPING,
+        stage=ImportStage.READ,
+        state=JobState.QUEUED,
     )
     with transaction.atomic():
         job.file.save(f"{uuid.uuid4().hex}.{kind}", ContentFile(data), save=False)
@@ -96,13 +94,16 @@ def import_job_create(
 # --- mapping --------------------------------------------------------------------------------------------
 
 
-def _editable(job: ImportJob) -> None:
+def _editable(job: ImportJob, starting: bool = False) -> None:
+    """Refuses changes to a purged, running or imported job; a job still queued to be read may be started
+    (its run reads the file first)."""
     if job.file_purged_at:
         raise Conflict(
             _("The uploaded file was deleted after its retention period; upload it again."),
             code="file_purged",
         )
-    if job.is_active:
+    waiting_to_be_read = job.stage == ImportStage.READ and job.state == JobState.QUEUED
+    if job.is_active and not (starting and waiting_to_be_read):
         raise Conflict(_("This import is running; wait until it finishes."), code="job_running")
     if job.is_imported:
         raise Conflict(_("This file has been imported; upload it again to import it again."), code="imported")
@@ -177,8 +178,9 @@ def import_job_set_mapping(
 
 def import_job_start(*, actor: User, job: ImportJob, stage: str) -> ImportJob:
     """Queue a validation (dry run) or the import itself; refuses to import a file known to be invalid
-    unless the user chose to skip invalid rows. The caller enqueues the task (or runs it in place)."""
-    _editable(job)
+    unless the user chose to skip invalid rows. The caller enqueues the task (or runs it in place). A job
+    still queued to be read may be started: its run reads the file first."""
+    _editable(job, starting=True)
     if stage not in (ImportStage.VALIDATE, ImportStage.IMPORT):
         raise _err("stage", _("Unknown stage."))
     if stage == ImportStage.IMPORT and job.is_validated and job.invalid and not job.skip_invalid:
@@ -205,6 +207,7 @@ def import_job_start(*, actor: User, job: ImportJob, stage: str) -> ImportJob:
             stage__in=[ImportStage.VALIDATE, ImportStage.IMPORT],
         )
         .exclude(stage=ImportStage.IMPORT, state=JobState.DONE)
+        .exclude(stage=ImportStage.READ, state=JobState.RUNNING)
         .update(**fields)
     )
     if not moved:
@@ -264,6 +267,24 @@ def _audit(job: ImportJob, actor: User, outcome: str) -> None:
     )
 
 
+def _read(job: ImportJob, progress: Callable[..., None]) -> readers.Table:
+    """The file's rows, read here in the worker (never in the web request); the first read records the
+    profile the mapping screen shows and the preset's mapping matched to the file's headers."""
+    progress(0, None, _("Reading the file"))
+    job.file.open("rb")
+    try:
+        data = job.file.read()
+    finally:
+        job.file.close()
+    table = readers.read_table(data, job.file_kind, job.encoding)
+    if not job.profile:
+        job.profile = readers.profile(table)
+        job.rows = job.progress_total = len(table.rows)
+        job.columns = resolve_columns(job.preset.columns if job.preset else {}, table.headers)
+        job.save(update_fields=["profile", "rows", "progress_total", "columns", "updated_at"])
+    return table
+
+
 def _work(job: ImportJob, on_progress: Progress | None, batch_size: int) -> None:
     def progress(done: int, total: int | None = None, message: str = "") -> None:
         job_progress(job, done=done, total=total, message=message)
@@ -275,12 +296,10 @@ def _work(job: ImportJob, on_progress: Progress | None, batch_size: int) -> None
         raise PermissionDenied(
             _("%(user)s may no longer import into %(unit)s.") % {"user": user, "unit": unit.name}
         )
-    job.file.open("rb")
-    try:
-        data = job.file.read()
-    finally:
-        job.file.close()
-    table = readers.read_table(data, job.file_kind, job.encoding)
+    table = _read(job, progress)
+    if job.stage == ImportStage.READ:
+        job_finish(job, message=_("%(n)d rows read.") % {"n": job.rows}, stage=ImportStage.MAPPING)
+        return
     cfg = build_config(
         headers=table.headers,
         columns=job.columns,
@@ -333,13 +352,21 @@ def _work(job: ImportJob, on_progress: Progress | None, batch_size: int) -> None
     )
 
 
+def _refusals_as_messages(job: ImportJob, work: Callable[[], None]) -> None:
+    """A file refused while it is read (too many rows, unreadable) fails the job with the message itself."""
+    try:
+        work()
+    except ValidationError as exc:
+        job_fail(job, reason=" ".join(exc.messages))
+
+
 def import_job_run(
     *, job: ImportJob, on_progress: Progress | None = None, batch_size: int = writer.BATCH_SIZE
 ) -> ImportJob:
     """Run a queued job (validation or import) to its end; the outcome is on the job (state, counts)."""
     job = ImportJob.objects.select_related("org_unit", "requested_by", "preset").get(pk=job.pk)
     with translation.override(job.language):  # messages and the error report in the requester's language
-        job_run(job, lambda j: _work(j, on_progress, batch_size))
+        job_run(job, lambda j: _refusals_as_messages(j, lambda: _work(j, on_progress, batch_size)))
     job.refresh_from_db()
     return job
 

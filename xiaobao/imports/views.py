@@ -70,7 +70,8 @@ def import_list(request: AuthedRequest) -> HttpResponse:
 
 @permission_required(IMPORT_PERM, raise_exception=True)
 def import_create(request: AuthedRequest) -> HttpResponse:
-    """Upload a file, choose the preset and the unit; then the mapping screen."""
+    """Upload a file, choose the preset and the unit: the file is stored and queued to be read, then the
+    mapping screen."""
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     status = 200
     if request.method == "POST":
@@ -90,6 +91,7 @@ def import_create(request: AuthedRequest) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
+                enqueue(job)  # the worker reads the rows; the mapping screen waits for it
                 return redirect("imports:mapping", pk=job.pk)
     return render(request, "imports/create.html", {"form": form}, status=status)
 
@@ -110,7 +112,7 @@ def import_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
     """The mapping screen: the file's headers and first rows, the column mapping, the value tables (with the
     values found in the file), defaults and options. Save, save and validate, or save as a named preset."""
     job = _job(request, pk)
-    if job.is_active or job.is_imported:
+    if job.is_active or job.is_imported or job.stage == ImportStage.READ:  # being read, or unreadable
         return redirect("imports:detail", pk=job.pk)
     if "save_preset" in request.POST and not request.user.has_perm(MANAGE_PRESETS_PERM):
         raise PermissionDenied

@@ -24,6 +24,7 @@ from xiaobao.core.models import OrgUnit
 from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.scoping import unit_in_scope
 from xiaobao.core.services.audit import audit_record
+from xiaobao.core.validators import check_zip_bounds
 from xiaobao.reports.builders import BuildContext, NoChineseFont, build
 from xiaobao.reports.choices import EXTENSIONS, FILE_STEMS, KIND_GRAINS, TEMPLATE_KINDS, ReportKind
 from xiaobao.reports.files import stored_name
@@ -267,6 +268,7 @@ def template_check(data: bytes) -> list[Any]:
 
     if not data.startswith(b"PK\x03\x04"):
         raise _err("file", _("Upload an Excel workbook (.xlsx)."))
+    check_zip_bounds(data)  # before openpyxl unpacks it (a zip bomb, millions of rows)
     try:
         wb = load_workbook(BytesIO(data))
     except Exception as exc:  # a damaged or non-Excel zip: never a 500

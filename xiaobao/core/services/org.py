@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -18,6 +19,7 @@ from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.models.org import PATH_SEGMENT
 from xiaobao.core.scoping import subtree_q
 from xiaobao.core.services.audit import audit_change, audit_record, snapshot
+from xiaobao.core.validators import check_zip_bounds
 
 
 def _segment(unit_id: int) -> str:
@@ -137,6 +139,7 @@ def org_figures_set(
 # --- Import from an Excel sheet ----------------------------------------------------------------------
 
 IMPORT_COLUMNS = ["code", "name", "kind", "parent_code", "region_code"]
+ORG_IMPORT_MAX_ROWS = 20_000  # rows read, blank ones too; an institution has a few thousand units
 _KIND_ALIASES = {str(label): value for value, label in OrgUnitKind.choices} | {
     "总行": "head_office",
     "分行": "branch",
@@ -170,8 +173,10 @@ class ImportReport:
 def _read_rows(fileobj: IO[bytes]) -> list[dict[str, str]]:
     from openpyxl import load_workbook
 
+    data = fileobj.read()
+    check_zip_bounds(data)
     try:
-        wb = load_workbook(fileobj, read_only=True, data_only=True)
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
         raise ValidationError({"file": _("The file is not a readable Excel workbook (.xlsx).")}) from exc
     rows = wb.active.iter_rows(values_only=True)
@@ -181,7 +186,11 @@ def _read_rows(fileobj: IO[bytes]) -> list[dict[str, str]]:
     if missing:
         raise ValidationError({"file": _("Missing columns: %(cols)s") % {"cols": ", ".join(missing)}})
     out = []
-    for values in rows:
+    for read, values in enumerate(rows, start=1):
+        if read > ORG_IMPORT_MAX_ROWS:  # blank rows count too: one row far down yields millions of them
+            raise ValidationError(
+                {"file": _("The file has more than %(n)d rows: split it.") % {"n": ORG_IMPORT_MAX_ROWS}}
+            )
         if values is None or all(v in (None, "") for v in values):
             continue
         out.append({k: str(v).strip() if v is not None else "" for k, v in zip(keys, values, strict=False)})

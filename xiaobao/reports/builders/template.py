@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from xiaobao.complaints.models import Complaint
+from xiaobao.core.validators import check_zip_bounds
 from xiaobao.reports.builders import BuildContext
 from xiaobao.reports.builders.xlsx import save
 from xiaobao.reports.fill import TemplateError, count_index, fill_value, text_values
@@ -20,7 +21,9 @@ def open_template(template: Any) -> Any:
     """The template's workbook; a damaged or missing file is a TemplateError (the job fails with it)."""
     try:
         with template.file.open("rb") as fh:
-            return load_workbook(BytesIO(fh.read()))
+            data = fh.read()
+        check_zip_bounds(data)  # stored before the bound existed: checked again before unpacking
+        return load_workbook(BytesIO(data))
     except Exception as exc:  # zip, XML or storage errors: all mean "this file cannot be used"
         raise TemplateError(
             _("The template “%(name)s” cannot be read as an Excel workbook.") % {"name": template.name}
