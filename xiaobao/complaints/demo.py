@@ -1761,6 +1761,26 @@ def _recompute_for(today: dt.date) -> int:
     return len(complaints)
 
 
+def _date_notifications() -> None:
+    """Date each workflow notification at the step that sent it (sent on commit, they carry the time of
+    loading): its key ends with the complaint's version before that step, the step's index among the
+    complaint's events; "major" comes with the registration."""
+    steps: dict[int, list[dt.datetime]] = {}
+    for complaint_id, at in ComplaintEvent.objects.order_by("complaint_id", "at", "id").values_list(
+        "complaint_id", "at"
+    ):
+        steps.setdefault(complaint_id, []).append(at)
+    dated = []
+    for n in Notification.objects.exclude(kind="early_warning").exclude(complaint__isnull=True):
+        parts = n.dedupe_key.split(":")
+        index = 0 if n.kind == "major" else int(parts[-2]) if len(parts) >= 3 and parts[-2].isdigit() else -1
+        times = steps.get(n.complaint_id or 0, [])
+        if 0 <= index < len(times):
+            n.created_at = times[index]
+            dated.append(n)
+    Notification.objects.bulk_update(dated, ["created_at"], batch_size=500)
+
+
 def _read_settled_notifications() -> None:
     """Staff have read the notifications about complaints that are over; open ones stay unread."""
     from xiaobao.complaints.notifications import mark_read
@@ -1810,6 +1830,8 @@ def complaints_demo_load(
             _replay(steps, tz, progress)
         _recompute_for(today)
         _date_complaints(loading_since)
-    _read_settled_notifications()  # after the commit: the services notify on commit
+    # the services notify on commit: after their notifications (at once, unless inside an outer transaction)
+    transaction.on_commit(_date_notifications)
+    transaction.on_commit(_read_settled_notifications)
     statuses = Counter(Complaint.objects.values_list("status", flat=True))
     return DemoResult(len(planner.plans), len(steps), time.perf_counter() - started, dict(statuses))

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from xiaobao.complaints import sla
 from xiaobao.complaints.demo import MAX_LENGTH, MIN_LENGTH, complaints_demo_load
-from xiaobao.complaints.models import Clock, Complaint, ComplaintEvent, Extension
+from xiaobao.complaints.models import Clock, Complaint, ComplaintEvent, Extension, Notification
 from xiaobao.complaints.services import _rule_spec, rules_for
 from xiaobao.core.demo import demo_load
 from xiaobao.core.models import AuditEvent, Consumer
@@ -198,11 +198,12 @@ def no_time_machine(monkeypatch):
         import time_machine  # noqa: F401
 
 
-def test_demo_year_needs_no_clock_moving(no_time_machine):
-    # given the demo bank and no time-machine; when a year of 40 complaints is loaded
+def test_demo_year_needs_no_clock_moving(no_time_machine, django_capture_on_commit_callbacks):
+    # given the demo bank and no time-machine; when a year of 40 complaints is loaded (and committed)
     demo_load()
     started = timezone.now()
-    year = complaints_demo_load(seed=11, count=40, today=TODAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        year = complaints_demo_load(seed=11, count=40, today=TODAY)
     # then they were received over the year up to TODAY, and everything is dated when it happened
     assert year.created == 40 == Complaint.objects.count()
     end = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(23, 59)))
@@ -224,6 +225,16 @@ def test_demo_year_needs_no_clock_moving(no_time_machine):
             assert c.closed_at < end
     assert Complaint.objects.filter(status="archived").exists()
     assert not AuditEvent.objects.filter(object_type__startswith="complaints.", at__gte=started).exists()
+    # the workflow's notifications are dated at the step that sent them
+    sent = Notification.objects.exclude(kind="early_warning")
+    assert sent.exists() and not sent.filter(created_at__gte=started).exists()
+    steps = set(ComplaintEvent.objects.values_list("complaint_id", "at"))
+    assert all((n.complaint_id, n.created_at) in steps for n in sent)
+    assigned = sent.filter(kind="assigned").select_related("complaint").first()
+    assert assigned is not None
+    assert assigned.complaint.events.filter(
+        at=assigned.created_at, action__in=["assign", "transfer"]
+    ).exists()
     assert audit_verify().broken_id is None
 
 
