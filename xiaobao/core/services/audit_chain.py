@@ -152,6 +152,8 @@ def _seal_batch(key: bytes, tail: dict[str, Any] | None) -> tuple[int, dict[str,
                 "WHERE id = %s AND hash IS NULL",
                 params,
             )
+            if cur.rowcount != len(params):  # another sealer got there first (SQLite has no sealer lock)
+                raise AuditChainError("another sealer sealed these rows meanwhile: nothing sealed, retry")
         tail = {"seq": rows[-1].seq, "id": rows[-1].id, "hash": rows[-1].hash}
     return len(rows), tail
 
