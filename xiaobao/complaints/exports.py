@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -33,6 +34,7 @@ from xiaobao.core.jobs import job_fail, job_finish, job_progress, job_reap_stale
 from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.models.jobs import JobState
 from xiaobao.core.services.audit import audit_record
+from xiaobao.core.vault import crypto
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +100,7 @@ SYNC_ROWS = (
     2_000  # up to this many rows the export is answered in the request (setting COMPLAINT_EXPORT_SYNC_ROWS)
 )
 PROGRESS_EVERY = 1_000
+QUERY_KIND = "export_query"  # the vault's context for an export job's sealed query string
 EXPORT_FILE_DAYS = 7  # a workbook is a download, not a record: deleted a week after it was built
 
 
@@ -131,7 +134,7 @@ def export_request(*, actor: Any, query: dict[str, list[str]], filters: dict[str
         job = ExportJob.objects.create(
             requested_by=actor,
             org_unit=unit,
-            query=query,
+            query={"sealed": crypto.encrypt(json.dumps(query), QUERY_KIND)},  # free text may name a person
             language=translation.get_language() or "zh-hans",
         )
         audit_record(
@@ -167,7 +170,7 @@ def _export_build(job: ExportJob) -> None:
         if not (user.is_active and user.has_perm("complaints.export_complaint")):
             raise ExportError(_("The requester may no longer export complaints."))
         params = QueryDict(mutable=True)
-        for key, values in (job.query or {}).items():
+        for key, values in _query_of(job).items():
             params.setlist(key, [str(v) for v in values])
         form = ComplaintFilter(params or None)
         if form.is_bound and not form.is_valid():
@@ -189,10 +192,16 @@ def _export_build(job: ExportJob) -> None:
                 size=len(content),
                 sha256=hashlib.sha256(content).hexdigest(),
                 rows=len(sheet),
+                query={},  # the filters are not kept once used
             )
         except BaseException:
             job.file.delete(save=False)
             raise
+
+
+def _query_of(job: ExportJob) -> dict[str, list[str]]:
+    sealed = (job.query or {}).get("sealed")
+    return json.loads(crypto.decrypt(sealed, QUERY_KIND)) if sealed else {}
 
 
 def _counted(rows: Iterable[Complaint], job: ExportJob, total: int) -> Iterator[Complaint]:

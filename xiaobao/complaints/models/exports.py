@@ -13,7 +13,8 @@ class ExportJob(BackgroundJob):
     filters, masked as the synchronous export); only the requester may download the file.
 
     `org_unit` is the requester's unit when asked (the job's scope for the reaper and the audit trail);
-    `query` is the list's query string as lists of values, bound again to `ComplaintFilter` by the worker.
+    `query` holds the list's query string (lists of values), sealed by the vault (a search text may name a
+    person), until the worker has bound it again to `ComplaintFilter`; then it is emptied.
     """
 
     query = models.JSONField(_("filters"), default=dict, blank=True)
