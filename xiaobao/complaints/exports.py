@@ -96,9 +96,8 @@ def complaint_sheet(complaints: Iterable[Complaint]) -> tuple[list[str], list[li
 # --- large exports: a background job with progress ------------------------------------------------------
 
 EXPORT_LIMIT = 100_000  # rows in one workbook
-SYNC_ROWS = (
-    2_000  # up to this many rows the export is answered in the request (setting COMPLAINT_EXPORT_SYNC_ROWS)
-)
+# up to this many rows the export is answered in the request (setting COMPLAINT_EXPORT_SYNC_ROWS)
+SYNC_ROWS = 2_000
 PROGRESS_EVERY = 1_000
 QUERY_KIND = "export_query"  # the vault's context for an export job's sealed query string
 EXPORT_FILE_DAYS = 7  # a workbook is a download, not a record: deleted a week after it was built
@@ -180,23 +179,28 @@ def _export_build(job: ExportJob) -> None:
         job_progress(job, done=0, total=total + 1, message=_("Reading complaints"))
         headers, sheet = complaint_sheet(_counted(rows.iterator(chunk_size=PROGRESS_EVERY), job, total))
         job_progress(job, done=total, message=_("Writing the workbook"))
-        content = xlsx_bytes(_("Complaints"), headers, sheet)
-        filename = f"complaints-{timezone.localdate():%Y%m%d}-{job.pk}.xlsx"
-        job.file.save(f"job{job.pk}_{filename}", ContentFile(content), save=False)
-        try:
-            job_finish(
-                job,
-                message=filename,
-                file=job.file.name,
-                filename=filename,
-                size=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
-                rows=len(sheet),
-                query={},  # the filters are not kept once used
-            )
-        except BaseException:
-            job.file.delete(save=False)
-            raise
+        _store(job, xlsx_bytes(_("Complaints"), headers, sheet), len(sheet))
+
+
+def _store(job: ExportJob, content: bytes, rows: int) -> None:
+    """Store the workbook under a name starting with the job's id, then record it and finish the job (a
+    recording that fails takes its file with it; the orphan sweep finds one a killed worker left)."""
+    filename = f"complaints-{timezone.localdate():%Y%m%d}-{job.pk}.xlsx"
+    job.file.save(f"job{job.pk}_{filename}", ContentFile(content), save=False)
+    try:
+        job_finish(
+            job,
+            message=filename,
+            file=job.file.name,
+            filename=filename,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            rows=rows,
+            query={},  # the filters are not kept once used
+        )
+    except BaseException:
+        job.file.delete(save=False)
+        raise
 
 
 def _query_of(job: ExportJob) -> dict[str, list[str]]:
