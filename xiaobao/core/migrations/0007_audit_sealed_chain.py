@@ -3,13 +3,15 @@ PostgreSQL and SQLite, except the sealer filling `seq`, `prev_hash` and `hash` o
 
 Existing rows carried an unkeyed SHA-256 chain: it is verified here (a broken one stops the migration: the
 trail was tampered with before the upgrade; set XIAOBAO_AUDIT_LEGACY_BROKEN_OK=1 after investigating to
-re-seal anyway), then they are unsealed so that `xiaobao audit_seal` (run it right after `migrate`) chains
-them again, in id order, under the audit key.
+re-seal anyway); the ID, phone and card numbers typed into their free text are masked as new rows' are
+(issue 12 item 11); then they are unsealed so that `xiaobao audit_seal` (run it right after `migrate`)
+chains them again, in id order, under the audit key.
 """
 
 import hashlib
 import json
 import os
+import re
 
 from django.db import migrations, models
 
@@ -94,16 +96,58 @@ def _check_legacy_chain(AuditEvent):
         prev = stored
 
 
+# The patterns of services.audit.mask_text as of this migration (copied: a migration must not change later).
+_ID = re.compile(r"(?<!\d)\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)")
+_CARD = re.compile(r"(?<![0-9A-Za-z])\d{13,19}(?![0-9A-Za-z])")
+_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_DIGEST = re.compile(r"[0-9a-fA-F]{32,128}")
+
+
+def _mask_text(text):
+    from xiaobao.core.vault.masking import mask
+
+    if _DIGEST.fullmatch(text):
+        return text
+    text = _ID.sub(lambda m: mask(m.group(0), "id_number"), text)
+    text = _CARD.sub(lambda m: mask(m.group(0), "account_number"), text)
+    return _PHONE.sub(lambda m: mask(m.group(0), "phone"), text)
+
+
+def _masked(value):
+    if isinstance(value, str):
+        return _mask_text(value)
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    return value
+
+
+def _mask_legacy_rows(AuditEvent, cursor):
+    """Numbers typed into free text, masked in the rows written before the audit masked them."""
+    changed = []
+    for pk, changes, repr_ in AuditEvent.objects.values_list("id", "changes", "object_repr").iterator():
+        masked, masked_repr = _masked(changes), _mask_text(repr_)
+        if (masked, masked_repr) != (changes, repr_):
+            changed.append((json.dumps(masked, ensure_ascii=False), masked_repr, pk))
+    if changed:
+        cursor.executemany("UPDATE core_auditevent SET changes = %s, object_repr = %s WHERE id = %s", changed)
+
+
 def forward(apps, schema_editor):
     AuditEvent = apps.get_model("core", "AuditEvent")
     _check_legacy_chain(AuditEvent)
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute("SET LOCAL xiaobao.audit_maintenance = 'on'")
+        with schema_editor.connection.cursor() as cur:
+            _mask_legacy_rows(AuditEvent, cur)
         schema_editor.execute("UPDATE core_auditevent SET prev_hash = NULL, hash = NULL")
         schema_editor.execute("SET LOCAL xiaobao.audit_maintenance = 'off'")
         schema_editor.execute(PG_FORWARD)
     elif vendor == "sqlite":
+        with schema_editor.connection.cursor() as cur:
+            _mask_legacy_rows(AuditEvent, cur)
         schema_editor.execute("UPDATE core_auditevent SET prev_hash = NULL, hash = NULL")
         for sql in SQLITE_FORWARD:
             schema_editor.execute(sql)
