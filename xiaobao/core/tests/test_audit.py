@@ -416,3 +416,47 @@ def test_concurrent_writers_and_sealers_leave_one_intact_chain():
         and report.unsealed == 0
         and report.checked == AuditEvent.objects.count() == 120
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrading_verifies_the_old_chain_masks_old_rows_and_reseals_them():
+    # given the trail as the previous version wrote it: an unkeyed SHA-256 chain, a phone number in clear
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("core", "0006_auditevent_password_reset")])
+    prev = GENESIS
+    with connection.cursor() as cur:
+        for i in range(3):
+            at = f"2026-03-02 10:00:0{i}+00:00"
+            changes = {"text": [None, f"请回电13812345678 #{i}"]}
+            content = {
+                "at": f"2026-03-02T10:00:0{i}.000000+00:00",
+                "actor": None,
+                "actor_username": "",
+                "unit_path": "",
+                "unit_code": "",
+                "action": "export",
+                "object_type": "x",
+                "object_id": "",
+                "object_repr": f"old {i}",
+                "changes": changes,
+                "ip": None,
+                "prev": prev,
+            }
+            digest = _unkeyed_hash(content)
+            cur.execute(
+                "INSERT INTO core_auditevent (at, actor_username, unit_path, unit_code, action, object_type, "
+                "object_id, object_repr, changes, prev_hash, hash) "
+                "VALUES (%s, '', '', '', 'export', 'x', '', %s, %s, %s, %s)",
+                [at, f"old {i}", json.dumps(changes, ensure_ascii=False), prev, digest],
+            )
+            prev = digest
+    # when the upgrade runs
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    # then the old rows hold the number masked and are chained again under the key
+    texts = [e.changes["text"][1] for e in AuditEvent.objects.order_by("id")]
+    assert texts == [f"请回电138****5678 #{i}" for i in range(3)]
+    report = audit_verify()
+    assert report.broken_id is None and report.checked == 3
