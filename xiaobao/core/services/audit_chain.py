@@ -51,12 +51,12 @@ def _decode_key(value: str) -> bytes:
 def audit_key() -> bytes:
     """XIAOBAO_AUDIT_KEY_FILE, else XIAOBAO_AUDIT_KEY, else DATA_DIR/audit.key; in DEBUG/TESTING a
     development key derived from SECRET_KEY. Only the sealer and the verifier need it, not the web app."""
-    path = _setting("AUDIT_KEY_FILE")
-    default = Path(settings.DATA_DIR) / "audit.key"
-    if path or default.exists():
-        return _decode_key(Path(path or default).read_text())
+    if path := _setting("AUDIT_KEY_FILE"):
+        return _decode_key(Path(path).read_text())
     if value := _setting("AUDIT_KEY"):
         return _decode_key(value)
+    if (default := Path(settings.DATA_DIR) / "audit.key").exists():
+        return _decode_key(default.read_text())
     if settings.DEBUG or settings.TESTING:
         return hashlib.sha256(f"xiaobao-dev-audit:{settings.SECRET_KEY}".encode()).digest()
     raise ImproperlyConfigured(

@@ -460,3 +460,16 @@ def test_upgrading_verifies_the_old_chain_masks_old_rows_and_reseals_them():
     assert texts == [f"请回电138****5678 #{i}" for i in range(3)]
     report = audit_verify()
     assert report.broken_id is None and report.checked == 3
+
+
+def test_the_key_comes_from_outside_the_database(org, settings, tmp_path):
+    # a configured key file seals; a different key makes the same chain fail verification
+    from xiaobao.core.services.audit_chain import generate_key
+
+    settings.AUDIT_KEY_FILE = str(tmp_path / "audit.key")
+    (tmp_path / "audit.key").write_text(generate_key())
+    audit_seal()
+    assert audit_verify().broken_id is None
+    settings.AUDIT_KEY_FILE = ""
+    settings.AUDIT_KEY = generate_key()
+    assert audit_verify().broken_id == AuditEvent.objects.order_by("seq").first().id
