@@ -153,8 +153,9 @@ def imports(request: HttpRequest):
 def import_upload(request: HttpRequest, file: File[UploadedFile], payload: Form[ImportIn]):
     """Multipart upload of an .xlsx or CSV file (UTF-8, UTF-8 with BOM or GB18030). The job is created with
     the preset's mapping and queued: it checks every row and imports them all, or none when a row is invalid
-    (unless `skip_invalid`). A bad file, an unknown preset or a unit outside your scope is a 422 with the
-    field in error."""
+    (unless `skip_invalid`). A file that is too large, of another kind or an oversized workbook, an unknown
+    preset or a unit outside your scope is a 422 with the field in error; the rows are read by the worker, so
+    a file with too many rows (blank ones count) or an unreadable sheet fails the job (see `error`)."""
     require_perm(request.user, IMPORT_PERM)
     user = cast(User, request.user)
     preset = ImportPreset.objects.filter(name=payload.preset).first()
