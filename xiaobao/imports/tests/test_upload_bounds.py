@@ -213,3 +213,4 @@ def test_report_template_upload_is_bounded(hq_officer):
     with pytest.raises(ValidationError) as exc:
         template_check(_bomb(300 * 2**20))
     assert "file" in exc.value.message_dict
+    assert "compressed" in exc.value.message_dict["file"][0]  # refused by the bound, before openpyxl
