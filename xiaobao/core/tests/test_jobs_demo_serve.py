@@ -46,6 +46,7 @@ def test_the_demo_runs_server_worker_and_sweepers():
     assert procs["worker"][:2] == ["xb", "db_worker"]
     assert procs["sla_sweep"][:3] == ["xb", "sla_sweep", "--loop"]
     assert procs["warning_scan"][:3] == ["xb", "warning_scan", "--loop"]
+    assert procs["audit_seal"][:3] == ["xb", "audit_seal", "--loop"]
 
 
 def test_one_process_ending_stops_the_others():

@@ -30,6 +30,7 @@ def demo_processes(addr: str, xiaobao: Sequence[str] | None = None) -> list[tupl
         ("worker", [*cmd, "db_worker", "--no-reload", "--interval", "1"]),
         ("sla_sweep", [*cmd, "sla_sweep", "--loop", "--interval", "60"]),
         ("warning_scan", [*cmd, "warning_scan", "--loop", "--interval", "300"]),
+        ("audit_seal", [*cmd, "audit_seal", "--loop", "--interval", "10"]),
     ]
 
 
