@@ -12,14 +12,12 @@ retention purge deletes it then).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
@@ -30,7 +28,7 @@ from xiaobao.complaints.choices import ClockState, Liability, Priority, Source, 
 from xiaobao.complaints.models import Complaint, ExportJob
 from xiaobao.core.errors import Conflict
 from xiaobao.core.exports import xlsx_bytes
-from xiaobao.core.jobs import job_fail, job_finish, job_progress, job_reap_stale, job_run
+from xiaobao.core.jobs import job_fail, job_finish_with_file, job_progress, job_reap_stale, job_run
 from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.models.jobs import JobState
 from xiaobao.core.services.audit import audit_record
@@ -186,21 +184,14 @@ def _store(job: ExportJob, content: bytes, rows: int) -> None:
     """Store the workbook under a name starting with the job's id, then record it and finish the job (a
     recording that fails takes its file with it; the orphan sweep finds one a killed worker left)."""
     filename = f"complaints-{timezone.localdate():%Y%m%d}-{job.pk}.xlsx"
-    job.file.save(f"job{job.pk}_{filename}", ContentFile(content), save=False)
-    try:
-        job_finish(
-            job,
-            message=filename,
-            file=job.file.name,
-            filename=filename,
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            rows=rows,
-            query={},  # the filters are not kept once used
-        )
-    except BaseException:
-        job.file.delete(save=False)
-        raise
+    job_finish_with_file(
+        job,
+        stored=f"job{job.pk}_{filename}",
+        filename=filename,
+        content=content,
+        rows=rows,
+        query={},  # the filters are not kept once used
+    )
 
 
 def _query_of(job: ExportJob) -> dict[str, list[str]]:

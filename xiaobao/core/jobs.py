@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
@@ -228,6 +229,29 @@ def job_progress(job: BackgroundJob, *, done: int, total: int | None = None, mes
     elif conn.vendor == "sqlite":
         _write_side_file(job, fields)
     _update(job, **fields)
+
+
+def job_finish_with_file(
+    job: BackgroundJob, *, stored: str, filename: str, content: bytes, **fields: object
+) -> None:
+    """Store the job's file under `stored` (a name starting with the job's id, so the reaper finds the file
+    a worker killed in between leaves), then record it and finish the job; a recording that fails takes its
+    file with it. The job's model has a FileField `file`."""
+    file = job.file  # type: ignore[attr-defined]
+    file.save(stored, ContentFile(content), save=False)
+    try:
+        job_finish(
+            job,
+            message=filename,
+            file=file.name,
+            filename=filename,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            **fields,
+        )
+    except BaseException:
+        file.delete(save=False)
+        raise
 
 
 def job_finish(job: BackgroundJob, *, message: str = "", **fields: object) -> None:

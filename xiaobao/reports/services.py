@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from xiaobao.analytics.periods import Period
 from xiaobao.complaints.models import ComplaintCode
-from xiaobao.core.jobs import job_fail, job_finish, job_progress, job_reap_stale, job_run
+from xiaobao.core.jobs import job_fail, job_finish_with_file, job_progress, job_reap_stale, job_run
 from xiaobao.core.models import OrgUnit
 from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.scoping import unit_in_scope
@@ -172,22 +172,8 @@ def report_generate(job: ReportJob, on_progress: Progress | None = None) -> None
         ctx = BuildContext(user=user, unit=unit, period=period, template=job.template, progress=progress)
         content = build(job.kind, ctx)
         filename = report_filename(job.kind, period, unit)
-        # Stored under a name that starts with the job's id, then recorded: a worker killed in between
-        # leaves a file the reaper finds by that name (ReportJob.on_reaped); a recording that fails here
-        # takes its file with it.
-        job.file.save(stored_name(job.pk, filename), ContentFile(content), save=False)
-        try:
-            job_finish(
-                job,
-                message=filename,
-                file=job.file.name,
-                filename=filename,
-                size=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
-            )
-        except BaseException:
-            job.file.delete(save=False)
-            raise
+        # the reaper finds a file a killed worker left by its name (ReportJob.on_reaped)
+        job_finish_with_file(job, stored=stored_name(job.pk, filename), filename=filename, content=content)
         if on_progress is not None:
             on_progress(job.progress_total, job.progress_total, _("Done"))
 

@@ -63,6 +63,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiaobao.settings")
 import django
 django.setup()
 from django.core.management import call_command
+from xiaobao.core import jobs
 from xiaobao.reports import services
 where = sys.argv.pop(1)
 if where == "build":
@@ -77,7 +78,7 @@ else:
     def hang_before_recording(job, **fields):
         print("STORED", fields["file"], flush=True)
         time.sleep(300)
-    services.job_finish = hang_before_recording
+    jobs.job_finish = hang_before_recording  # what job_finish_with_file calls once the file is stored
 call_command(*sys.argv[1:])  # "report", "monthly", …
 """
 
