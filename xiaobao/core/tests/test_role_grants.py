@@ -148,3 +148,17 @@ def test_roles_without_personal_data_and_removals_take_effect_at_once(sysadmin, 
     svc.user_update(actor=sysadmin, user=branch_officer, roles=["approver"])
     assert _reload(branch_officer).role_codes == ["approver"]
     assert svc.role_requests(_reload(branch_officer)) == []
+
+
+def test_the_waiting_request_shows_names_not_codes(client_for, sysadmin, admin2, branch_officer):
+    # given a role request made by an administrator with a full name
+    User.objects.filter(pk=admin2.pk).update(full_name="王二")
+    svc.user_update(
+        actor=_reload(admin2), user=branch_officer, roles=[*branch_officer.role_codes, "complaint_handler"]
+    )
+    # when another administrator opens the user's page
+    html = client_for(sysadmin).get(f"/users/{branch_officer.pk}/", headers={"accept-language": "zh-hans"})
+    text = html.content.decode()
+    # then the request names the role and the requester, never the role code or the login
+    assert "投诉处理员" in text and "王二" in text
+    assert "(complaint_handler)" not in text and "申请人 admin2" not in text
