@@ -27,6 +27,7 @@ from xiaobao.complaints.selectors import (
 )
 from xiaobao.complaints.services import (
     allowed_actions,
+    can_work,
     code_save,
     complaint_register,
     complaint_transition,
@@ -588,7 +589,7 @@ def attachment_upload(
 ):
     c = _visible(request, complaint_id)
     require_perm(request.user, "complaints.handle_complaint")
-    if not c.workable_by(request.user):  # a unit asked to assist reads and answers only
+    if not can_work(request.user, c):  # a unit asked to assist reads and answers; a receiving one takes it
         raise PermissionDenied(_("Your unit is not responsible for this complaint."))
     att = attachment_add(actor=request.user, complaint=c, fileobj=file, name=file.name or "file", kind=kind)
     return Status(201, _attachment_out(att))

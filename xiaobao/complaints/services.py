@@ -439,11 +439,25 @@ def handles(action: str) -> Callable[[Handler], Handler]:
 
 # What a unit asked to assist may do on a complaint it only reads (Complaint.objects.visible_to).
 ASSISTING_ACTIONS = frozenset({"answer_assist"})
+# What the unit a transfer is pending with may do before it has taken the complaint: take it (accept), or
+# take it and hand it to one of its handlers (assign); anything else waits until it is the unit's own.
+RECEIVING_ACTIONS = frozenset({"accept", "assign"})
 
 
 def can_reach(user: User, complaint: Complaint, action: str) -> bool:
-    """The user may act on this complaint at all: its own work, or an assisting unit's answer."""
-    return action in ASSISTING_ACTIONS or complaint.workable_by(user)
+    """The user may act on this complaint at all: its own work, a receiving unit taking it, or an assisting
+    unit's answer."""
+    if action in ASSISTING_ACTIONS:
+        return True
+    if not complaint.workable_by(user):
+        return False
+    return action in RECEIVING_ACTIONS or not complaint.only_receives(user)
+
+
+def can_work(user: Any, complaint: Complaint) -> bool:
+    """The complaint is the user's own work (not only asked to assist on, not only pending with his unit):
+    he may add to it (attachments) as well as act."""
+    return complaint.workable_by(user) and not complaint.only_receives(user)
 
 
 def can_act(user: User, complaint: Complaint, action: str) -> bool:
@@ -456,11 +470,10 @@ def can_act(user: User, complaint: Complaint, action: str) -> bool:
 
 
 def allowed_actions(user: User, complaint: Complaint) -> list[workflow.Action]:
-    workable = complaint.workable_by(user)
     return [
         a
         for a in workflow.actions_from(complaint.status)
-        if a.permitted(user) and (workable or a.code in ASSISTING_ACTIONS)
+        if a.permitted(user) and can_reach(user, complaint, a.code)
     ]
 
 

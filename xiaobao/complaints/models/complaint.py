@@ -310,6 +310,19 @@ class Complaint(TimeStampedModel):
             return True
         return self.handler_id == user.pk and path.startswith(self.org_unit.path)
 
+    def only_receives(self, user: Any) -> bool:
+        """The user reaches this complaint only as the unit a transfer is pending with (not through the
+        responsible unit, nor as its handler): until that unit accepts, it may take it, nothing more."""
+        if not self.pending_unit_id or not self.workable_by(user):
+            return False
+        scope = user_scope(user)
+        if scope == ALL:
+            return False
+        path = scope.path  # type: ignore[union-attr]
+        if self.org_unit.path.startswith(path):
+            return False
+        return not (self.handler_id == user.pk and path.startswith(self.org_unit.path))
+
 
 class ComplaintEvent(models.Model):
     """One transition of a complaint: the regulator's audit trail and the source of clocks and statistics."""

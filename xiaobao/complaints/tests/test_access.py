@@ -237,3 +237,34 @@ def test_an_assisting_unit_cannot_merge_its_own_complaint_into_the_one_it_assist
         _act(b2_handler, own, "merge", into=asked.reference)
     assert "into" in exc.value.message_dict
     assert Complaint.objects.get(pk=own.pk).merged_into is None
+
+
+# --- the unit a transfer is pending with ------------------------------------------------------------------
+
+
+def test_the_receiving_unit_may_only_take_the_complaint_until_it_has(
+    transferred, b2_handler, client_for, api_for
+):
+    # given a complaint sent to branch 2's sub-branch and not yet accepted there
+    c = transferred
+    # then its handler reads it, may accept it, and sees no other step
+    assert _reads(b2_handler, c)
+    api = api_for(b2_handler)
+    detail = api.get(f"/api/v1/complaints/{c.pk}").json()
+    assert "accept" in detail["allowed_actions"]
+    assert not set(detail["allowed_actions"]) - {"accept", "assign", "answer_assist"}
+    # when he tries to work on it before taking it (record a contact, mark it major, pause, upload)
+    r = _post_json(api, f"/api/v1/complaints/{c.pk}/actions/contact", {"method": "phone", "summary": "x"})
+    # then it is refused: visible, not allowed → 403, page and API, service too
+    assert r.status_code == 403
+    page = client_for(b2_handler)
+    url = reverse("complaints:action", args=[c.pk, "contact"])
+    assert page.post(url, {"version": c.version, "method": "phone", "summary": "x"}).status_code == 403
+    upload = SimpleUploadedFile("x.pdf", PDF, content_type="application/pdf")
+    upload_url = reverse("complaints:attachment_upload", args=[c.pk])
+    assert page.post(upload_url, {"file": upload}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        _act(b2_handler, Complaint.objects.get(pk=c.pk), "contact", method="phone", summary="x")
+    # and once accepted, the work is his
+    taken = _act(b2_handler, Complaint.objects.get(pk=c.pk), "accept")
+    assert _act(b2_handler, taken, "contact", method="phone", summary="已联系客户").org_unit.code == "B2-S1"

@@ -33,7 +33,7 @@ from xiaobao.complaints.choices import (
 from xiaobao.complaints.forms import ActionForm, AttachmentForm, LegalHoldForm, action_form_class
 from xiaobao.complaints.models import Complaint, Extension, NoticeTemplate
 from xiaobao.complaints.selectors import complaint_detail
-from xiaobao.complaints.services import allowed_actions, can_reach, complaint_transition
+from xiaobao.complaints.services import allowed_actions, can_reach, can_work, complaint_transition
 from xiaobao.complaints.views.common import HANDLE, VIEW, due_info, get_complaint, safe_next
 from xiaobao.core.errors import Conflict, DomainError
 from xiaobao.core.http import AuthedRequest
@@ -211,7 +211,7 @@ def _context(request: AuthedRequest, c: Complaint, **extra: Any) -> dict[str, An
         "one_click": [a for a in actions if not a.needs_input],
         "next_step": _next_step(c, actions),
         "redress_needs_approval": _redress_needs_approval(c),
-        "can_upload": request.user.has_perm(HANDLE) and c.workable_by(request.user),
+        "can_upload": request.user.has_perm(HANDLE) and can_work(request.user, c),
         "upload_form": AttachmentForm(),
         "staff_named": list(c.staff_named.all()),
         **extra,
@@ -315,7 +315,7 @@ def _done(request: AuthedRequest, pk: int, spec: workflow.Action, next_url: str 
 @permission_required(HANDLE, raise_exception=True)
 def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     c = get_complaint(request, pk)
-    if not c.workable_by(request.user):  # a unit asked to assist reads and answers only
+    if not can_work(request.user, c):  # a unit asked to assist reads and answers; a receiving one takes it
         raise PermissionDenied
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
