@@ -89,7 +89,8 @@ def _stop_all(running: list[tuple[str, subprocess.Popen]]) -> None:
 
 class Command(BaseCommand):
     help = (
-        "Serve the demo with its task worker, SLA sweeper and early-warning scan beside the web server; "
+        "Serve the demo with its task worker, SLA sweeper, early-warning scan and audit sealer beside the "
+        "web server; "
         "Ctrl-C stops all of them."
     )
 
@@ -99,8 +100,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         addr = opts["addr"]
         self.stdout.write(
-            f"Serving the demo bank on http://{addr}  (task worker, SLA sweeper and early-warning scan run "
-            "beside it; Ctrl-C stops all)"
+            f"Serving the demo bank on http://{addr}  (task worker, SLA sweeper, early-warning scan and "
+            "audit sealer run beside it; Ctrl-C stops all)"
         )
         status = supervise(demo_processes(addr), out=self.stdout)
         if status:
