@@ -28,7 +28,13 @@ from xiaobao.complaints.choices import ClockState, Liability, Priority, Source, 
 from xiaobao.complaints.models import Complaint, ExportJob
 from xiaobao.core.errors import Conflict
 from xiaobao.core.exports import xlsx_bytes
-from xiaobao.core.jobs import job_fail, job_finish_with_file, job_progress, job_reap_stale, job_run
+from xiaobao.core.jobs import (
+    job_enqueue,
+    job_finish_with_file,
+    job_progress,
+    job_reap_stale,
+    job_run,
+)
 from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.models.jobs import JobState
 from xiaobao.core.services.audit import audit_record
@@ -145,11 +151,7 @@ def export_request(*, actor: Any, query: dict[str, list[str]], filters: dict[str
 def _enqueue(job: ExportJob) -> None:
     from xiaobao.complaints.tasks import complaint_export_task
 
-    try:
-        complaint_export_task.enqueue(job.pk)
-    except Exception as exc:  # a queue that refuses work must not leave the job queued for ever
-        log.warning("export job %s could not be queued: %s", job.pk, type(exc).__name__)
-        job_fail(job, reason=_("The job could not be queued: %(error)s") % {"error": type(exc).__name__})
+    job_enqueue(job, complaint_export_task)
 
 
 def export_run(job: ExportJob) -> ExportJob:

@@ -267,6 +267,16 @@ def job_finish(job: BackgroundJob, *, message: str = "", **fields: object) -> No
     _discard_side_file(type(job), [job.pk], job._state.db)
 
 
+def job_enqueue(job: BackgroundJob, task: Any) -> None:
+    """Queue `task` (a django-tasks task taking the job's id) for the job; a queue that refuses the work
+    fails the job instead of leaving it queued for ever."""
+    try:
+        task.enqueue(job.pk)
+    except Exception as exc:
+        log.warning("%s %s could not be queued: %s", job._meta.model_name, job.pk, type(exc).__name__)
+        job_fail(job, reason=_("The job could not be queued: %(error)s") % {"error": type(exc).__name__})
+
+
 def job_fail(job: BackgroundJob, *, reason: str) -> None:
     now = timezone.now()
     _update(job, state=JobState.FAILED, error=reason, finished_at=now, heartbeat_at=now)

@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 
 from xiaobao.analytics.periods import Period
 from xiaobao.complaints.models import ComplaintCode
-from xiaobao.core.jobs import job_fail, job_finish_with_file, job_progress, job_reap_stale, job_run
+from xiaobao.core.jobs import (
+    job_enqueue,
+    job_finish_with_file,
+    job_progress,
+    job_reap_stale,
+    job_run,
+)
 from xiaobao.core.models import OrgUnit
 from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.scoping import unit_in_scope
@@ -137,11 +143,7 @@ def report_request(
 def _enqueue(job: ReportJob) -> None:
     from xiaobao.reports.tasks import report_generate_task
 
-    try:
-        report_generate_task.enqueue(job.pk)
-    except Exception as exc:  # a queue that refuses work must not leave the job queued for ever
-        log.warning("report job %s could not be queued: %s", job.pk, type(exc).__name__)
-        job_fail(job, reason=_("The job could not be queued: %(error)s") % {"error": type(exc).__name__})
+    job_enqueue(job, report_generate_task)
 
 
 # --- generating -------------------------------------------------------------------------------------------

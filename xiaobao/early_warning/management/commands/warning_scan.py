@@ -7,21 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections, connection
 
+from xiaobao.core.periodic import add_loop_arguments, run_loop
 from xiaobao.early_warning.scan import ScanReport, warning_scan
 
 logger = logging.getLogger("xiaobao.early_warning.scan")
-
-
-def _drop_stale_connections() -> None:
-    """Close broken or expired connections between scans (never inside a transaction: tests run in one)."""
-    if not connection.in_atomic_block:
-        close_old_connections()
 
 
 class Command(BaseCommand):
@@ -32,11 +25,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--loop", action="store_true", help="Keep scanning until stopped.")
-        parser.add_argument(
-            "--interval", type=float, default=300.0, help="Seconds between scans with --loop (default 300)."
-        )
-        parser.add_argument("--max-loops", type=int, default=0, help="Stop after N scans (0: never).")
+        add_loop_arguments(parser, runs="scans", interval=300.0)
         parser.add_argument("--day", default="", help="Scan as of this day (YYYY-MM-DD; default today).")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -44,13 +33,7 @@ class Command(BaseCommand):
         if not opts["loop"]:
             self._report(warning_scan(today=day))
             return
-        done = 0
-        while True:
-            self._scan_safely(day)
-            done += 1
-            if opts["max_loops"] and done >= opts["max_loops"]:
-                return
-            time.sleep(max(0.0, opts["interval"]))
+        run_loop(lambda: self._report(warning_scan(today=day)), opts=opts, logger=logger, what="warning scan")
 
     @staticmethod
     def _day(value: str) -> dt.date | None:
@@ -60,16 +43,6 @@ class Command(BaseCommand):
             return dt.date.fromisoformat(value)
         except ValueError as exc:
             raise CommandError("--day must be YYYY-MM-DD") from exc
-
-    def _scan_safely(self, day: dt.date | None) -> None:
-        """One scan of the loop: an error is logged and the loop goes on (the next scan retries)."""
-        _drop_stale_connections()
-        try:
-            self._report(warning_scan(today=day))
-        except Exception:
-            logger.exception("warning scan failed; retrying at the next interval")
-        finally:
-            _drop_stale_connections()
 
     def _report(self, report: ScanReport) -> None:
         self.stdout.write(f"warning_scan: {report}")
