@@ -296,32 +296,32 @@ class Complaint(TimeStampedModel):
 
     def workable_by(self, user: Any) -> bool:
         """`Complaint.objects.workable_by(user)` for this complaint, without a query (units loaded)."""
-        if not user.has_perm("complaints.view_complaint"):
-            return False
-        scope = user_scope(user)
-        if scope == ALL:
-            return True
-        if scope is None:
-            return False
-        path = scope.path  # type: ignore[union-attr]
-        if self.org_unit.path.startswith(path):
-            return True
-        if self.pending_unit_id and self.pending_unit.path.startswith(path):  # type: ignore[union-attr]
-            return True
-        return self.handler_id == user.pk and path.startswith(self.org_unit.path)
+        return bool(self._reach(user))
 
     def only_receives(self, user: Any) -> bool:
         """The user reaches this complaint only as the unit a transfer is pending with (not through the
         responsible unit, nor as its handler): until that unit accepts, it may take it, nothing more."""
-        if not self.pending_unit_id or not self.workable_by(user):
-            return False
+        return self._reach(user) == "receiving"
+
+    def _reach(self, user: Any) -> str:
+        """How the user reaches this complaint as work: "own" (the responsible unit's subtree, or its handler
+        while his unit lies within that unit), "receiving" (only as the unit a transfer is pending with),
+        or "" (not at all)."""
+        if not user.has_perm("complaints.view_complaint"):
+            return ""
         scope = user_scope(user)
         if scope == ALL:
-            return False
+            return "own"
+        if scope is None:
+            return ""
         path = scope.path  # type: ignore[union-attr]
         if self.org_unit.path.startswith(path):
-            return False
-        return not (self.handler_id == user.pk and path.startswith(self.org_unit.path))
+            return "own"
+        if self.handler_id == user.pk and path.startswith(self.org_unit.path):
+            return "own"
+        if self.pending_unit_id and self.pending_unit.path.startswith(path):  # type: ignore[union-attr]
+            return "receiving"
+        return ""
 
 
 class ComplaintEvent(models.Model):
