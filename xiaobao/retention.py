@@ -11,7 +11,8 @@ type without an active rule is kept. Past its period:
   summary kept; kept while a complaint it created is on legal hold (imports/retention.py);
 - notification — read notifications deleted (none about a complaint on legal hold);
 - consumer — consumers no complaint has ever named, unchanged for the period: personal data wiped;
-- complaint-export workbooks a week after they were built (a download, not a record; complaints/exports.py).
+- export_file — complaint-export workbooks deleted after the period (7 days by default: a download, not a
+  record), the job and its row count kept (complaints/exports.py).
 
 Every run also deletes files in the report, import, export, attachment and template directories that no
 row records and that are older than `ORPHAN_GRACE` (a process killed between storing a file and recording

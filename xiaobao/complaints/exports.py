@@ -5,8 +5,8 @@ Free text (request, description) stays out too: it is where personal details end
 
 A list longer than `COMPLAINT_EXPORT_SYNC_ROWS` (default 2,000) is exported by the task worker instead
 (`export_request` → `export_run`): same filters, scope and masking, with progress on the job's page, and the
-workbook is downloadable by its requester only (each download audited) for `EXPORT_FILE_DAYS` (the
-retention purge deletes it then).
+workbook is downloadable by its requester only (each download audited) for the period of the retention rule
+"export_file" (7 days by default; the retention purge deletes it then).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Iterable, Iterator
+from functools import partial
 from typing import IO, Any
 
 from django.conf import settings
@@ -35,9 +36,11 @@ from xiaobao.core.jobs import (
     job_reap_stale,
     job_run,
 )
+from xiaobao.core.models import RecordType, RetentionRule
 from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.models.jobs import JobState
 from xiaobao.core.services.audit import audit_record
+from xiaobao.core.stored_files import delete_files
 from xiaobao.core.vault import crypto
 
 log = logging.getLogger(__name__)
@@ -104,7 +107,14 @@ EXPORT_LIMIT = 100_000  # rows in one workbook
 SYNC_ROWS = 2_000
 PROGRESS_EVERY = 1_000
 QUERY_KIND = "export_query"  # the vault's context for an export job's sealed query string
-EXPORT_FILE_DAYS = 7  # a workbook is a download, not a record: deleted a week after it was built
+
+
+def export_file_days() -> int | None:
+    """How many days an export's workbook is kept (RetentionRule "export_file"; None: kept)."""
+    rule = RetentionRule.active_for(RecordType.EXPORT_FILE)
+    if rule is None:
+        return None
+    return rule.days or 365 * (rule.years or 0)
 
 
 class ExportError(Exception):
@@ -213,7 +223,7 @@ def export_file(*, actor: Any, job: ExportJob) -> IO[bytes]:
     if job.state == JobState.DONE and not job.file:
         raise Conflict(
             _("The file was deleted %(days)s days after it was built; export the list again.")
-            % {"days": EXPORT_FILE_DAYS},
+            % {"days": export_file_days()},
             code="file_purged",
         )
     if not job.has_file:
@@ -230,15 +240,25 @@ def export_file(*, actor: Any, job: ExportJob) -> IO[bytes]:
 
 
 def export_file_purge(*, now: dt.datetime, dry_run: bool = False) -> int:
-    """Delete the workbooks of exports finished more than `EXPORT_FILE_DAYS` before `now` (the job stays,
-    with its row count); how many (are due)."""
-    due = ExportJob.objects.filter(
-        state=JobState.DONE, finished_at__lt=now - dt.timedelta(days=EXPORT_FILE_DAYS)
-    ).exclude(file="")
+    """Delete the workbooks of exports built before the rule's cutoff (RetentionRule "export_file"; the job
+    stays, with its row count); how many (are due)."""
+    rule = RetentionRule.active_for(RecordType.EXPORT_FILE)
+    if rule is None:
+        return 0
+    due = (
+        ExportJob.objects.filter(state=JobState.DONE, finished_at__lt=rule.cutoff(now))
+        .exclude(file="")
+        .order_by("pk")
+    )
     if dry_run:
         return due.count()
+    storage = ExportJob._meta.get_field("file").storage
     deleted = 0
-    for job in due.iterator(chunk_size=500):
-        job.file.delete(save=False)
-        deleted += ExportJob.objects.filter(pk=job.pk).update(file="")
+    while batch := list(due.values_list("pk", "file")[:500]):
+        with transaction.atomic():
+            deleted += (
+                ExportJob.objects.filter(pk__in=[pk for pk, _ in batch]).exclude(file="").update(file="")
+            )
+            # the files go once the rows no longer name them (a rolled-back batch keeps both)
+            transaction.on_commit(partial(delete_files, storage, [name for _, name in batch]))
     return deleted

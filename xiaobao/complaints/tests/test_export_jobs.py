@@ -116,7 +116,9 @@ def test_a_short_export_stays_in_the_request(client_for, branch_officer, three):
     assert not ExportJob.objects.exists()
 
 
-def test_export_files_are_deleted_after_a_week(queued, client_for, branch_officer, three):
+def test_export_files_are_deleted_after_a_week(
+    queued, client_for, branch_officer, three, django_capture_on_commit_callbacks
+):
     import datetime as dt
 
     from xiaobao.retention import retention_purge
@@ -132,7 +134,8 @@ def test_export_files_are_deleted_after_a_week(queued, client_for, branch_office
     # six days later the workbook is still there; eight days later the purge deletes it, the job stays
     report = retention_purge(now=job.finished_at + dt.timedelta(days=6))
     assert report.export_files == 0 and storage.exists(name)
-    report = retention_purge(now=job.finished_at + dt.timedelta(days=8))
+    with django_capture_on_commit_callbacks(execute=True):  # the files go once the rows are committed
+        report = retention_purge(now=job.finished_at + dt.timedelta(days=8))
     assert report.export_files == 1 and not storage.exists(name)
     job.refresh_from_db()
     assert job.state == "done" and not job.file and job.rows == 2

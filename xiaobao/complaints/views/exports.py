@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from xiaobao.complaints.exports import EXPORT_FILE_DAYS, export_file
+from xiaobao.complaints.exports import export_file, export_file_days
 from xiaobao.complaints.models import ExportJob
 from xiaobao.complaints.views.common import EXPORT
 from xiaobao.core.errors import Conflict
@@ -28,14 +28,14 @@ def _get_export(request: AuthedRequest, pk: int) -> ExportJob:
 @require_GET
 @permission_required(EXPORT, raise_exception=True)
 def export_job_view(request: AuthedRequest, pk: int) -> HttpResponse:
-    return render(request, TEMPLATE, {"job": _get_export(request, pk), "file_days": EXPORT_FILE_DAYS})
+    return render(request, TEMPLATE, {"job": _get_export(request, pk), "file_days": export_file_days()})
 
 
 @require_GET
 @permission_required(EXPORT, raise_exception=True)
 def export_status(request: AuthedRequest, pk: int) -> HttpResponse:
     """The progress partial the page polls (and, once done, the download link out of band)."""
-    context = {"job": _get_export(request, pk), "oob": True, "file_days": EXPORT_FILE_DAYS}
+    context = {"job": _get_export(request, pk), "oob": True, "file_days": export_file_days()}
     return render(request, f"{TEMPLATE}#status", context)
 
 
@@ -47,7 +47,7 @@ def export_download(request: AuthedRequest, pk: int) -> HttpResponse | FileRespo
     try:
         fh = export_file(actor=request.user, job=job)
     except Conflict as exc:
-        context = {"job": job, "error": exc.message, "file_days": EXPORT_FILE_DAYS}
+        context = {"job": job, "error": exc.message, "file_days": export_file_days()}
         return render(request, TEMPLATE, context, status=409)
     response = FileResponse(fh, as_attachment=True, filename=job.filename, content_type=XLSX)
     response["X-Content-Type-Options"] = "nosniff"

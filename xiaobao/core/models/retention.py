@@ -21,6 +21,7 @@ class RecordType(models.TextChoices):
     COMPLAINT = "complaint", _("Complaint file (from closing)")
     REPORT_FILE = "report_file", _("Generated report file (from generation)")
     IMPORT_FILE = "import_file", _("Uploaded import file (from upload)")
+    EXPORT_FILE = "export_file", _("Complaint list export workbook (from building)")
     NOTIFICATION = "notification", _("Read notification (from sending)")
     CONSUMER = "consumer", _("Consumer without any complaint (from the last change)")
 
