@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "xiaobao.core",  # before django_tasks_db: its `db_worker` (with a heartbeat) takes that one's place
     "django_tasks",
     "django_tasks_db",
+    "xiaobao.casework",
     "xiaobao.complaints",
     "xiaobao.analytics",
     "xiaobao.early_warning",

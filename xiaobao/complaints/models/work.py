@@ -13,7 +13,7 @@ class Clock(models.Model):
 
     complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="clocks")
     name = models.CharField(_("clock"), max_length=20)
-    rule = models.ForeignKey("complaints.DeadlineRule", on_delete=models.PROTECT, related_name="+")
+    rule = models.ForeignKey("casework.DeadlineRule", on_delete=models.PROTECT, related_name="+")
     start_date = models.DateField(_("start"))
     days = models.PositiveIntegerField(_("days"))
     paused_days = models.PositiveIntegerField(_("paused days"), default=0)

@@ -1,0 +1,6 @@
+"""Casework models: deadline rules (data for every kind of work item) and the abstract work-item bases."""
+
+from xiaobao.casework.models.base import WorkClock, WorkEvent, WorkExtension, WorkItem, WorkItemQuerySet
+from xiaobao.casework.models.rules import DeadlineRule
+
+__all__ = ["DeadlineRule", "WorkClock", "WorkEvent", "WorkExtension", "WorkItem", "WorkItemQuerySet"]

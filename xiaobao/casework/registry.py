@@ -1,0 +1,99 @@
+"""The module registry: every domain app declares itself in its `AppConfig.module`; nothing central is
+edited when a module is added.
+
+```python
+class InspectionsConfig(AppConfig):
+    name = "xiaobao.inspections"
+    module = Module(
+        nav=[Nav("inspections:list", _("Inspections"), "inspections.view_inspection", order=40)],
+        roles={"cp_officer": ["inspections.view_inspection", ...]},
+        home_panel="xiaobao.inspections.selectors.home_panel",
+        figures="xiaobao.inspections.figures.figures",
+        report_sections=["xiaobao.inspections.reports.quarterly_section"],
+        retention=["inspection_photo"],
+        clocks=["inspections.RectificationClock"],
+        demo="xiaobao.inspections.demo.load",
+        deadline_subjects=["inspections.rectification"],
+    )
+```
+Callables are named by dotted path and imported when first used, so declaring never imports a module's
+views or models at start-up. `core` and `casework` read the declarations; they import no domain app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from django.apps import apps
+from django.utils.functional import Promise
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class Nav:
+    """A navigation entry: URL name, label, the permission that shows it (None: everybody), its order."""
+
+    url_name: str
+    label: str | Promise
+    permission: str | None = None
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class Module:
+    """What a domain app declares about itself (every part optional)."""
+
+    nav: Sequence[Nav] = ()
+    roles: dict[str, Sequence[str]] = field(default_factory=dict)  # role code → permissions it grants
+    home_panel: str = ""  # dotted path: (user) → dict for the module's home-page panel template
+    home_template: str = ""  # template included on the home page with the panel's dict as `panel`
+    figures: str = ""  # dotted path: (user, start, end) → list of figures for reports and the summary
+    report_sections: Sequence[str] = ()  # dotted paths of report-section builders
+    retention: Sequence[str] = ()  # retention record types this module keeps
+    clocks: Sequence[str] = ()  # "app_label.Model" of clock models the shared sweeper sweeps
+    demo: str = ""  # dotted path: (**options) → None, loads the module's demo data
+    deadline_subjects: Sequence[str] = ()  # model labels deadline rules may apply to
+    order: int = 50  # the module's place among modules (home panels, demo loading)
+
+
+@dataclass(frozen=True)
+class Registered:
+    label: str  # the app label
+    module: Module
+
+
+@cache
+def modules() -> tuple[Registered, ...]:
+    """The declared modules, in their order (then app order)."""
+    found = [
+        Registered(cfg.label, cfg.module)  # type: ignore[attr-defined]
+        for cfg in apps.get_app_configs()
+        if isinstance(getattr(cfg, "module", None), Module)
+    ]
+    return tuple(sorted(found, key=lambda r: r.module.order))
+
+
+def resolve(path: str) -> Callable[..., Any]:
+    """The callable a declaration names."""
+    return import_string(path)  # type: ignore[no-any-return]
+
+
+def nav_entries() -> list[Nav]:
+    return sorted((n for r in modules() for n in r.module.nav), key=lambda n: n.order)
+
+
+def clock_models() -> list[Any]:
+    """Every registered clock model, for the shared sweeper."""
+    return [apps.get_model(label) for r in modules() for label in r.module.clocks]
+
+
+def role_grants() -> dict[str, set[str]]:
+    """Role code → the permissions modules add to it."""
+    out: dict[str, set[str]] = {}
+    for r in modules():
+        for role, perms in r.module.roles.items():
+            out.setdefault(role, set()).update(perms)
+    return out
