@@ -148,8 +148,10 @@ def make_power_user(username: str, unit):
     """Every unit-scoped permission but not view_all_units: the strongest user a branch can have."""
     from django.contrib.auth.models import Permission
 
+    from xiaobao.core.tests.route_table import app_power_perms
+
     user = make_user(username, unit, [])
-    for perm in POWER_PERMS:
+    for perm in [*POWER_PERMS, *app_power_perms()]:
         app, codename = perm.split(".")
         user.user_permissions.add(Permission.objects.get(content_type__app_label=app, codename=codename))
     from xiaobao.core.models import User

@@ -60,3 +60,8 @@ def app_routes() -> tuple[list[Route], list[Route]]:
 
 def app_setups() -> list[Callable[[Ctx], None]]:
     return [m.setup for m in _app_modules() if hasattr(m, "setup")]
+
+
+def app_power_perms() -> list[str]:
+    """Permissions each app adds to the branch power user (`POWER_PERMS` in its `tests/routes.py`)."""
+    return [p for m in _app_modules() for p in getattr(m, "POWER_PERMS", [])]
