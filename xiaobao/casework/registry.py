@@ -51,6 +51,8 @@ class Module:
     home_panel: str = ""  # dotted path: (user) → dict for the module's home-page panel template
     home_template: str = ""  # template included on the home page with the panel's dict as `panel`
     figures: str = ""  # dotted path: (user, start, end) → list of figures for reports and the summary
+    stats_section: str = ""  # dotted path: (user, unit, period) → dict for its statistics section or None
+    stats_template: str = ""  # template included on the statistics page with that dict as `section`
     report_sections: Sequence[str] = ()  # dotted paths of report-section builders
     retention: Sequence[str] = ()  # retention record types this module keeps
     clocks: Sequence[str] = ()  # "app_label.Model" of clock models the shared sweeper sweeps
