@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from xiaobao.analytics import stats
 from xiaobao.analytics.exports import dashboard_workbook
 from xiaobao.analytics.forms import DashboardForm, quick_periods
+from xiaobao.casework import registry
 from xiaobao.core.exports import xlsx_file_response
 from xiaobao.core.http import AuthedRequest
 from xiaobao.core.models import OrgUnit
@@ -63,6 +64,18 @@ def _charts(board: stats.Dashboard) -> dict[str, Any]:
     return charts
 
 
+def _module_sections(user: Any, board: stats.Dashboard) -> list[tuple[str, Any]]:
+    """(template, section) of every module that declares a statistics section and has one for the user."""
+    out = []
+    for r in registry.modules():
+        m = r.module
+        if m.stats_section and m.stats_template:
+            section = registry.resolve(m.stats_section)(user=user, unit=board.unit, period=board.period)
+            if section is not None:
+                out.append((m.stats_template, section))
+    return out
+
+
 def _unit_choices(user: Any) -> list[tuple[str, str]]:
     """The scope root and two levels below it, indented, for the unit picker."""
     root = OrgUnit.objects.visible_to(user).order_by("path").first()
@@ -96,6 +109,7 @@ def dashboard_view(request: AuthedRequest) -> HttpResponse:
             dim: [drill_url(s.drill) for s in slices] for dim, slices in board.breakdowns.items()
         }
         context["export_query"] = request.GET.urlencode()
+        context["module_sections"] = _module_sections(request.user, board)
         if any(board.denominators):  # what the per-customer and per-outlet figures divide by
             context["denominators"] = [f"{n:,}" if n else "—" for n in board.denominators]
     return render(request, "analytics/dashboard.html", context, status=200 if board else 400)

@@ -1,12 +1,18 @@
-/* Statistics dashboard: draws the charts from the JSON in #stats-charts with the locally served ECharts;
-   clicking a bar, point or slice opens the complaint list filtered to exactly what it counts. */
+/* Statistics dashboard: draws the charts from the JSON in #stats-charts (or in the script a module section's
+   chart names in data-source) with the locally served ECharts; clicking a bar, point or slice opens the list
+   filtered to exactly what it counts. */
 (function () {
   "use strict";
   function draw() {
-    var data = JSON.parse(document.getElementById("stats-charts").textContent);
+    var sources = {};  // the JSON each chart reads: #stats-charts, or a module section's (data-source)
     var palette = ["#1f5fa8", "#d9822b", "#3a9d5d", "#b23b3b", "#7a5ba6", "#2b9fb0", "#a08a2a", "#6b6b6b"];
     document.querySelectorAll("[data-chart]").forEach(function (el) {
-      var d = data[el.dataset.chart];
+      var source = el.dataset.source || "stats-charts";
+      if (!(source in sources)) {
+        var script = document.getElementById(source);
+        sources[source] = script ? JSON.parse(script.textContent) : {};
+      }
+      var d = sources[source][el.dataset.chart];
       if (!d || !window.echarts) { return; }
       var chart = window.echarts.init(el, null, { renderer: "svg" });
       var option;
