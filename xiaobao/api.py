@@ -319,6 +319,9 @@ def _register_routers() -> None:
     api.add_router("/", early_warning_router)
     api.add_router("/", reports_router)
     api.add_router("/", imports_router)
+    from xiaobao.inspections.api import router as inspections_router
+
+    api.add_router("/", inspections_router)
 
 
 _register_routers()

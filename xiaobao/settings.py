@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "xiaobao.early_warning",
     "xiaobao.reports",
     "xiaobao.imports",
+    "xiaobao.inspections",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("early-warnings/", include("xiaobao.early_warning.urls")),
     path("reports/", include("xiaobao.reports.urls")),
     path("imports/", include("xiaobao.imports.urls")),
+    path("inspections/", include("xiaobao.inspections.urls")),
     path("", include("xiaobao.core.urls")),
     # browsers ask for /favicon.ico whatever the page links: the same small SVG
     path(
