@@ -40,8 +40,21 @@ def lock(qs: Any) -> Any:
     return qs.select_for_update()
 
 
+def _field_message(err: Any) -> str:
+    """One pydantic error as a field message in the user's language."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind == "value_error" and "error" in ctx:  # a validator's own message (already translated)
+        return str(ctx["error"])
+    if kind == "string_too_long" and "max_length" in ctx:
+        return _("At most %(n)d characters.") % {"n": ctx["max_length"]}
+    return _("This value is not valid.")
+
+
 def validate_input(schema: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """The action's input checked against its declared pydantic schema; errors become field messages."""
+    """The action's input checked against its declared pydantic schema; errors become field messages
+    (one per field: a union type reports each of its alternatives, the first is enough)."""
     if schema is None:
         return data
     from pydantic import ValidationError as PydanticError
@@ -52,10 +65,10 @@ def validate_input(schema: Any, data: dict[str, Any]) -> dict[str, Any]:
         fields: dict[str, list[str]] = {}
         for err in exc.errors():
             name = str(err["loc"][0]) if err.get("loc") else "__all__"
-            fields.setdefault(name, []).append(
-                _("This value is not valid.") if err["type"] != "missing" else _("This field is required.")
-            )
-        raise ValidationError({k: v for k, v in fields.items()}) from None
+            message = _field_message(err)
+            if message not in fields.setdefault(name, []):
+                fields[name].append(message)
+        raise ValidationError({k: v[:1] for k, v in fields.items()}) from None
     return {**data, **parsed.model_dump(exclude_unset=False)}
 
 

@@ -526,6 +526,17 @@ def complaint_events(request: HttpRequest, complaint_id: int):
     ]
 
 
+def _action_inputs() -> tuple[str, dict[str, Any]]:
+    """What each action takes, from the input schemas the workflow declares (`complaints.workflow`)."""
+    inputs = {code: a.schema.model_json_schema() for code, a in workflow.ACTIONS.items() if a.schema}
+    fields = [
+        f"{code} {{{', '.join(k for k in s.get('properties', {}) if k != 'note')}}}"
+        for code, s in inputs.items()
+    ]
+    return "; ".join(fields), inputs
+
+
+_ACTION_FIELDS, _ACTION_INPUTS = _action_inputs()
 ACTION_BODY = {
     "requestBody": {
         "required": False,
@@ -534,12 +545,11 @@ ACTION_BODY = {
                 "schema": {
                     "type": "object",
                     "additionalProperties": True,
-                    "description": "The action's data, e.g. assign {handler, unit}; pause {reason: "
-                    "appraisal|mediation, date}; resume {date}; extend {to_days: 30|60, reason}; draft "
-                    "{verification, basis, result, remedies}; notify {method, at, proof}; follow_up "
-                    "{satisfaction, comment}; close {liability, root_cause}; withdraw {date}; "
-                    "request_review {date}; merge {into, new_facts}; assist {unit, question}; answer_assist "
-                    "{assistance, answer} (the only action of a unit asked to assist); mark_major {reason}.",
+                    "description": "The action's data (every action also takes an optional note): "
+                    + _ACTION_FIELDS
+                    + ". answer_assist is the only action of a unit asked to assist. The input schema of "
+                    "each action is under x-action-inputs.",
+                    "x-action-inputs": _ACTION_INPUTS,
                 }
             }
         },

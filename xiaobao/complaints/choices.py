@@ -6,6 +6,22 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xiaobao.casework.choices import ClockState
+
+__all__ = [
+    "ClockState",
+    "CodeDimension",
+    "ComplainantRole",
+    "Liability",
+    "NotifyMethod",
+    "PauseReason",
+    "Priority",
+    "SensitivityTag",
+    "Source",
+    "SpecialGroup",
+    "Status",
+]
+
 
 class Status(models.TextChoices):
     REGISTERED = "registered", pgettext_lazy("complaint status", "Registered")
@@ -25,19 +41,19 @@ class Status(models.TextChoices):
 
     @classmethod
     def open_statuses(cls) -> set[str]:
-        return {
-            cls.REGISTERED,
-            cls.ASSIGNED,
-            cls.IN_PROGRESS,
-            cls.PAUSED,
-            cls.DRAFTED,
-            cls.PENDING_APPROVAL,
-            cls.UNDER_REVIEW,
-        }
+        """The "open" group of the workflow (`complaints.workflow.GROUPS`): lists, queues, statistics."""
+        return cls._group("open")
 
     @classmethod
     def ended_statuses(cls) -> set[str]:
-        return {cls.CLOSED, cls.ARCHIVED, cls.DECLINED, cls.WITHDRAWN, cls.MERGED}
+        """The "ended" group of the workflow: nothing more happens unless reopened or reviewed."""
+        return cls._group("ended")
+
+    @classmethod
+    def _group(cls, name: str) -> set[str]:
+        from xiaobao.complaints.workflow import group  # the workflow table imports these statuses
+
+        return {cls(s) for s in group(name)}
 
 
 class Source(models.TextChoices):
@@ -95,14 +111,6 @@ class NotifyMethod(models.TextChoices):
     EMAIL = "email", _("E-mail (sent at)")
     PHONE = "phone", _("Phone (dialled at)")
     IN_PERSON = "in_person", _("Handed over in person")
-
-
-class ClockState(models.TextChoices):
-    RUNNING = "running", _("Running")
-    PAUSED = "paused", _("Paused")
-    MET = "met", _("Met")
-    BREACHED = "breached", _("Breached")
-    STOPPED = "stopped", _("Stopped")
 
 
 class CodeDimension(models.TextChoices):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xiaobao.casework.transitions import Handler as TransitionHandler
+from xiaobao.casework.transitions import Transitions, lock
 from xiaobao.complaints import sla, workflow
 from xiaobao.complaints.choices import (
     CodeDimension,
@@ -87,7 +88,7 @@ def _codes(data: dict[str, Any]) -> dict[str, ComplaintCode]:
     return {field: found[key] for field, key in wanted.items()}
 
 
-DECIDED_STATUSES = {Status.DECIDED, Status.FOLLOWED_UP, Status.CLOSED, Status.ARCHIVED, Status.UNDER_REVIEW}
+DECIDED_STATUSES = set(workflow.group("decided"))
 
 
 def _repeat_flags(complaint: Complaint) -> tuple[bool, bool]:
@@ -180,6 +181,8 @@ def _amount(value: Any, field: str) -> Decimal | None:
         amount = Decimal(str(value))
     except InvalidOperation as exc:
         raise _err(field, _("Enter a number.")) from exc
+    if amount.is_nan():
+        raise _err(field, _("Enter a number."))
     if amount < 0 or amount >= Decimal("1e14"):
         raise _err(field, _("Enter an amount between 0 and 99,999,999,999,999."))
     return amount.quantize(Decimal("0.01"))
@@ -425,18 +428,6 @@ def _sync_decision(complaint: Complaint, result: sla.ClockResult | None, base_da
 
 # --- transitions ----------------------------------------------------------------------------------------
 
-Handler = Callable[[User, Complaint, dict[str, Any]], tuple[dict[str, Any], dt.date | None]]
-HANDLERS: dict[str, Handler] = {}
-
-
-def handles(action: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        HANDLERS[action] = fn
-        return fn
-
-    return register
-
-
 # What a unit asked to assist may do on a complaint it only reads (Complaint.objects.visible_to).
 ASSISTING_ACTIONS = frozenset({"answer_assist"})
 # What the unit a transfer is pending with may do before it has taken the complaint: take it (accept), or
@@ -460,23 +451,6 @@ def can_work(user: Any, complaint: Complaint) -> bool:
     return complaint.workable_by(user) and not complaint.only_receives(user)
 
 
-def can_act(user: User, complaint: Complaint, action: str) -> bool:
-    """Permission, reach and table check only (no data validation): used to show buttons."""
-    return (
-        workflow.is_allowed(complaint.status, action)
-        and workflow.ACTIONS[action].permitted(user)
-        and can_reach(user, complaint, action)
-    )
-
-
-def allowed_actions(user: User, complaint: Complaint) -> list[workflow.Action]:
-    return [
-        a
-        for a in workflow.actions_from(complaint.status)
-        if a.permitted(user) and can_reach(user, complaint, a.code)
-    ]
-
-
 LOCK_RELATED = (
     "channel",
     "business_type",
@@ -495,19 +469,42 @@ LOCK_RELATED = (
     "created_by",
 )
 
+# The one transition service of complaints: lock, version, table, permission, input schema, handler, event,
+# status, clocks, audit (`xiaobao.casework.transitions`). The handlers below register with `@handles`.
+TRANSITIONS = Transitions(
+    model=Complaint,
+    event_model=ComplaintEvent,
+    workflow=workflow.WORKFLOW,
+    recompute=lambda c: complaint_recompute_clocks(c),
+    reach=can_reach,
+    lock_related=LOCK_RELATED,
+    item_field="complaint",
+    messages={
+        "unreachable": gettext_lazy("Your unit is not responsible for this complaint."),
+        "conflict": gettext_lazy(
+            "Someone else changed this complaint in the meantime. Reload and try again."
+        ),
+        "invalid_state": gettext_lazy("This action is not possible while the complaint is “%(s)s”."),
+    },
+)
+Handler = TransitionHandler
+HANDLERS: dict[str, Handler] = TRANSITIONS.handlers
+handles = TRANSITIONS.handles
+_lock = lock
 
-def _lock(qs: Any) -> Any:
-    """FOR UPDATE on the complaint rows only (PostgreSQL refuses to lock the nullable side of outer joins)."""
-    from django.db import connection
 
-    if connection.features.has_select_for_update_of:
-        return qs.select_for_update(of=("self",))
-    return qs.select_for_update()
+def can_act(user: User, complaint: Complaint, action: str) -> bool:
+    """Permission, reach and table check only (no data validation): used to show buttons."""
+    return TRANSITIONS.can_act(user, complaint, action)
+
+
+def allowed_actions(user: User, complaint: Complaint) -> list[workflow.Action]:
+    return TRANSITIONS.allowed_actions(user, complaint)
 
 
 def _locked(pk: int) -> Complaint:
     """The complaint row locked for this transaction, with the objects the audit snapshot names loaded."""
-    return _lock(Complaint.objects.select_related(*LOCK_RELATED)).get(pk=pk)
+    return TRANSITIONS.locked(pk)  # type: ignore[no-any-return]
 
 
 def complaint_transition(
@@ -519,56 +516,15 @@ def complaint_transition(
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Complaint:
-    """Lock, check the table and the actor, apply the action, write the event, recompute the clocks, audit.
+    """Lock, check the table and the actor, validate the action's input, apply it, write the event,
+    recompute the clocks, audit (`TRANSITIONS.run`).
 
     Two people acting at once: the second waits for the lock, then finds the state changed → Conflict (409).
     `at`: enter an action taken earlier, recorded at that time (`xiaobao.core.clock.recording_at`).
     """
-    if at is not None:
-        with recording_at(at):
-            return complaint_transition(
-                actor=actor, complaint=complaint, action=action, data=data, expected_version=expected_version
-            )
-    if action not in workflow.ACTIONS:
-        raise _err("action", _("Unknown action."))
-    if not workflow.ACTIONS[action].permitted(actor):
-        raise PermissionDenied(_("You may not do this."))
-    data = dict(data or {})
-    with transaction.atomic():
-        c = _locked(complaint.pk)
-        if not can_reach(actor, c, action):
-            raise PermissionDenied(_("Your unit is not responsible for this complaint."))
-        if expected_version is not None and c.version != expected_version:
-            raise Conflict(
-                _("Someone else changed this complaint in the meantime. Reload and try again."),
-                code="conflict",
-            )
-        if not workflow.is_allowed(c.status, action):
-            raise Conflict(
-                _("This action is not possible while the complaint is “%(s)s”.")
-                % {"s": c.get_status_display()},
-                code="invalid_state",
-            )
-        before = snapshot(c)
-        old_status = c.status
-        event_data, effective = HANDLERS[action](actor, c, data)
-        c.status = workflow.next_status(old_status, action)  # type: ignore[assignment]
-        c.version += 1
-        c.save()
-        ComplaintEvent.objects.create(
-            complaint=c,
-            at=recorded_now(),
-            effective_date=effective or recorded_date(),
-            actor=actor,
-            action=action,
-            from_status=old_status,
-            to_status=c.status,
-            note=str(data.get("note") or "")[:2000],
-            data=event_data,
-        )
-        complaint_recompute_clocks(c)
-        audit_change(actor=actor, obj=c, before=before, action="update")
-    return c
+    return TRANSITIONS.run(  # type: ignore[no-any-return]
+        actor=actor, item=complaint, action=action, data=data, expected_version=expected_version, at=at
+    )
 
 
 def _date(
