@@ -69,11 +69,12 @@ class Registered:
 
 @cache
 def modules() -> tuple[Registered, ...]:
-    """The declared modules, in their order (then app order)."""
+    """The declared modules, in their order (then app order). Read from the AppConfig class: Django sets
+    the instance's `module` to the app's Python module."""
     found = [
-        Registered(cfg.label, cfg.module)  # type: ignore[attr-defined]
+        Registered(cfg.label, type(cfg).module)  # type: ignore[attr-defined]
         for cfg in apps.get_app_configs()
-        if isinstance(getattr(cfg, "module", None), Module)
+        if isinstance(getattr(type(cfg), "module", None), Module)
     ]
     return tuple(sorted(found, key=lambda r: r.module.order))
 
