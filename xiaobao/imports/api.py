@@ -9,6 +9,7 @@ written when a row is invalid, unless `skip_invalid` is true. Re-importing the s
 import datetime as dt
 from typing import Any, cast
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
@@ -18,10 +19,10 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from xiaobao.core.api.common import get_visible, require_perm
 from xiaobao.core.errors import field_error
 from xiaobao.core.models import OrgUnit, User
-from xiaobao.imports.models import IMPORT_PERM, MANAGE_PRESETS_PERM, ImportJob, ImportPreset, ImportStage
+from xiaobao.imports.kinds import kind_of, kinds_for, may_import
+from xiaobao.imports.models import MANAGE_PRESETS_PERM, ImportJob, ImportPreset, ImportStage
 from xiaobao.imports.selectors import import_job_detail, import_job_list, import_preset_list
 from xiaobao.imports.services import import_job_create, import_job_start, import_preset_set_values
-from xiaobao.imports.targets import DIMENSIONS
 from xiaobao.imports.tasks import enqueue
 from xiaobao.imports.writer import reference_prefix
 
@@ -32,6 +33,7 @@ ERRORS_RETURNED = 200
 class ImportListOut(Schema):
     id: int
     file_name: str = Field(..., description="Name of the uploaded file")
+    kind: str = Field(..., description="What the import fills: complaints, or a module's kind (its preset's)")
     org_unit: str = Field(..., description="Code of the unit the complaints belong to")
     preset: str | None
     stage: str = Field(..., description="mapping | validate | import: what the current (or last) run does")
@@ -108,6 +110,7 @@ class ImportIn(Schema):
 
 class PresetOut(Schema):
     name: str
+    kind: str
     description: str
     is_builtin: bool
     file_kinds: list[str]
@@ -130,9 +133,16 @@ class ValueMapIn(Schema):
     )
 
 
+def _require_import(user: Any) -> None:
+    """The import endpoints are for users who may import some kind; each job is scoped by its kind."""
+    if not may_import(user):
+        raise PermissionDenied
+
+
 def _preset_out(p: ImportPreset) -> dict[str, Any]:
     return {
         "name": p.name,
+        "kind": p.kind,
         "description": p.description,
         "is_builtin": p.is_builtin,
         "file_kinds": p.file_kinds or [],
@@ -145,7 +155,7 @@ def _preset_out(p: ImportPreset) -> dict[str, Any]:
 @router.get("/imports", response=list[ImportListOut], summary="Imports into units of your scope")
 @paginate(LimitOffsetPagination)
 def imports(request: HttpRequest):
-    require_perm(request.user, IMPORT_PERM)
+    _require_import(request.user)
     return import_job_list(user=request.user)  # sliced by the paginator in SQL
 
 
@@ -156,11 +166,12 @@ def import_upload(request: HttpRequest, file: File[UploadedFile], payload: Form[
     (unless `skip_invalid`). A file that is too large, of another kind or an oversized workbook, an unknown
     preset or a unit outside your scope is a 422 with the field in error; the rows are read by the worker, so
     a file with too many rows (blank ones count) or an unreadable sheet fails the job (see `error`)."""
-    require_perm(request.user, IMPORT_PERM)
+    _require_import(request.user)
     user = cast(User, request.user)
     preset = ImportPreset.objects.filter(name=payload.preset).first()
     if preset is None:
         raise field_error("preset", _("Unknown preset."))
+    require_perm(user, kind_of(preset.kind).permission)
     code = payload.org_unit or (user.org_unit.code if user.org_unit else "")
     unit = OrgUnit.objects.visible_to(user).filter(code=code, is_active=True).first()
     if unit is None:
@@ -182,8 +193,9 @@ def import_upload(request: HttpRequest, file: File[UploadedFile], payload: Form[
     "/imports/presets", response=list[PresetOut], summary="Import presets (column and value mappings)"
 )
 def presets(request: HttpRequest):
-    require_perm(request.user, IMPORT_PERM)
-    return [_preset_out(p) for p in import_preset_list()]
+    _require_import(request.user)
+    kinds = [k.code for k in kinds_for(request.user)]
+    return [_preset_out(p) for p in import_preset_list(kinds=kinds)]
 
 
 @router.put(
@@ -197,7 +209,7 @@ def preset_value_map(request: HttpRequest, name: str, dimension: str, payload: V
     default for that table (the "other" code) and are counted in each import's `unmapped`."""
     require_perm(request.user, MANAGE_PRESETS_PERM)
     preset = get_visible(ImportPreset.objects.all(), name=name)
-    if dimension not in DIMENSIONS:
+    if dimension not in kind_of(preset.kind).dimensions:
         raise field_error("dimension", _("Unknown value table: %(d)s") % {"d": dimension})
     preset = import_preset_set_values(
         actor=cast(User, request.user), preset=preset, dimension=dimension, values=payload.values
@@ -207,7 +219,7 @@ def preset_value_map(request: HttpRequest, name: str, dimension: str, payload: V
 
 @router.get("/imports/{job_id}", response=ImportOut, summary="One import: state, progress, counts, errors")
 def import_get(request: HttpRequest, job_id: int):
-    require_perm(request.user, IMPORT_PERM)
+    _require_import(request.user)
     job = import_job_detail(user=request.user, pk=job_id)
     if job is None:
         get_visible(ImportJob.objects.none(), pk=job_id)  # the shared 404

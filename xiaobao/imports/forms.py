@@ -7,6 +7,7 @@ The value tables are lists of (source value, our value) rows posted as parallel 
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from xiaobao.complaints.choices import Source
 from xiaobao.complaints.models import ComplaintCode
 from xiaobao.core.forms import unit_field
+from xiaobao.imports.kinds import COMPLAINTS, ImportKind
 from xiaobao.imports.models import ImportJob, ImportPreset
 from xiaobao.imports.targets import (
     CODE_DIMENSIONS,
@@ -24,6 +26,7 @@ from xiaobao.imports.targets import (
     LIABILITY_CHOICES,
     STATUS_CHOICES,
     TARGETS,
+    Target,
     norm_value,
 )
 
@@ -44,9 +47,12 @@ class UploadForm(forms.Form):
     )
     skip_invalid = forms.BooleanField(label=_("Skip invalid rows and import the valid ones"), required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, kind: ImportKind | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"] = unit_field(user, _("Unit the complaints belong to"))
+        code = kind.code if kind else COMPLAINTS
+        self.fields["preset"].queryset = ImportPreset.objects.filter(kind=code)  # type: ignore[attr-defined]
+        unit_label = kind.unit_label if kind and kind.unit_label else _("Unit the complaints belong to")
+        self.fields["org_unit"] = unit_field(user, unit_label)
         self.order_fields(["file", "preset", "org_unit", "received_on", "skip_invalid"])
         if not self.is_bound:
             self.initial.setdefault("org_unit", getattr(user, "org_unit_id", None))
@@ -59,8 +65,24 @@ def code_choices(dimension: str) -> list[tuple[str, str]]:
     ]
 
 
-class DefaultsForm(forms.Form):
-    """Defaults and options of a mapping (shared by the mapping screen and the preset editor)."""
+class BaseDefaultsForm(forms.Form):
+    """Defaults and options of a mapping, of any kind: `DEFAULT_KEYS` are the fields kept in `defaults`."""
+
+    DEFAULT_KEYS: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, defaults: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            for key in self.DEFAULT_KEYS:
+                if key in defaults:
+                    self.initial[key] = defaults[key]
+
+    def defaults(self) -> dict[str, Any]:
+        return {key: self.cleaned_data.get(key) or "" for key in self.DEFAULT_KEYS}
+
+
+class DefaultsForm(BaseDefaultsForm):
+    """Defaults and options of a complaints mapping (shared by the mapping screen and the preset editor)."""
 
     source = forms.ChoiceField(label=_("Source of the complaints"), choices=Source.choices)
     status = forms.ChoiceField(label=_("Status when the file has none"), choices=STATUS_CHOICES)
@@ -91,35 +113,30 @@ class DefaultsForm(forms.Form):
     )
 
     def __init__(self, *args: Any, defaults: dict[str, Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
         labels = {
             "business_type": _("Business type when not in the table (other)"),
             "cause": _("Cause when not in the table (other)"),
             "channel": _("Channel when not in the table (other)"),
         }
+        super().__init__(*args, defaults=defaults, **kwargs)
         for dim in CODE_DIMENSIONS:
             self.fields[dim] = forms.ChoiceField(label=labels[dim], choices=code_choices(dim))
-        if not self.is_bound:
-            for key in self.DEFAULT_KEYS:
-                if key in defaults:
-                    self.initial[key] = defaults[key]
-
-    def defaults(self) -> dict[str, Any]:
-        return {key: self.cleaned_data.get(key) or "" for key in self.DEFAULT_KEYS}
 
 
-class MappingForm(DefaultsForm):
-    """The mapping screen: which column feeds which field, defaults, and the run options."""
+class MappingFields(forms.Form):
+    """The mapping screen of any kind: which column feeds which of the kind's `targets`, and the run options;
+    combined with the kind's defaults form (`class MappingForm(MappingFields, DefaultsForm)`)."""
 
+    targets: Sequence[Target] = TARGETS
     received_on = forms.DateField(label=_("Default date of receipt"), required=False, widget=DATE_INPUT)
     skip_invalid = forms.BooleanField(label=_("Skip invalid rows and import the valid ones"), required=False)
     preset_name = forms.CharField(label=_("Save as preset named"), max_length=60, required=False)
 
     def __init__(self, *args: Any, job: ImportJob, **kwargs: Any) -> None:
-        super().__init__(*args, defaults=job.defaults or {}, **kwargs)
+        super().__init__(*args, defaults=job.defaults or {}, **kwargs)  # type: ignore[call-arg]
         headers = [h for h in job.profile.get("headers", []) if h]
         choices = [("", _("— not in the file —")), *[(h, h) for h in headers]]
-        for t in TARGETS:
+        for t in self.targets:
             self.fields[f"col_{t.name}"] = forms.ChoiceField(
                 label=t.label, choices=choices, required=False, help_text=t.help
             )
@@ -128,20 +145,27 @@ class MappingForm(DefaultsForm):
             self.initial.update({"received_on": job.received_on, "skip_invalid": job.skip_invalid})
 
     def column_fields(self) -> list[forms.BoundField]:
-        return [self[f"col_{t.name}"] for t in TARGETS]
+        return [self[f"col_{t.name}"] for t in self.targets]
 
     def default_fields(self) -> list[forms.BoundField]:
-        return [self[k] for k in self.DEFAULT_KEYS]
+        return [self[k] for k in self.DEFAULT_KEYS]  # type: ignore[attr-defined]
 
     def columns(self) -> dict[str, str]:
         return {
             t.name: self.cleaned_data[f"col_{t.name}"]
-            for t in TARGETS
+            for t in self.targets
             if self.cleaned_data.get(f"col_{t.name}")
         }
 
 
-class PresetForm(DefaultsForm):
+class MappingForm(MappingFields, DefaultsForm):
+    """The complaints mapping screen: which column feeds which field, defaults, and the run options."""
+
+
+class PresetFields(forms.Form):
+    """The preset editor of any kind (header aliases per target), combined with the kind's defaults form."""
+
+    targets: Sequence[Target] = TARGETS
     name = forms.CharField(label=_("Name"), max_length=60)
     description = forms.CharField(
         label=_("What the preset is for"),
@@ -151,8 +175,8 @@ class PresetForm(DefaultsForm):
     )
 
     def __init__(self, *args: Any, preset: ImportPreset, **kwargs: Any) -> None:
-        super().__init__(*args, defaults=preset.defaults or {}, **kwargs)
-        for t in TARGETS:
+        super().__init__(*args, defaults=preset.defaults or {}, **kwargs)  # type: ignore[call-arg]
+        for t in self.targets:
             self.fields[f"col_{t.name}"] = forms.CharField(
                 label=t.label,
                 required=False,
@@ -166,25 +190,31 @@ class PresetForm(DefaultsForm):
         self.order_fields(["name", "description"])
 
     def column_fields(self) -> list[forms.BoundField]:
-        return [self[f"col_{t.name}"] for t in TARGETS]
+        return [self[f"col_{t.name}"] for t in self.targets]
 
     def default_fields(self) -> list[forms.BoundField]:
-        return [self[k] for k in self.DEFAULT_KEYS]
+        return [self[k] for k in self.DEFAULT_KEYS]  # type: ignore[attr-defined]
 
     def columns(self) -> dict[str, list[str]]:
         out = {}
-        for t in TARGETS:
+        for t in self.targets:
             aliases = [a.strip() for a in (self.cleaned_data.get(f"col_{t.name}") or "").splitlines()]
             if any(aliases):
                 out[t.name] = [a for a in aliases if a]
         return out
 
 
-def posted_value_maps(post: QueryDict, current: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+class PresetForm(PresetFields, DefaultsForm):
+    """The complaints preset editor."""
+
+
+def posted_value_maps(
+    post: QueryDict, current: dict[str, dict[str, str]], dimensions: Sequence[str] = TABLE_DIMENSIONS
+) -> dict[str, dict[str, str]]:
     """The value tables as posted: rows shown on the page replace their entries (an empty choice removes
     one: the value then goes to the default); entries not shown are kept."""
     maps = copy.deepcopy(current or {})
-    for dim in TABLE_DIMENSIONS:
+    for dim in dimensions:
         sources = post.getlist(f"src-{dim}")
         targets = {d: post.getlist(f"dst-{d}") for d in ((dim, "liability") if dim == "status" else (dim,))}
         if any(len(values) != len(sources) for values in targets.values()):

@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from xiaobao.core.models import BackgroundJob, JobState
 from xiaobao.core.models.base import TimeStampedModel
 from xiaobao.core.scoping import scope_q
+from xiaobao.imports.kinds import COMPLAINTS, kinds_for
 
 IMPORT_PERM = "imports.import_complaints"
 MANAGE_PRESETS_PERM = "imports.manage_importpreset"
@@ -35,6 +36,7 @@ class ImportPreset(TimeStampedModel):
     """
 
     name = models.CharField(_("name"), max_length=60, unique=True)
+    kind = models.CharField(_("kind of import"), max_length=30, default=COMPLAINTS, db_index=True)
     description = models.CharField(_("what the preset is for"), max_length=300, blank=True)
     file_kinds = models.JSONField(_("file kinds"), default=list, blank=True)
     columns = models.JSONField(_("column mapping"), default=dict, blank=True)
@@ -65,11 +67,13 @@ class ImportStage(models.TextChoices):
 
 class ImportJobQuerySet(models.QuerySet["ImportJob"]):
     def visible_to(self, user: Any) -> ImportJobQuerySet:
-        """Imports into a unit of the user's subtree, for users who may import."""
-        if not user.has_perm(IMPORT_PERM):
+        """Imports into a unit of the user's subtree, of the kinds the user may import."""
+        kinds = [k.code for k in kinds_for(user)]
+        if not kinds:
             return self.none()
         q = scope_q(user, "org_unit__path")
-        return self if q is None else self.filter(q)
+        qs = self.filter(kind__in=kinds)
+        return qs if q is None else qs.filter(q)
 
 
 class ImportJob(BackgroundJob):
@@ -81,6 +85,7 @@ class ImportJob(BackgroundJob):
     job's copy, taken from the preset when the file is read.
     """
 
+    kind = models.CharField(_("kind of import"), max_length=30, default=COMPLAINTS, editable=False)
     preset = models.ForeignKey(
         ImportPreset,
         null=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,8 +30,10 @@ def import_job_detail(*, user: Any, pk: int) -> ImportJob | None:
     )
 
 
-def import_preset_list() -> QuerySet[ImportPreset]:
-    return ImportPreset.objects.select_related("updated_by").order_by("name")
+def import_preset_list(*, kinds: Sequence[str] | None = None) -> QuerySet[ImportPreset]:
+    """Presets, of the given kinds (all when None)."""
+    qs = ImportPreset.objects.select_related("updated_by").order_by("name")
+    return qs if kinds is None else qs.filter(kind__in=kinds)
 
 
 @dataclass
@@ -56,7 +59,9 @@ def _lookup(mapping: dict[str, str]) -> dict[str, str]:
     return {norm_value(k): v for k, v in (mapping or {}).items()}
 
 
-def job_value_tables(job: ImportJob, dimensions: tuple[str, ...]) -> list[ValueTable]:
+def job_value_tables(
+    job: ImportJob, dimensions: Sequence[str], labels: Mapping[str, Any] = DIMENSION_LABELS
+) -> list[ValueTable]:
     """For each dimension, the distinct values of the file's mapped column (split at the separator for
     lists), with the row counts and the job's current mapping."""
     distinct: dict[str, dict[str, int]] = job.profile.get("distinct", {})
@@ -64,7 +69,7 @@ def job_value_tables(job: ImportJob, dimensions: tuple[str, ...]) -> list[ValueT
     liabilities = _lookup(job.value_maps.get("liability", {}))
     tables = []
     for dim in dimensions:
-        table = ValueTable(dim, DIMENSION_LABELS[dim], column=(job.columns or {}).get(dim, ""))
+        table = ValueTable(dim, labels.get(dim, dim), column=(job.columns or {}).get(dim, ""))
         if not table.column:
             tables.append(table)
             continue
@@ -89,14 +94,17 @@ def job_value_tables(job: ImportJob, dimensions: tuple[str, ...]) -> list[ValueT
 
 
 def preset_value_tables(
-    preset: ImportPreset, dimensions: tuple[str, ...], blank: int = 5
+    preset: ImportPreset,
+    dimensions: Sequence[str],
+    blank: int = 5,
+    labels: Mapping[str, Any] = DIMENSION_LABELS,
 ) -> list[ValueTable]:
     """Every entry of each of the preset's value tables, after a few blank rows to add values."""
     maps = preset.value_maps or {}
     liabilities = _lookup(maps.get("liability", {}))
     tables = []
     for dim in dimensions:
-        table = ValueTable(dim, DIMENSION_LABELS[dim])
+        table = ValueTable(dim, labels.get(dim, dim))
         table.rows = [TableRow("", None, "") for _ in range(blank)]
         for value, target in sorted((maps.get(dim) or {}).items()):
             table.rows.append(TableRow(value, None, target, liabilities.get(norm_value(value), "")))

@@ -29,9 +29,10 @@ from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.scoping import unit_in_scope
 from xiaobao.core.services.audit import audit_change, audit_record, snapshot
 from xiaobao.imports import readers, writer
-from xiaobao.imports.models import IMPORT_PERM, MANAGE_PRESETS_PERM, ImportJob, ImportPreset, ImportStage
-from xiaobao.imports.targets import DIMENSIONS, TARGETS_BY_NAME, norm_header, resolve_columns
-from xiaobao.imports.validation import Result, build_config, check_value_maps, validate
+from xiaobao.imports.kinds import COMPLAINTS, ImportKind, kind_of
+from xiaobao.imports.models import MANAGE_PRESETS_PERM, ImportJob, ImportPreset, ImportStage
+from xiaobao.imports.targets import norm_header, resolve_columns
+from xiaobao.imports.validation import Result
 
 Progress = Callable[[ImportJob], None]
 
@@ -57,8 +58,10 @@ def import_job_create(
     """Store an uploaded file as a job queued to be read (stage `read`); the caller enqueues it, or starts
     the validation or import at once (`import_job_start`). Only cheap checks run here — size, kind by content,
     a workbook's unzipped size and compression ratio — the rows are read by the worker (`_read`), which takes
-    the preset's mapping matched to the file's headers."""
-    if not actor.has_perm(IMPORT_PERM):
+    the preset's mapping matched to the file's headers. The job is of the preset's kind (complaints, or a
+    kind a module declares), which the actor must be allowed to import."""
+    import_kind = kind_of(preset.kind)
+    if not actor.has_perm(import_kind.permission):
         raise PermissionDenied
     job_reap_stale(ImportJob)  # runs whose worker died are marked failed, not left "running" for ever
     if not org_unit.is_active or not unit_in_scope(actor, org_unit):
@@ -71,6 +74,7 @@ def import_job_create(
     job = ImportJob(
         requested_by=actor,
         org_unit=org_unit,
+        kind=import_kind.code,
         preset=preset,
         original_name=(name.replace("/", "_").replace("\\", "_")[-200:] or f"import.{kind}"),
         file_kind=kind,
@@ -111,9 +115,10 @@ def _editable(job: ImportJob, starting: bool = False) -> None:
 
 def _clean_columns(job: ImportJob, columns: dict[str, str]) -> dict[str, str]:
     headers = set(job.profile.get("headers", []))
+    targets = kind_of(job.kind).targets_by_name
     out = {}
     for field, header in (columns or {}).items():
-        if field not in TARGETS_BY_NAME:
+        if field not in targets:
             raise _err("columns", _("Unknown field: %(f)s") % {"f": field})
         if header in (None, ""):
             continue
@@ -123,10 +128,10 @@ def _clean_columns(job: ImportJob, columns: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def _clean_maps(value_maps: dict[str, Any]) -> dict[str, dict[str, str]]:
+def _clean_maps(kind: ImportKind, value_maps: dict[str, Any]) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for dim, mapping in (value_maps or {}).items():
-        if dim not in DIMENSIONS or not isinstance(mapping, dict):
+        if dim not in kind.dimensions or not isinstance(mapping, dict):
             raise _err("value_maps", _("Unknown value table: %(d)s") % {"d": dim})
         # An empty target removes the entry (the value then gets the default), except for liability,
         # where "" is a choice: not determined.
@@ -150,9 +155,10 @@ def import_job_set_mapping(
 ) -> ImportJob:
     """Replace the job's mapping (columns by the file's headers, value tables, defaults, options)."""
     _editable(job)
-    cleaned_maps = _clean_maps(value_maps)
+    kind = kind_of(job.kind)
+    cleaned_maps = _clean_maps(kind, value_maps)
     merged_defaults = {**(job.defaults or {}), **(defaults or {})}
-    check_value_maps(cleaned_maps, merged_defaults)
+    kind.check(cleaned_maps, merged_defaults)
     job.columns = _clean_columns(job, columns)
     job.value_maps, job.defaults = cleaned_maps, merged_defaults
     job.skip_invalid, job.received_on = skip_invalid, received_on
@@ -280,7 +286,9 @@ def _read(job: ImportJob, progress: Callable[..., None]) -> readers.Table:
     if not job.profile:
         job.profile = readers.profile(table)
         job.rows = job.progress_total = len(table.rows)
-        job.columns = resolve_columns(job.preset.columns if job.preset else {}, table.headers)
+        job.columns = resolve_columns(
+            job.preset.columns if job.preset else {}, table.headers, kind_of(job.kind).targets_by_name
+        )
         job.save(update_fields=["profile", "rows", "progress_total", "columns", "updated_at"])
     return table
 
@@ -291,8 +299,10 @@ def _work(job: ImportJob, on_progress: Progress | None, batch_size: int) -> None
         if on_progress:
             on_progress(job)
 
-    user, unit = job.requested_by, job.org_unit
-    if not (user.is_active and user.has_perm(IMPORT_PERM) and unit.is_active and unit_in_scope(user, unit)):
+    user, unit, kind = job.requested_by, job.org_unit, kind_of(job.kind)
+    if not (
+        user.is_active and user.has_perm(kind.permission) and unit.is_active and unit_in_scope(user, unit)
+    ):
         raise PermissionDenied(
             _("%(user)s may no longer import into %(unit)s.") % {"user": user, "unit": unit.name}
         )
@@ -300,21 +310,14 @@ def _work(job: ImportJob, on_progress: Progress | None, batch_size: int) -> None
     if job.stage == ImportStage.READ:
         job_finish(job, message=_("%(n)d rows read.") % {"n": job.rows}, stage=ImportStage.MAPPING)
         return
-    cfg = build_config(
-        headers=table.headers,
-        columns=job.columns,
-        value_maps=job.value_maps,
-        defaults=job.defaults,
-        received_on=job.received_on,
-    )
     writing = job.stage == ImportStage.IMPORT
     n = len(table.rows)
     # Writing takes about three times as long as checking: the bar gives it three quarters.
     total = n * 4 if writing else n
     progress(0, total, _("Checking rows"))
-    result = validate(cfg, table.rows, progress=lambda done: progress(done, message=_("Checking rows")))
-    existing = writer.existing_references(job.org_unit, cfg.prefix)
-    _report(job, result, sum(1 for r in result.rows if r.external_reference in existing))
+    checked = kind.resolve("run")(job, table, lambda done: progress(done, message=_("Checking rows")))
+    result = checked.result
+    _report(job, result, checked.existing)
     if not writing:
         job_finish(job, message=_summary(job))
         return
@@ -326,22 +329,14 @@ def _work(job: ImportJob, on_progress: Progress | None, batch_size: int) -> None
             % {"n": result.invalid},
         )
         return
-    progress(n, message=_("Writing %(n)d complaints") % {"n": len(result.rows)})
+    progress(n, message=str(kind.writing_message) % {"n": len(result.rows)})
 
     def audited(created: int, skipped: int) -> None:
         job.created, job.skipped_existing = created, skipped
         _audit(job, job.requested_by, "imported")
 
-    created, skipped = writer.write_rows(
-        job=job,
-        actor=job.requested_by,
-        unit=job.org_unit,
-        source=cfg.source,
-        prefix=cfg.prefix,
-        rows=result.rows,
-        batch_size=batch_size,
-        progress=lambda fraction: progress(n + int(3 * n * fraction)),
-        after=audited,
+    created, skipped = checked.write(
+        batch_size, lambda fraction: progress(n + int(3 * n * fraction)), audited
     )
     job_finish(
         job,
@@ -374,10 +369,10 @@ def import_job_run(
 # --- presets --------------------------------------------------------------------------------------------
 
 
-def _clean_aliases(columns: dict[str, Any]) -> dict[str, list[str]]:
+def _clean_aliases(kind: ImportKind, columns: dict[str, Any]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for field, names in (columns or {}).items():
-        if field not in TARGETS_BY_NAME:
+        if field not in kind.targets_by_name:
             raise _err("columns", _("Unknown field: %(f)s") % {"f": field})
         names = [names] if isinstance(names, str) else list(names or [])
         seen, kept = set(), []
@@ -401,8 +396,10 @@ def import_preset_save(
     columns: dict[str, Any] | None = None,
     value_maps: dict[str, Any] | None = None,
     defaults: dict[str, Any] | None = None,
+    kind: str = COMPLAINTS,
 ) -> ImportPreset:
-    """Create or edit a preset (columns as alias lists, value tables, defaults); audited."""
+    """Create or edit a preset (columns as alias lists, value tables, defaults); audited. `kind` is the kind
+    of a new preset (an existing preset keeps its own)."""
     if not actor.has_perm(MANAGE_PRESETS_PERM):
         raise PermissionDenied
     name = (name or "").strip()
@@ -415,17 +412,18 @@ def import_preset_save(
     if preset is not None:
         preset = ImportPreset.objects.select_for_update().get(pk=preset.pk)
     before = snapshot(preset) if preset else None
-    preset = preset or ImportPreset(file_kinds=["csv", "xlsx"])
+    preset = preset or ImportPreset(file_kinds=["csv", "xlsx"], kind=kind)
+    kind_def = kind_of(preset.kind)
     preset.name = name
     if description is not None:
         preset.description = description.strip()[:300]
     if columns is not None:
-        preset.columns = _clean_aliases(columns)
+        preset.columns = _clean_aliases(kind_def, columns)
     if value_maps is not None:
-        preset.value_maps = {**(preset.value_maps or {}), **_clean_maps(value_maps)}
+        preset.value_maps = {**(preset.value_maps or {}), **_clean_maps(kind_def, value_maps)}
     if defaults is not None:
         preset.defaults = {**(preset.defaults or {}), **defaults}
-    check_value_maps(preset.value_maps, preset.defaults)
+    kind_def.check(preset.value_maps, preset.defaults)
     preset.updated_by = actor
     preset.full_clean()
     preset.save()
@@ -437,7 +435,7 @@ def import_preset_set_values(
     *, actor: User, preset: ImportPreset, dimension: str, values: dict[str, str]
 ) -> ImportPreset:
     """Replace one value table of a preset (e.g. the other system's products → our business types)."""
-    if dimension not in DIMENSIONS:
+    if dimension not in kind_of(preset.kind).dimensions:
         raise _err("dimension", _("Unknown value table: %(d)s") % {"d": dimension})
     return import_preset_save(actor=actor, preset=preset, name=preset.name, value_maps={dimension: values})
 
@@ -446,10 +444,12 @@ def import_preset_from_job(*, actor: User, job: ImportJob, name: str) -> ImportP
     """Save a job's mapping as a named preset: a new one, or the named one updated (its header aliases kept,
     the file's headers added first; a field deliberately left unmapped for this file is dropped)."""
     target = ImportPreset.objects.filter(name=(name or "").strip()).first()
+    if target is not None and target.kind != job.kind:
+        raise _err("name", _("A preset with this name exists."))
     base = target or job.preset
     columns = copy.deepcopy(base.columns) if base else {}
     headers = {norm_header(h) for h in job.profile.get("headers", [])}
-    for field in TARGETS_BY_NAME:
+    for field in kind_of(job.kind).targets_by_name:
         aliases = columns.get(field) or []
         if field in job.columns:
             columns[field] = [job.columns[field], *aliases]
@@ -463,4 +463,5 @@ def import_preset_from_job(*, actor: User, job: ImportJob, name: str) -> ImportP
         columns=columns,
         value_maps=job.value_maps,
         defaults=job.defaults,
+        kind=job.kind,
     )

@@ -7,6 +7,7 @@ validation and the API compare the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,8 +117,12 @@ def norm_value(value: object) -> str:
     return " ".join(str(value or "").split()).casefold()
 
 
-def resolve_columns(aliases: dict[str, list[str]], headers: list[str]) -> dict[str, str]:
-    """Our field → the file's own header, for each field whose aliases match a header of the file."""
+def resolve_columns(
+    aliases: dict[str, list[str]], headers: list[str], targets: Mapping[str, Target] | None = None
+) -> dict[str, str]:
+    """Our field → the file's own header, for each field whose aliases match a header of the file (the fields
+    are those of `targets`, by default the complaint targets)."""
+    targets = TARGETS_BY_NAME if targets is None else targets
     by_norm: dict[str, str] = {}
     for h in headers:
         key = norm_header(h)
@@ -125,7 +130,7 @@ def resolve_columns(aliases: dict[str, list[str]], headers: list[str]) -> dict[s
             by_norm[key] = h
     out = {}
     for field, names in (aliases or {}).items():
-        if field not in TARGETS_BY_NAME:
+        if field not in targets:
             continue
         for name in [names] if isinstance(names, str) else names or []:
             header = by_norm.get(norm_header(name))

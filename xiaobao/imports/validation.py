@@ -118,7 +118,7 @@ class Config:
 
 @dataclass
 class Result:
-    rows: list[ParsedRow] = field(default_factory=list)
+    rows: list[Any] = field(default_factory=list)  # ParsedRow for complaints; another kind's parsed rows
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     invalid: int = 0

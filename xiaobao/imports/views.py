@@ -5,6 +5,8 @@ Thin: validate the form → fetch for the user → call one service → render o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -13,25 +15,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xiaobao.complaints.choices import SpecialGroup
 from xiaobao.core.errors import DomainError
 from xiaobao.core.exports import xlsx_response
 from xiaobao.core.http import AuthedRequest
 from xiaobao.core.views.common import add_service_errors, paginate
 from xiaobao.imports import services
-from xiaobao.imports.forms import (
-    TABLE_DIMENSIONS,
-    MappingForm,
-    PresetForm,
-    UploadForm,
-    code_choices,
-    posted_value_maps,
-)
-from xiaobao.imports.models import IMPORT_PERM, MANAGE_PRESETS_PERM, ImportJob, ImportPreset, ImportStage
+from xiaobao.imports.forms import UploadForm, posted_value_maps
+from xiaobao.imports.kinds import COMPLAINTS, ImportKind, kind_of, kinds_for, may_import
+from xiaobao.imports.models import MANAGE_PRESETS_PERM, ImportJob, ImportPreset, ImportStage
 from xiaobao.imports.selectors import (
     import_job_detail,
     import_job_list,
@@ -39,9 +33,7 @@ from xiaobao.imports.selectors import (
     job_value_tables,
     preset_value_tables,
 )
-from xiaobao.imports.targets import CODE_DIMENSIONS, DIMENSION_LABELS, LIABILITY_CHOICES, STATUS_CHOICES
 from xiaobao.imports.tasks import enqueue
-from xiaobao.imports.writer import reference_prefix
 
 ERRORS_SHOWN = 200
 
@@ -53,26 +45,43 @@ def _job(request: AuthedRequest, pk: int) -> ImportJob:
     return job
 
 
-def _target_choices() -> dict[str, list[tuple[str, str]]]:
-    choices = {dim: code_choices(dim) for dim in CODE_DIMENSIONS}
-    choices["status"] = [(str(v), str(label)) for v, label in STATUS_CHOICES]
-    choices["liability"] = [(str(v), str(label)) for v, label in LIABILITY_CHOICES if v]
-    choices["special_groups"] = [(str(v), str(label)) for v, label in SpecialGroup.choices]
-    return choices
+def import_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The import pages are for users who may import some kind (each job is then scoped by its kind)."""
+
+    @wraps(view)
+    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not may_import(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
-@permission_required(IMPORT_PERM, raise_exception=True)
+def _kind(request: AuthedRequest) -> ImportKind:
+    """The kind an upload is for (`?kind=`, default complaints): unknown → 404, not allowed → 403."""
+    code = request.POST.get("kind") or request.GET.get("kind") or COMPLAINTS
+    try:
+        kind = kind_of(code)
+    except KeyError:
+        raise Http404 from None
+    if not request.user.has_perm(kind.permission):
+        raise PermissionDenied
+    return kind
+
+
+@import_required
 def import_list(request: AuthedRequest) -> HttpResponse:
     """Imports into units of the user's subtree, newest first, with their state and counts."""
     page = paginate(request, import_job_list(user=request.user))
     return render(request, "imports/list.html", {"page": page})
 
 
-@permission_required(IMPORT_PERM, raise_exception=True)
+@import_required
 def import_create(request: AuthedRequest) -> HttpResponse:
     """Upload a file, choose the preset and the unit: the file is stored and queued to be read, then the
     mapping screen."""
-    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    kind = _kind(request)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user, kind=kind)
     status = 200
     if request.method == "POST":
         status = 400
@@ -93,21 +102,22 @@ def import_create(request: AuthedRequest) -> HttpResponse:
             else:
                 enqueue(job)  # the worker reads the rows; the mapping screen waits for it
                 return redirect("imports:mapping", pk=job.pk)
-    return render(request, "imports/create.html", {"form": form}, status=status)
+    return render(request, "imports/create.html", {"form": form, "kind": kind}, status=status)
 
 
-def _mapping_context(job: ImportJob, form: MappingForm) -> dict[str, Any]:
+def _mapping_context(job: ImportJob, form: Any, kind: ImportKind) -> dict[str, Any]:
     return {
         "job": job,
         "form": form,
-        "tables": job_value_tables(job, TABLE_DIMENSIONS),
-        "choices": _target_choices(),
+        "kind": kind,
+        "tables": job_value_tables(job, kind.table_dimensions, kind.dimension_labels),
+        "choices": kind.resolve("choices")(),
         "headers": job.profile.get("headers", []),
         "preview": job.profile.get("preview", []),
     }
 
 
-@permission_required(IMPORT_PERM, raise_exception=True)
+@import_required
 def import_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
     """The mapping screen: the file's headers and first rows, the column mapping, the value tables (with the
     values found in the file), defaults and options. Save, save and validate, or save as a named preset."""
@@ -116,16 +126,17 @@ def import_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("imports:detail", pk=job.pk)
     if "save_preset" in request.POST and not request.user.has_perm(MANAGE_PRESETS_PERM):
         raise PermissionDenied
-    form = MappingForm(request.POST or None, job=job)
+    kind = kind_of(job.kind)
+    form = kind.resolve("mapping_form")(request.POST or None, job=job)
     if request.method != "POST":
-        return render(request, "imports/mapping.html", _mapping_context(job, form))
+        return render(request, "imports/mapping.html", _mapping_context(job, form, kind))
     if form.is_valid():
         try:
             services.import_job_set_mapping(
                 actor=request.user,
                 job=job,
                 columns=form.columns(),
-                value_maps=posted_value_maps(request.POST, job.value_maps),
+                value_maps=posted_value_maps(request.POST, job.value_maps, kind.table_dimensions),
                 defaults=form.defaults(),
                 skip_invalid=form.cleaned_data["skip_invalid"],
                 received_on=form.cleaned_data["received_on"],
@@ -149,24 +160,26 @@ def import_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Mapping saved."))
             return redirect("imports:mapping", pk=job.pk)
     job.refresh_from_db()
-    return render(request, "imports/mapping.html", _mapping_context(job, form), status=400)
+    return render(request, "imports/mapping.html", _mapping_context(job, form, kind), status=400)
 
 
-@permission_required(IMPORT_PERM, raise_exception=True)
+@import_required
 def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The job: progress while it runs, then the summary, values not in the tables and the error report."""
     job = _job(request, pk)
+    kind = kind_of(job.kind)
     context = {
         "job": job,
+        "kind": kind,
         "errors": job.errors[:ERRORS_SHOWN],
         "errors_shown": ERRORS_SHOWN,
-        "unmapped": [(DIMENSION_LABELS.get(d, d), values) for d, values in (job.unmapped or {}).items()],
-        "complaints_query": urlencode({"q": reference_prefix(job.pk), "unit": job.org_unit.code}),
+        "unmapped": [(kind.label_of(d), values) for d, values in (job.unmapped or {}).items()],
+        "results_url": kind.resolve("results_url")(job) if kind.results_url else "",
     }
     return render(request, "imports/detail.html", context)
 
 
-@permission_required(IMPORT_PERM, raise_exception=True)
+@import_required
 def import_progress(request: AuthedRequest, pk: int) -> HttpResponse:
     """The progress partial the job page polls; when the run has ended the page reloads for the summary."""
     job = _job(request, pk)
@@ -189,14 +202,14 @@ def _start(request: AuthedRequest, job: ImportJob, stage: str) -> HttpResponse:
 
 
 @require_POST
-@permission_required(IMPORT_PERM, raise_exception=True)
+@import_required
 def import_validate(request: AuthedRequest, pk: int) -> HttpResponse:
     """Check every row (dry run): the error report and the values not in the tables, nothing written."""
     return _start(request, _job(request, pk), ImportStage.VALIDATE)
 
 
 @require_POST
-@permission_required(IMPORT_PERM, raise_exception=True)
+@import_required
 def import_run(request: AuthedRequest, pk: int) -> HttpResponse:
     """Import the file: refused while rows are invalid unless the job skips invalid rows."""
     job = _job(request, pk)
@@ -206,7 +219,7 @@ def import_run(request: AuthedRequest, pk: int) -> HttpResponse:
     return _start(request, job, ImportStage.IMPORT)
 
 
-@permission_required(IMPORT_PERM, raise_exception=True)
+@import_required
 def import_errors(request: AuthedRequest, pk: int) -> HttpResponse:
     """The row-by-row error report as Excel (values shown with ID, phone and card numbers masked)."""
     job = _job(request, pk)
@@ -218,10 +231,11 @@ def import_errors(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- presets --------------------------------------------------------------------------------------------
 
 
-@permission_required(IMPORT_PERM, raise_exception=True)
+@import_required
 def preset_list(request: AuthedRequest) -> HttpResponse:
     """The presets (column and value mappings) imports can start from."""
-    return render(request, "imports/presets.html", {"presets": import_preset_list()})
+    kinds = [k.code for k in kinds_for(request.user)]
+    return render(request, "imports/presets.html", {"presets": import_preset_list(kinds=kinds)})
 
 
 @permission_required(MANAGE_PRESETS_PERM, raise_exception=True)
@@ -230,7 +244,8 @@ def preset_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     preset = ImportPreset.objects.filter(pk=pk).first()
     if preset is None:
         raise Http404
-    form = PresetForm(request.POST or None, preset=preset)
+    kind = kind_of(preset.kind)
+    form = kind.resolve("preset_form")(request.POST or None, preset=preset)
     status = 200
     if request.method == "POST":
         status = 400
@@ -242,7 +257,7 @@ def preset_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                     name=form.cleaned_data["name"],
                     description=form.cleaned_data["description"],
                     columns=form.columns(),
-                    value_maps=posted_value_maps(request.POST, {}),
+                    value_maps=posted_value_maps(request.POST, {}, kind.table_dimensions),
                     defaults=form.defaults(),
                 )
             except ValidationError as exc:
@@ -253,7 +268,7 @@ def preset_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "preset": preset,
         "form": form,
-        "tables": preset_value_tables(preset, TABLE_DIMENSIONS),
-        "choices": _target_choices(),
+        "tables": preset_value_tables(preset, kind.table_dimensions, labels=kind.dimension_labels),
+        "choices": kind.resolve("choices")(),
     }
     return render(request, "imports/preset_form.html", context, status=status)
