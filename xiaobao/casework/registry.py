@@ -67,14 +67,17 @@ class Registered:
     module: Module
 
 
+def _declared(cfg: Any) -> Module | None:
+    found = getattr(type(cfg), "module", None)
+    return found if isinstance(found, Module) else None
+
+
 @cache
 def modules() -> tuple[Registered, ...]:
     """The declared modules, in their order (then app order). Read from the AppConfig class: Django sets
     the instance's `module` to the app's Python module."""
     found = [
-        Registered(cfg.label, type(cfg).module)  # type: ignore[attr-defined]
-        for cfg in apps.get_app_configs()
-        if isinstance(getattr(type(cfg), "module", None), Module)
+        Registered(cfg.label, declared) for cfg in apps.get_app_configs() if (declared := _declared(cfg))
     ]
     return tuple(sorted(found, key=lambda r: r.module.order))
 
