@@ -25,5 +25,8 @@ class InspectionsConfig(AppConfig):
         },
         home_panel="xiaobao.inspections.selectors.home_panel",
         home_template="inspections/_home_panel.html",
+        figures="xiaobao.inspections.figures.figures",
+        stats_section="xiaobao.inspections.figures.stats_section",
+        stats_template="inspections/figures_section.html",
         order=40,
     )
