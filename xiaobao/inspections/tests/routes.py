@@ -49,3 +49,9 @@ for _extra in _extras():
     PAGE_ROUTES += getattr(_extra, "PAGE_ROUTES", [])
     API_ROUTES += getattr(_extra, "API_ROUTES", [])
     POWER_PERMS += [p for p in getattr(_extra, "POWER_PERMS", []) if p not in POWER_PERMS]
+
+
+# --- inspection figures (helper F): the Excel export of the statistics page's inspection section -----------
+# "global": every user with inspections.view_inspection exports their own subtree; another branch's unit is a
+# 404 (tests/test_figures.py).
+PAGE_ROUTES += [Route("inspections:figures_export", "get", kind="global")]
