@@ -9,26 +9,26 @@ from xiaobao.inspections.models import ChecklistItem, ChecklistSection, Checklis
 
 
 def small_template(code: str = "test_list") -> ChecklistTemplate:
-    """Two sections: lobby (gated by L1, weight 2) and teller (T2 critical)."""
+    """Two sections: lobby (gated by L1, weight 2) and teller (T2 critical); 16 points in all."""
     t = ChecklistTemplate.objects.create(code=code, version=1, name="测试检查表", kind="onsite")
     lobby = ChecklistSection.objects.create(
         template=t, code="lobby", name="大堂", order=1, weight=2, gate_item_code="L1"
     )
     teller = ChecklistSection.objects.create(template=t, code="teller", name="柜员", order=2, weight=1)
     ChecklistItem.objects.create(
-        template=t, section=lobby, code="L1", text="15分钟内有大堂经理接待", gating=True, order=1
+        template=t, section=lobby, code="L1", text="15分钟内有大堂经理接待", gating=True, max_score=2, order=1
     )
     ChecklistItem.objects.create(
         template=t, section=lobby, code="L2", text="主动询问业务需求", kind="score", max_score=4, order=2
     )
-    ChecklistItem.objects.create(template=t, section=teller, code="T1", text="起身迎接", order=1)
+    ChecklistItem.objects.create(template=t, section=teller, code="T1", text="起身迎接", max_score=2, order=1)
     ChecklistItem.objects.create(
-        template=t, section=teller, code="T2", text="唱收唱付", critical=True, order=2
+        template=t, section=teller, code="T2", text="唱收唱付", critical=True, max_score=2, order=2
     )
     ChecklistItem.objects.create(
         template=t, section=teller, code="T3", text="备注", kind="text", max_score=0, order=3
     )
-    t.max_score = 7
+    t.max_score = 16
     t.save(update_fields=["max_score"])
     return t
 
