@@ -322,6 +322,9 @@ def _register_routers() -> None:
     from xiaobao.inspections.api import router as inspections_router
 
     api.add_router("/", inspections_router)
+    from xiaobao.inspections.api_plans import router as inspection_plans_router
+
+    api.add_router("/", inspection_plans_router)
 
 
 _register_routers()
