@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -315,6 +316,10 @@ def answer_save(
     """Save one answer (see the module docstring); the first answer starts a planned inspection."""
     if len(note) > scoring.TEXT_MAX:
         raise ValidationError({"note": [_("At most %(n)d characters.") % {"n": scoring.TEXT_MAX}]})
+    if given_at is not None:
+        if timezone.is_naive(given_at):
+            given_at = timezone.make_aware(given_at)
+        given_at = min(given_at, recorded_now())  # a device clock ahead must not pin its answer for ever
     with transaction.atomic():
         obj = TRANSITIONS.locked(inspection.pk)
         _fillable(actor, obj)
