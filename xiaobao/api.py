@@ -325,6 +325,12 @@ def _register_routers() -> None:
     from xiaobao.inspections.api_plans import router as inspection_plans_router
 
     api.add_router("/", inspection_plans_router)
+    from xiaobao.rectification.api import router as rectification_router
+
+    api.add_router("/", rectification_router)
+    from xiaobao.sales_recording.api import router as sales_recording_router
+
+    api.add_router("/", sales_recording_router)
 
 
 _register_routers()

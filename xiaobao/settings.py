@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "xiaobao.reports",
     "xiaobao.imports",
     "xiaobao.inspections",
+    "xiaobao.rectification",
+    "xiaobao.sales_recording",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,8 @@ urlpatterns = [
     path("reports/", include("xiaobao.reports.urls")),
     path("imports/", include("xiaobao.imports.urls")),
     path("inspections/", include("xiaobao.inspections.urls")),
+    path("rectifications/", include("xiaobao.rectification.urls")),
+    path("sales-recording/", include("xiaobao.sales_recording.urls")),
     path("", include("xiaobao.core.urls")),
     # browsers ask for /favicon.ico whatever the page links: the same small SVG
     path(
