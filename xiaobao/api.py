@@ -319,12 +319,13 @@ def _register_routers() -> None:
     api.add_router("/", early_warning_router)
     api.add_router("/", reports_router)
     api.add_router("/", imports_router)
-    from xiaobao.inspections.api import router as inspections_router
-
-    api.add_router("/", inspections_router)
+    # Plans before inspections: /inspections/plans must win over /inspections/{inspection_id}.
     from xiaobao.inspections.api_plans import router as inspection_plans_router
 
     api.add_router("/", inspection_plans_router)
+    from xiaobao.inspections.api import router as inspections_router
+
+    api.add_router("/", inspections_router)
     from xiaobao.rectification.api import router as rectification_router
 
     api.add_router("/", rectification_router)

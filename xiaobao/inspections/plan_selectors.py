@@ -12,10 +12,10 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from xiaobao.core.models import OrgUnit, User
-from xiaobao.core.scoping import subtree_q
+from xiaobao.core.scoping import ALL, subtree_q, user_scope
 from xiaobao.inspections.choices import PlanKind, PlanStatus, Status
 from xiaobao.inspections.models import ChecklistTemplate, Inspection, InspectionPlan
-from xiaobao.inspections.plans import CONDUCT, PLAN, sample_replay
+from xiaobao.inspections.plans import CONDUCT, can_manage, sample_replay
 from xiaobao.inspections.sampling import Reason
 
 REASON_LABELS = {
@@ -34,11 +34,26 @@ class PlanFilter(forms.Form):
     unit = forms.CharField(label=_("Units inspected (code, with sub-units)"), required=False, max_length=32)
 
 
+# Kinds whose visits must not be announced: the units inspected do not see these plans (only the inspecting
+# side does), so a sampled outlet cannot learn of a mystery shopper or an unannounced visit from the plan.
+COVERT = (PlanKind.MYSTERY_SHOPPING, PlanKind.UNANNOUNCED)
+
+
+def plans_visible(user: Any) -> QuerySet[InspectionPlan]:
+    """`InspectionPlan.visible_to(user)` less the covert plans the user sees only as one of the inspected."""
+    qs = InspectionPlan.objects.visible_to(user)
+    scope = user_scope(user)
+    if scope == ALL or scope is None:
+        return qs
+    own_side = subtree_q(scope.path, "inspecting_unit__path")  # type: ignore[union-attr]
+    return qs.filter(own_side | ~Q(kind__in=COVERT))
+
+
 def plan_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[InspectionPlan]:
     """Plans the user may see, in period order; the stored sample is not read (it can be large)."""
     data = filters or {}
     qs = (
-        InspectionPlan.objects.visible_to(user)
+        plans_visible(user)
         .select_related("template", "inspecting_unit", "scope_unit")
         .defer("sample")
         .annotate(
@@ -61,7 +76,7 @@ def plan_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[I
 
 def plan_get(*, user: Any, pk: int) -> InspectionPlan | None:
     return (
-        InspectionPlan.objects.visible_to(user)
+        plans_visible(user)
         .select_related("template", "inspecting_unit", "scope_unit", "created_by")
         .filter(pk=pk)
         .first()
@@ -150,7 +165,7 @@ def plan_tasks(*, user: Any, plan: InspectionPlan) -> QuerySet[Inspection]:
 
 def plan_actions(user: Any, plan: InspectionPlan) -> list[str]:
     """The plan actions the user may take now."""
-    if not user.has_perm(PLAN):
+    if not can_manage(user, plan):
         return []
     if plan.status == PlanStatus.DRAFT:
         return ["draw", "publish"] if (plan.sample or {}).get("picks") else ["draw"]

@@ -57,6 +57,11 @@ def _require(actor: Any, perm: str = PLAN) -> None:
         raise PermissionDenied(_("You may not plan inspections."))
 
 
+def _require_manage(actor: Any, plan: InspectionPlan) -> None:
+    if not can_manage(actor, plan):
+        raise PermissionDenied(_("Only the inspecting unit's planners may change this plan."))
+
+
 def _err(field: str, message: str) -> ValidationError:
     return ValidationError({field: [message]})
 
@@ -219,8 +224,19 @@ def plan_create(*, actor: Any, data: PlanInput) -> InspectionPlan:
 # --- draw ---------------------------------------------------------------------------------------------
 
 
-def _locked(plan: InspectionPlan, expected_version: int | None, status: str) -> InspectionPlan:
-    obj = InspectionPlan.objects.select_for_update().select_related("scope_unit", "template").get(pk=plan.pk)
+def can_manage(actor: Any, plan: InspectionPlan) -> bool:
+    """Planners on the inspecting side act on a plan; the units inspected only see it."""
+    return bool(actor.has_perm(PLAN) and unit_in_scope(actor, plan.inspecting_unit))
+
+
+def _locked(actor: Any, plan: InspectionPlan, expected_version: int | None, status: str) -> InspectionPlan:
+    """The plan row locked, after the checks: the actor's side, the version seen, the status."""
+    obj = (
+        InspectionPlan.objects.select_for_update()
+        .select_related("scope_unit", "template", "inspecting_unit")
+        .get(pk=plan.pk)
+    )
+    _require_manage(actor, obj)
     if expected_version is not None and obj.version != expected_version:
         raise Conflict(
             _("Someone else changed this plan in the meantime. Reload and try again."), code="conflict"
@@ -287,7 +303,7 @@ def plan_draw(
     if seed is not None and not 0 <= seed < 2**63:
         raise _err("seed", _("Enter a whole number from 0 to 2⁶³ − 1."))
     with transaction.atomic():
-        obj = _locked(plan, expected_version, PlanStatus.DRAFT)
+        obj = _locked(actor, plan, expected_version, PlanStatus.DRAFT)
         seed = secrets.randbits(SEED_BITS) if seed is None else seed
         as_of = localdate()
         sample, candidates = _draw(obj, seed, as_of)
@@ -375,33 +391,14 @@ def task_create(
 
 
 def task_cancel_planned(*, actor: Any, plan: InspectionPlan) -> list[str]:
-    """Cancel the plan's inspections nobody has started; returns their references."""
-    from xiaobao.inspections.models import InspectionEvent
+    """Cancel the plan's inspections nobody has started, each through the inspection workflow (event,
+    audit row); returns their references."""
+    from xiaobao.inspections.services import inspection_act
 
-    tasks = list(
-        Inspection.objects.select_for_update().filter(plan=plan, status=Status.PLANNED).order_by("pk")
-    )
+    tasks = list(Inspection.objects.filter(plan=plan, status=Status.PLANNED).order_by("pk"))
+    note = _("The plan was closed.")
     for ins in tasks:
-        ins.status = Status.CANCELLED
-        ins.version += 1
-        ins.save(update_fields=["status", "version", "updated_at"])
-        InspectionEvent.objects.create(
-            item=ins,
-            at=recorded_now(),
-            effective_date=localdate(),
-            actor=actor,
-            action="cancel",
-            from_status=Status.PLANNED,
-            to_status=Status.CANCELLED,
-            note=_("The plan was closed."),
-            data={"plan": plan.pk},
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=ins,
-            changes={"status": [Status.PLANNED, Status.CANCELLED]},
-        )
+        inspection_act(actor=actor, inspection=ins, action="cancel", data={"note": note})
     return [t.reference for t in tasks]
 
 
@@ -465,7 +462,7 @@ def plan_publish(
     people = _inspectors(actor, inspectors)
     today = localdate()
     with transaction.atomic():
-        obj = _locked(plan, expected_version, PlanStatus.DRAFT)
+        obj = _locked(actor, plan, expected_version, PlanStatus.DRAFT)
         outlets = _check_publishable(obj, today)
         due = _due(obj, today, due_working_days)
         for i, outlet in enumerate(outlets):
@@ -490,7 +487,7 @@ def plan_close(*, actor: Any, plan: InspectionPlan, expected_version: int | None
     """Close a published plan; its inspections that are still only planned are cancelled."""
     _require(actor)
     with transaction.atomic():
-        obj = _locked(plan, expected_version, PlanStatus.PUBLISHED)
+        obj = _locked(actor, plan, expected_version, PlanStatus.PUBLISHED)
         cancelled = task_cancel_planned(actor=actor, plan=obj)
         obj.status = PlanStatus.CLOSED
         obj.version += 1

@@ -401,6 +401,8 @@ def test_close_cancels_the_tasks_nobody_started(org, planner, inspectors, templa
     statuses = dict(Inspection.objects.filter(plan=plan).values_list("pk", "status"))
     assert statuses.pop(started.pk) == Status.IN_PROGRESS
     assert set(statuses.values()) == {Status.CANCELLED}
+    cancelled = Inspection.objects.filter(plan=plan, status=Status.CANCELLED).first()
+    assert cancelled.events.last().action == "cancel"
 
 
 def test_a_draft_cannot_be_closed(org, planner, template, b1_outlets):
