@@ -3,7 +3,7 @@ its evidence (before/after photos and documents)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -107,15 +107,8 @@ class RectificationClock(WorkClock):
         constraints = [models.UniqueConstraint(fields=["item", "name"], name="rect_clock_unique_name")]
         indexes = [models.Index(fields=["state", "due_date"], name="rect_clock_state_due")]
 
-    # --- what the shared sweeper asks of a clock model ----------------------------------------------------
-    item_field: ClassVar[str] = "item"
-    noun: ClassVar[Any] = _("Rectification item")
-
-    @classmethod
-    def open_statuses(cls) -> list[str]:
-        from xiaobao.rectification.workflow import WORKFLOW
-
-        return WORKFLOW.group("open")
+    # How the shared sweeper reaches, names and escalates the item (xiaobao.casework.sweeper.ClockSweep).
+    sweep: ClassVar[str] = "xiaobao.rectification.sweeping.SWEEP"
 
 
 class RectificationExtension(WorkExtension):
