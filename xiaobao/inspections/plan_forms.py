@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.core.models import OrgUnit, User
 from xiaobao.inspections.choices import PlanKind
@@ -18,16 +19,22 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class PlanForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     kind = forms.ChoiceField(label=_("Kind"), choices=PlanKind.choices)
-    template = forms.ModelChoiceField(label=_("Checklist"), queryset=ChecklistTemplate.objects.none())
-    period_start = forms.DateField(label=_("Period start"), widget=DATE)
-    period_end = forms.DateField(label=_("Period end"), widget=DATE)
-    inspecting_unit = forms.ModelChoiceField(label=_("Inspecting unit"), queryset=OrgUnit.objects.none())
+    template = forms.ModelChoiceField(
+        label=pgettext_lazy("inspection plan", "Checklist"), queryset=ChecklistTemplate.objects.none()
+    )
+    period_start = forms.DateField(label=pgettext_lazy("inspection plan", "Period start"), widget=DATE)
+    period_end = forms.DateField(label=pgettext_lazy("inspection plan", "Period end"), widget=DATE)
+    inspecting_unit = forms.ModelChoiceField(
+        label=pgettext_lazy("inspection plan", "Inspecting unit"), queryset=OrgUnit.objects.none()
+    )
     scope_unit = forms.ModelChoiceField(
-        label=_("Units inspected"),
+        label=pgettext_lazy("inspection plan", "Units inspected"),
         queryset=OrgUnit.objects.none(),
         help_text=_("Outlets are drawn from this unit and every unit below it."),
     )
-    outlet_count = forms.IntegerField(label=_("Number of outlets"), min_value=1, max_value=100_000)
+    outlet_count = forms.IntegerField(
+        label=pgettext_lazy("inspection plan", "Number of outlets"), min_value=1, max_value=100_000
+    )
     exclude_recent_days = forms.IntegerField(
         label=_("Leave out outlets inspected within (days)"),
         min_value=0,
@@ -57,7 +64,7 @@ class VersionForm(forms.Form):
 
 class DrawForm(VersionForm):
     seed = forms.IntegerField(
-        label=_("Seed"),
+        label=pgettext_lazy("inspection plan", "Seed"),
         required=False,
         min_value=0,
         max_value=2**63 - 1,
@@ -67,7 +74,7 @@ class DrawForm(VersionForm):
 
 class PublishForm(VersionForm):
     inspectors = forms.ModelMultipleChoiceField(
-        label=_("Inspectors"),
+        label=pgettext_lazy("inspection plan", "Inspectors"),
         queryset=User.objects.none(),
         to_field_name="username",
         help_text=_("Tasks go to them in turn, in the order of the sample."),
