@@ -73,15 +73,27 @@ class SectionRows:
 
 def inspection_sheet(inspection: Inspection) -> list[SectionRows]:
     """Sections with their items, answers and photos, in checklist order (four queries)."""
-    sections = list(
-        ChecklistSection.objects.filter(template_id=inspection.template_id).order_by("order", "id")
-    )
-    items = list(ChecklistItem.objects.filter(template_id=inspection.template_id).order_by("order", "id"))
     answers = {a.item_id: a for a in Answer.objects.filter(inspection=inspection)}
     photos: dict[int | None, list[InspectionPhoto]] = {}
     for p in InspectionPhoto.objects.filter(inspection=inspection).order_by("created_at", "id"):
         photos.setdefault(p.item_id, []).append(p)
     results = {s.get("code"): s for s in inspection.section_scores or []}
+    return _sheet(inspection.template_id, answers, photos, results)
+
+
+def checklist_sheet(template: ChecklistTemplate) -> list[SectionRows]:
+    """A checklist version's sections and items (no answers)."""
+    return _sheet(template.pk, {}, {}, {})
+
+
+def _sheet(
+    template_id: int,
+    answers: dict[int, Answer],
+    photos: dict[int | None, list[InspectionPhoto]],
+    results: dict[Any, Any],
+) -> list[SectionRows]:
+    sections = list(ChecklistSection.objects.filter(template_id=template_id).order_by("order", "id"))
+    items = list(ChecklistItem.objects.filter(template_id=template_id).order_by("order", "id"))
     out = []
     for s in sections:
         rows = [ItemRow(i, answers.get(i.pk), photos.get(i.pk, [])) for i in items if i.section_id == s.pk]

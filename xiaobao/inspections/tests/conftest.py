@@ -42,9 +42,7 @@ def inspector(org):
 
 @pytest.fixture
 def inspector2(org):
-    return grant(
-        make_user("insp2_b1", org.b1, []), "view_inspection", "conduct_inspection"
-    )
+    return grant(make_user("insp2_b1", org.b1, []), "view_inspection", "conduct_inspection")
 
 
 @pytest.fixture
