@@ -50,13 +50,17 @@ class Module:
     roles: dict[str, Sequence[str]] = field(default_factory=dict)  # role code → permissions it grants
     home_panel: str = ""  # dotted path: (user) → dict for the module's home-page panel template
     home_template: str = ""  # template included on the home page with the panel's dict as `panel`
+    home_context: str = ""  # also put the panel into the home page's context under this name (e.g. "desk")
+    home_place: str = "card"  # "todo": inside the to-do card (the panel's `todo` says it holds work); "card"
     figures: str = ""  # dotted path: (user, start, end) → list of figures for reports and the summary
     stats_section: str = ""  # dotted path: (user, unit, period) → dict for its statistics section or None
     stats_template: str = ""  # template included on the statistics page with that dict as `section`
     report_sections: Sequence[str] = ()  # dotted paths of report-section builders
     retention: Sequence[str] = ()  # retention record types this module keeps
     clocks: Sequence[str] = ()  # "app_label.Model" of clock models the shared sweeper sweeps
-    demo: str = ""  # dotted path: (**options) → None, loads the module's demo data
+    periodic: Sequence[str] = ()  # dotted paths: (now=) → report, run by `xiaobao sweep` after the clocks
+    demo: str = ""  # dotted path: (command, **options) → None, loads the module's demo data (once)
+    demo_arguments: str = ""  # dotted path: (parser) → None, adds the module's `demo_load` options
     deadline_subjects: Sequence[str] = ()  # model labels deadline rules may apply to
     order: int = 50  # the module's place among modules (home panels, demo loading)
 

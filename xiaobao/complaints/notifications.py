@@ -1,219 +1,73 @@
-"""In-app notifications and the e-mail digest.
+"""Notifications about complaints: the shared ones (`xiaobao.casework.notifications`) under their old names.
 
-Sending is idempotent: every notification carries a unique `dedupe_key` ("<key>:<user id>"), so the same
-event told twice — by a retried task or by two sweepers running at once — stores one row per person. The
-e-mail digest claims rows with a conditional update of `emailed_at`, so each row is e-mailed at most once
-however many sweepers run. Messages name the complaint by its reference only: never personal data.
+A complaint is the notification's subject; `notify(complaint=…)` and `unread_for(user)` (rows with
+`complaint` / `complaint_id` readable, `complaints.Notification`) keep working for callers and tests.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from xiaobao.casework import notifications as shared
+from xiaobao.casework.notifications import (
+    CHUNK,
+    DEFAULT_WORKING_HOURS,
+    DIGEST_LINES,
+    Notice,
+    Subject,
+    deliver,
+    in_working_hours,
+    lock_rows,
+    mark_read,
+)
 from xiaobao.complaints.models import Complaint, Notification
-from xiaobao.core.workdays import get_calendar
 
-logger = logging.getLogger(__name__)
-
-DEFAULT_WORKING_HOURS = (9, 18)
-CHUNK = 900  # ids per IN (...) list: below SQLite's smallest variable limit
-DIGEST_LINES = 200  # notifications listed in one e-mail; the rest are counted
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One event to tell some users about; `key` names the event (the user id is appended per row)."""
-
-    user_ids: tuple[int, ...]
-    complaint_id: int | None
-    kind: str
-    message: str
-    key: str
-
-    def rows(self) -> dict[str, Notification]:
-        return {
-            f"{self.key}:{uid}": Notification(
-                user_id=uid, complaint_id=self.complaint_id, kind=self.kind, message=self.message[:300],
-                dedupe_key=f"{self.key}:{uid}",
-            )
-            for uid in self.user_ids
-        }  # fmt: skip
+__all__ = [
+    "CHUNK",
+    "DEFAULT_WORKING_HOURS",
+    "DIGEST_LINES",
+    "Notice",
+    "Subject",
+    "complaint_subject",
+    "deliver",
+    "email_digest",
+    "in_working_hours",
+    "lock_complaints",
+    "mark_read",
+    "notify",
+    "send_mail",
+    "unread_for",
+]
 
 
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), CHUNK):
-        yield items[i : i + CHUNK]
-
-
-def _pk(user: Any) -> int:
-    """A user's primary key, whether given a user or an id."""
-    return int(getattr(user, "pk", user))
+def complaint_subject(complaint_id: int | None) -> Subject | None:
+    """The notification subject naming a complaint by id."""
+    return None if complaint_id is None else Subject("complaints.complaint", int(complaint_id))
 
 
 def lock_complaints(ids: Iterable[int]) -> None:
-    """Lock complaint rows in id order (PostgreSQL) for the current transaction.
-
-    Everything that tells about a complaint takes this lock first — as transitions do — so two
-    sweepers count new notifications exactly and never deadlock with a transition. SQLite needs no
-    row lock: its IMMEDIATE transactions already run one writer at a time.
-    """
-    if not connection.features.has_select_for_update:
-        return
-    for chunk in _chunks(sorted(set(ids))):
-        list(Complaint.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk"))
-
-
-def deliver(notices: Sequence[Notice]) -> list[int]:
-    """Store each notice once per user; returns, per notice, how many of its rows are new.
-
-    One existence query per 900 keys and one bulk insert for the lot. The unique `dedupe_key` alone
-    guarantees nobody is told twice; the complaint locks make the returned counts exact as well.
-    """
-    wanted: dict[str, Notification] = {}
-    for notice in notices:
-        wanted.update(notice.rows())
-    if not wanted:
-        return [0] * len(notices)
-    with transaction.atomic():
-        lock_complaints(n.complaint_id for n in notices if n.complaint_id is not None)
-        existing: set[str] = set()
-        for chunk in _chunks(list(wanted)):
-            existing.update(
-                Notification.objects.filter(dedupe_key__in=chunk).values_list("dedupe_key", flat=True)
-            )
-        new = [row for key, row in wanted.items() if key not in existing]
-        Notification.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
-    return [sum(1 for uid in n.user_ids if f"{n.key}:{uid}" not in existing) for n in notices]
+    """Lock complaint rows in id order (PostgreSQL) for the current transaction."""
+    lock_rows(Complaint, ids)
 
 
 def notify(*, users: Iterable[Any], complaint: Complaint | None, kind: str, message: str, key: str) -> int:
-    """Tell each user (a user or an id) once about an event; returns how many notifications were new.
-
-    `key` names the event; a user already told about it (`"<key>:<user id>"` exists) is skipped, so
-    retried tasks and concurrent sweepers never tell anybody twice.
-    """
-    user_ids = tuple(sorted({_pk(u) for u in users}))
-    complaint_id = complaint.pk if complaint is not None else None
-    return deliver([Notice(user_ids, complaint_id, kind, message, key)])[0]
+    """Tell each user once about an event of a complaint; returns how many notifications were new."""
+    return shared.notify(
+        users=users, subject=complaint_subject(complaint.pk if complaint is not None else None),
+        kind=kind, message=message, key=key,
+    )  # fmt: skip
 
 
 def unread_for(user: Any) -> QuerySet[Notification]:
-    """The user's unread notifications, newest first."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).select_related("complaint")
-
-
-def mark_read(user: Any, ids: Iterable[int]) -> int:
-    """Mark the user's own notifications read (others' ids are ignored); returns how many changed."""
-    return Notification.objects.filter(user=user, pk__in=list(ids), read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-
-
-# --- e-mail digest --------------------------------------------------------------------------------------
-
-
-def in_working_hours(now: dt.datetime) -> bool:
-    """True on a working day between `SLA_WORKING_HOURS` (start, end) o'clock, local time."""
-    start, end = getattr(settings, "SLA_WORKING_HOURS", DEFAULT_WORKING_HOURS)
-    local = timezone.localtime(now, timezone.get_default_timezone())
-    return start <= local.hour < end and get_calendar().is_workday(local.date())
-
-
-@dataclass
-class _Pending:
-    """One person's notifications not yet e-mailed."""
-
-    user_id: int
-    email: str
-    active: bool
-    ids: list[int] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)
-
-
-def _pending() -> list[_Pending]:
-    """Every notification not yet e-mailed, grouped per person (one query)."""
-    rows = (
-        Notification.objects.filter(emailed_at__isnull=True)
-        .order_by("user_id", "created_at", "pk")
-        .values_list("pk", "user_id", "user__email", "user__is_active", "message", "read_at", "created_at")
-    )
-    people: dict[int, _Pending] = {}
-    for pk, user_id, email, active, message, read_at, created_at in rows:
-        person = people.setdefault(user_id, _Pending(user_id, email or "", active))
-        person.ids.append(pk)
-        if read_at is None:  # already seen in the app: no need to e-mail it
-            local = timezone.localtime(created_at, timezone.get_default_timezone())
-            person.lines.append(f"{local:%Y-%m-%d %H:%M}  {message}")
-    return list(people.values())
-
-
-class _ClaimLost(Exception):
-    """Another process claimed some of the rows first: roll this claim back."""
-
-
-def _claim(person: _Pending, now: dt.datetime) -> bool:
-    """Claim all of a person's pending rows, or none: True when this process now owns them.
-
-    If another process claimed some meanwhile, the partial claim is rolled back; its rows stay pending
-    and go out with the next digest, so no row is lost and none is e-mailed twice.
-    """
-    try:
-        with transaction.atomic():
-            pending = Notification.objects.filter(emailed_at__isnull=True)
-            claimed = sum(
-                pending.filter(pk__in=chunk).update(emailed_at=now) for chunk in _chunks(person.ids)
-            )
-            if claimed != len(person.ids):
-                raise _ClaimLost
-    except _ClaimLost:
-        return False
-    return True
-
-
-def _send(person: _Pending) -> None:
-    """E-mail one person the list of their notifications."""
-    count = len(person.lines)
-    subject = ngettext(
-        "%(site)s: %(count)d complaint notification", "%(site)s: %(count)d complaint notifications", count
-    ) % {"site": getattr(settings, "INSTITUTION_NAME", "Xiaobao"), "count": count}
-    lines = person.lines[:DIGEST_LINES]
-    if count > DIGEST_LINES:
-        lines.append(_("… and %(more)d more") % {"more": count - DIGEST_LINES})
-    body = "\n".join([*lines, "", _("Open Xiaobao to see the complaints.")])
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+    """The user's unread notifications, newest first (every subject; `complaint` readable on each row)."""
+    return shared.unread_for(user, Notification)
 
 
 def email_digest(now: dt.datetime | None = None) -> int:
-    """E-mail each person one digest of their notifications not yet e-mailed; returns e-mails sent.
-
-    Runs only in working hours on working days. Rows of people without an e-mail address (or inactive,
-    or who read them in the app already) are marked without sending. A failed send un-claims its rows.
-    """
-    now = now or timezone.now()
-    if not in_working_hours(now):
-        return 0
-    sent = 0
-    for person in _pending():
-        if not _claim(person, now) or not (person.lines and person.email and person.active):
-            continue
-        try:
-            _send(person)
-        except Exception:
-            logger.exception("digest e-mail failed for user %s; will retry", person.user_id)
-            for chunk in _chunks(person.ids):
-                Notification.objects.filter(pk__in=chunk, emailed_at=now).update(emailed_at=None)
-            continue
-        sent += 1
-    return sent
+    """The shared digest, sent with this module's `send_mail` (tests replace it to fail a send)."""
+    return shared.email_digest(now, mailer=lambda *a, **kw: send_mail(*a, **kw))

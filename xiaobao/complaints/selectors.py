@@ -157,3 +157,27 @@ def complaint_detail(*, user: Any, pk: int) -> Complaint | None:
         .filter(pk=pk)
         .first()
     )
+
+
+# --- read by other modules (the early-warning scan): system readers, no acting user ----------------------
+
+
+def open_statuses() -> list[str]:
+    """The statuses of complaints still being worked on (the workflow's "open" group)."""
+    return sorted(Status.open_statuses())
+
+
+def decisions_due(*, first: dt.date, last: dt.date) -> list[tuple[int, str, int, dt.date]]:
+    """Open complaints whose decision clock is running and due in [first, last]:
+    (complaint id, reference, responsible unit id, due date)."""
+    from xiaobao.casework.choices import ClockState
+
+    return list(
+        Clock.objects.filter(
+            name="decision",
+            state=ClockState.RUNNING,
+            due_date__gte=first,
+            due_date__lte=last,
+            complaint__status__in=Status.open_statuses(),
+        ).values_list("complaint_id", "complaint__reference", "complaint__org_unit_id", "due_date")
+    )

@@ -1,8 +1,11 @@
 """The roles of Xiaobao and the actions each may take: one declared table.
 
-Permissions are per action (Django permissions `core.<codename>`); a role is a named set of them, kept in
-sync with a Django Group of the same code after every migrate. Scope is not a role setting: a user sees
-their own unit's subtree unless a role grants `view_all_units`.
+Permissions are per action (Django permissions `<app>.<codename>`); a role is a named set of them, kept in
+sync with a Django Group of the same code after every migrate. This table holds core's own permissions;
+each module adds what its permissions grant to which role in its `AppConfig.module.roles` (the registry,
+`xiaobao.casework.registry.role_grants`), so adding a module edits nothing here. `role_permissions(code)` is
+the whole set. Scope is not a role setting: a user sees their own unit's subtree unless a role grants
+`view_all_units`.
 """
 
 from __future__ import annotations
@@ -32,32 +35,6 @@ MANAGE_CALENDAR = "core.manage_calendar"
 VIEW_CONSUMERS = "core.view_consumer"
 MANAGE_CONSUMERS = "core.manage_consumer"
 REVEAL_PERSONAL_DATA = "core.reveal_personal_data"
-# complaints
-C_VIEW = "complaints.view_complaint"
-C_REGISTER = "complaints.register_complaint"
-C_HANDLE = "complaints.handle_complaint"
-C_ASSIGN = "complaints.assign_complaint"
-C_APPROVE = "complaints.approve_complaint"
-C_RESPOND = "complaints.respond_complaint"
-C_EXPORT = "complaints.export_complaint"
-C_CODES = "complaints.manage_codes"
-C_HOLD = "complaints.hold_complaint"
-
-# early warning
-EW_VIEW = "early_warning.view_earlywarning"
-EW_ACK = "early_warning.acknowledge_earlywarning"
-EW_WORDS = "early_warning.manage_watchword"
-
-# reports
-R_VIEW = "reports.view_reportjob"
-R_RUN = "reports.run_report"
-R_TEMPLATES = "reports.manage_reporttemplate"
-
-# imports
-I_IMPORT = "imports.import_complaints"
-I_PRESETS = "imports.manage_importpreset"
-
-COMPLAINT_WORK = {C_VIEW, C_REGISTER, C_HANDLE}
 
 ROLES: dict[str, Role] = {
     r.code: r
@@ -74,10 +51,6 @@ ROLES: dict[str, Role] = {
                     VIEW_AUDIT,
                     EXPORT_AUDIT,
                     MANAGE_CALENDAR,
-                    C_CODES,
-                    EW_WORDS,
-                    R_TEMPLATES,
-                    I_PRESETS,
                 }
             ),
         ),
@@ -95,19 +68,6 @@ ROLES: dict[str, Role] = {
                     VIEW_CONSUMERS,
                     MANAGE_CONSUMERS,
                     REVEAL_PERSONAL_DATA,
-                    *COMPLAINT_WORK,
-                    C_ASSIGN,
-                    C_EXPORT,
-                    C_CODES,
-                    C_HOLD,
-                    EW_VIEW,
-                    EW_ACK,
-                    EW_WORDS,
-                    R_VIEW,
-                    R_RUN,
-                    R_TEMPLATES,
-                    I_IMPORT,
-                    I_PRESETS,
                 }
             ),
         ),
@@ -121,14 +81,6 @@ ROLES: dict[str, Role] = {
                     VIEW_CONSUMERS,
                     MANAGE_CONSUMERS,
                     REVEAL_PERSONAL_DATA,
-                    *COMPLAINT_WORK,
-                    C_ASSIGN,
-                    C_EXPORT,
-                    EW_VIEW,
-                    EW_ACK,
-                    R_VIEW,
-                    R_RUN,
-                    I_IMPORT,
                 }
             ),
         ),
@@ -136,30 +88,38 @@ ROLES: dict[str, Role] = {
             "complaint_handler",
             _("Complaint handler"),
             _("Registers and handles complaints in the own unit's subtree."),
-            frozenset({VIEW_CONSUMERS, MANAGE_CONSUMERS, REVEAL_PERSONAL_DATA, *COMPLAINT_WORK, EW_VIEW}),
+            frozenset({VIEW_CONSUMERS, MANAGE_CONSUMERS, REVEAL_PERSONAL_DATA}),
         ),
         Role(
             "business_responder",
             _("Business-line responder"),
             _("Answers complaints about the own product line."),
-            frozenset({VIEW_CONSUMERS, C_VIEW, C_RESPOND}),
+            frozenset({VIEW_CONSUMERS}),
         ),
         Role(
             "approver",
             _("Approver (leadership)"),
             _("Approves extensions and decisions for the own subtree."),
-            frozenset({VIEW_CONSUMERS, C_VIEW, C_APPROVE, EW_VIEW, R_VIEW}),
+            frozenset({VIEW_CONSUMERS}),
         ),
         Role(
             "auditor",
             _("Auditor (read-only)"),
             _("Reads everything, changes nothing."),
-            frozenset(
-                {VIEW_ALL, VIEW_AUDIT, EXPORT_AUDIT, VIEW_CONSUMERS, C_VIEW, C_EXPORT, EW_VIEW, R_VIEW}
-            ),
+            frozenset({VIEW_ALL, VIEW_AUDIT, EXPORT_AUDIT, VIEW_CONSUMERS}),
         ),
     ]
 }
+
+
+def role_permissions(code: str) -> frozenset[str]:
+    """Every permission the role grants: core's (above) and each module's (its `Module.roles`)."""
+    from xiaobao.casework.registry import role_grants
+
+    role = ROLES.get(code)
+    if role is None:
+        return frozenset()
+    return role.permissions | frozenset(role_grants().get(code, ()))
 
 
 def reveals_personal_data(code: str) -> bool:

@@ -21,7 +21,7 @@ queries for what it found:
    `WARNING_NEAR_BREACH_WORKING_DAYS` working day(s).
 
 Every warning has a unique `dedupe_key`; it is inserted in its own savepoint together with its
-notifications (for the unit's branch consumer-protection officers and head office's, found with the SLA
+notifications (for the unit's branch consumer-protection officers and head office's, found with the shared
 sweeper's `Ladder`), so a scan run twice or by two workers at once stores and tells each warning once, and
 a scan that dies half-way leaves no warning untold. Messages carry figures and references only.
 """
@@ -43,10 +43,10 @@ from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from xiaobao.complaints.choices import ClockState, Status
-from xiaobao.complaints.models import Clock, Complaint, ComplaintCode, ComplaintEvent
-from xiaobao.complaints.notifications import Notice, deliver
-from xiaobao.complaints.sweeper import Ladder
+from xiaobao.casework.notifications import Notice, Subject, deliver
+from xiaobao.casework.sweeper import Ladder
+from xiaobao.complaints.models import Complaint, ComplaintCode, ComplaintEvent
+from xiaobao.complaints.selectors import decisions_due, open_statuses
 from xiaobao.core.models import OrgUnit
 from xiaobao.core.scoping import subtree_q
 from xiaobao.core.workdays import get_calendar
@@ -62,7 +62,7 @@ from xiaobao.imports.writer import REFERENCE_PREFIX
 
 # Imported history is not news: an imported complaint (reference `IM…`) counts only while it is open (taken
 # over from another system as a live case); archived or closed imports never raise a warning.
-LIVE = ~Q(reference__startswith=REFERENCE_PREFIX) | Q(status__in=Status.open_statuses())
+LIVE = ~Q(reference__startswith=REFERENCE_PREFIX) | Q(status__in=open_statuses())
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,7 @@ OVERLAP = dt.timedelta(minutes=10)  # new complaints re-read from before the pre
 FIRST_LOOKBACK = dt.timedelta(days=7)  # the very first scan
 MAX_CATCHUP_DAYS = 7  # spike days re-evaluated after the scanner was down
 BRANCH_CP_LEVEL, HQ_CP_LEVEL = 2, 3  # rungs of the sweeper's ladder
+COMPLAINT = "complaints.complaint"  # a notification's subject: the warning's complaint
 
 
 @dataclass
@@ -128,12 +129,13 @@ def _existing(keys: Iterable[str]) -> dict[str, tuple[int, int, bool]]:
 def _emit(s: _Scan, warning: EarlyWarning, recipients: list[int]) -> bool:
     """Store a new warning and its notifications together; False when another scan stored it first."""
     warning.org_unit = s.units[warning.org_unit_id]
-    complaint_id = warning.complaint_ids[0] if len(warning.complaint_ids) == 1 else None
+    # about its complaint when it has one (the link opens it), else about nothing
+    subject = Subject(COMPLAINT, int(warning.complaint_ids[0])) if len(warning.complaint_ids) == 1 else None
     message = _("Early warning: %(text)s") % {"text": warning.summary()}
     try:
         with transaction.atomic():
             warning.save(force_insert=True)
-            deliver([Notice(tuple(recipients), complaint_id, "early_warning", message, f"ew:{warning.pk}")])
+            deliver([Notice(tuple(recipients), subject, "early_warning", message, f"ew:{warning.pk}")])
     except IntegrityError:
         return False
     s.report.created[warning.kind] += 1
@@ -403,15 +405,7 @@ def near_breach_horizon(today: dt.date, working_days: int) -> dt.date:
 
 def _near_breach(s: _Scan) -> None:
     n = int(settings.WARNING_NEAR_BREACH_WORKING_DAYS)
-    rows = list(
-        Clock.objects.filter(
-            name="decision",
-            state=ClockState.RUNNING,
-            due_date__gte=s.today,
-            due_date__lte=near_breach_horizon(s.today, n),
-            complaint__status__in=Status.open_statuses(),
-        ).values_list("complaint_id", "complaint__reference", "complaint__org_unit_id", "due_date")
-    )
+    rows = decisions_due(first=s.today, last=near_breach_horizon(s.today, n))
     keyed = {f"near_breach:{pk}:{due:%Y%m%d}": (pk, ref, unit, due) for pk, ref, unit, due in rows}
     existing = _existing(keyed)
     for key, (pk, reference, unit_id, due) in keyed.items():
@@ -477,3 +471,15 @@ def warning_scan(*, today: dt.date | None = None, now: dt.datetime | None = None
     )
     logger.info("warning scan %s: %s", today.isoformat(), s.report)
     return s.report
+
+
+def periodic_scan(*, now: dt.datetime) -> ScanReport:
+    """The scan as a periodic job of `xiaobao sweep` (declared in `EarlyWarningConfig.module`)."""
+    return warning_scan(now=now)
+
+
+def demo_scan(command: Any, **opts: Any) -> None:
+    """Early warning's part of `xiaobao demo_load`: the first scan over freshly loaded demo complaints."""
+    if WarningScanRun.objects.exists() or not Complaint.objects.exists():
+        return
+    command.stdout.write(f"Early-warning scan over the demo complaints: {warning_scan()}")

@@ -3,7 +3,8 @@
 from xiaobao.complaints.models.codes import ComplaintCode, DeadlineRule, NoticeTemplate
 from xiaobao.complaints.models.complaint import Complaint, ComplaintEvent
 from xiaobao.complaints.models.exports import ExportJob
-from xiaobao.complaints.models.work import Assistance, Attachment, Clock, Extension, Notification
+from xiaobao.complaints.models.notifications import Notification
+from xiaobao.complaints.models.work import Assistance, Attachment, Clock, Extension
 
 __all__ = [
     "Assistance",

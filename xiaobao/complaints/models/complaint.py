@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xiaobao.complaints.choices import (
@@ -237,6 +239,9 @@ class Complaint(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, editable=False)
 
+    # notifications about this complaint: `Notification.objects.filter(complaint=c)` (no column)
+    notifications = GenericRelation("casework.Notification", related_query_name="complaint")
+
     objects = ComplaintQuerySet.as_manager()
     audit_exclude = (
         "version",
@@ -293,6 +298,9 @@ class Complaint(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("complaints:detail", args=[self.pk])
 
     def workable_by(self, user: Any) -> bool:
         """`Complaint.objects.workable_by(user)` for this complaint, without a query (units loaded)."""

@@ -11,6 +11,8 @@ from xiaobao.core.models.base import TimeStampedModel
 class Clock(models.Model):
     """A named regulatory clock of a complaint, recomputed from the event history on every transition."""
 
+    sweep = "xiaobao.complaints.sweeper.CLOCK_SWEEP"  # how the shared sweeper reaches and names it
+
     complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="clocks")
     name = models.CharField(_("clock"), max_length=20)
     rule = models.ForeignKey("casework.DeadlineRule", on_delete=models.PROTECT, related_name="+")
@@ -99,25 +101,3 @@ class Attachment(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-class Notification(models.Model):
-    """An in-app notification; `dedupe_key` makes sending idempotent across concurrent sweepers."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    complaint = models.ForeignKey(
-        "complaints.Complaint", null=True, on_delete=models.CASCADE, related_name="+"
-    )
-    kind = models.CharField(max_length=30)
-    message = models.CharField(max_length=300)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-    dedupe_key = models.CharField(max_length=120, unique=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
-
-    def __str__(self) -> str:
-        return self.message

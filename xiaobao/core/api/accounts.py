@@ -8,7 +8,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from xiaobao.core.api.common import get_visible, require_perm
 from xiaobao.core.models import OrgUnit, User
-from xiaobao.core.roles import ROLES
+from xiaobao.core.roles import ROLES, role_permissions
 from xiaobao.core.selectors import health_status, user_list
 from xiaobao.core.services import accounts as svc
 
@@ -133,7 +133,7 @@ def roles(request: HttpRequest):
             "code": r.code,
             "name": str(r.name),
             "description": str(r.description),
-            "permissions": sorted(r.permissions),
+            "permissions": sorted(role_permissions(r.code)),
         }
         for r in ROLES.values()
     ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 
-from xiaobao.core.roles import ROLES
+from xiaobao.core.roles import ROLES, role_permissions
 
 
 def roles_sync() -> None:
@@ -13,5 +13,5 @@ def roles_sync() -> None:
     }
     for role in ROLES.values():
         group, _ = Group.objects.get_or_create(name=role.code)
-        wanted = [perms[c] for c in role.permissions if c in perms]
+        wanted = [perms[c] for c in role_permissions(role.code) if c in perms]
         group.permissions.set(wanted)

@@ -6,46 +6,42 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from xiaobao.complaints.notifications import unread_for
-from xiaobao.complaints.selectors import approval_inbox, my_queue, unit_inbox
-from xiaobao.complaints.views.common import with_due
+from xiaobao.casework import registry
 from xiaobao.core.selectors import admin_warnings, health_status
-from xiaobao.early_warning.selectors import home_panel
-
-QUEUE_SIZE = 10
-NOTIFICATIONS_SHOWN = 5
 
 
-def _complaint_desk(user: Any) -> dict[str, Any]:
-    """The user's complaint work: own queue by due date, units' inbox, approvals, unread notifications."""
-    if not user.has_perm("complaints.view_complaint"):
-        return {}
-    desk: dict[str, Any] = {
-        "queue": with_due(my_queue(user=user)[:QUEUE_SIZE]),
-        "inbox_count": unit_inbox(user=user).count(),
-        "unread": list(unread_for(user)[:NOTIFICATIONS_SHOWN]),
-        "unread_count": unread_for(user).count(),
-    }
-    if user.has_perm("complaints.approve_complaint"):
-        inbox = approval_inbox(user=user)
-        desk["approvals_count"] = inbox["extensions"].count() + inbox["decisions"].count()
-    return desk
+def home_panels(user: Any) -> list[dict[str, Any]]:
+    """Every module's home panel the user has (its declared callable gave something), in module order:
+    {"template", "panel", "place"} — place "todo" goes inside the to-do card, "card" is a card of its own."""
+    out = []
+    for reg in registry.modules():
+        m = reg.module
+        if not (m.home_panel and m.home_template):
+            continue
+        panel = registry.resolve(m.home_panel)(user=user)
+        if panel:
+            out.append(
+                {"template": m.home_template, "panel": panel, "place": m.home_place, "name": m.home_context}
+            )
+    return out
+
+
+def _has_todo(panel: Any) -> bool:
+    return bool(panel.get("todo") if isinstance(panel, dict) else getattr(panel, "todo", False))
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """The user's desk: to-do items from every module and administrator warnings."""
-    desk = _complaint_desk(request.user)
-    todo = any(desk.get(k) for k in ("queue", "inbox_count", "unread", "approvals_count"))
-    return render(
-        request,
-        "core/home.html",
-        {
-            "todo": todo,
-            "desk": desk,
-            "warnings": admin_warnings(user=request.user),
-            "early_warnings": home_panel(user=request.user),
-        },
+    panels = home_panels(request.user)
+    todo = [p for p in panels if p["place"] == "todo"]
+    context = {p["name"]: p["panel"] for p in panels if p["name"]}
+    context.update(
+        todo=any(_has_todo(p["panel"]) for p in todo),
+        todo_panels=todo,
+        card_panels=[p for p in panels if p["place"] != "todo"],
+        warnings=admin_warnings(user=request.user),
     )
+    return render(request, "core/home.html", context)
 
 
 @require_GET

@@ -1,4 +1,6 @@
-"""`xiaobao sla_sweep [--loop] [--interval S] [--max-loops N]`: run the SLA sweeper once or forever."""
+"""`xiaobao sla_sweep [--loop] [--interval S] [--max-loops N]`: run the SLA sweeper once or forever.
+
+The clocks of every registered module and the e-mail digest (`xiaobao sweep` adds the early-warning scan)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from xiaobao.complaints.sweeper import SweepReport, sla_sweep
+from xiaobao.casework.sweeper import SweepReport, sla_sweep
 from xiaobao.core.periodic import add_loop_arguments, run_loop
 
 logger = logging.getLogger("xiaobao.complaints.sweeper")
