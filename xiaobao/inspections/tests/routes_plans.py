@@ -64,6 +64,8 @@ PAGE_ROUTES: list[Route] = [
     ),
     Route("inspections:plan_create", "get", kind="global"),
     Route("inspections:plan_detail", "get", lambda c: {"pk": c.plan.pk}),
+    # the published plan's page: the one with the close form (swept by test_form_fuzz)
+    Route("inspections:plan_detail", "get", lambda c: {"pk": c.published_plan.pk}),
     Route(
         "inspections:plan_draw",
         "post",
