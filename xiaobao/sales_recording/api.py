@@ -133,17 +133,18 @@ class SampleOut(Schema):
     created_by: str
     created_at: dt.datetime
 
+    # A sample row from the list, or the detail's dict (already resolved).
     @staticmethod
-    def resolve_unit(obj: RecordingSample) -> str:
-        return obj.org_unit.code
+    def resolve_unit(obj: RecordingSample | dict[str, Any]) -> str:
+        return obj["unit"] if isinstance(obj, dict) else obj.org_unit.code
 
     @staticmethod
-    def resolve_rule(obj: RecordingSample) -> str:
-        return obj.rule.code
+    def resolve_rule(obj: RecordingSample | dict[str, Any]) -> str:
+        return obj["rule"] if isinstance(obj, dict) else obj.rule.code
 
     @staticmethod
-    def resolve_created_by(obj: RecordingSample) -> str:
-        return obj.created_by.username
+    def resolve_created_by(obj: RecordingSample | dict[str, Any]) -> str:
+        return obj["created_by"] if isinstance(obj, dict) else obj.created_by.username
 
 
 class FindingOut(Schema):
@@ -280,9 +281,19 @@ def _sample_detail(sample: RecordingSample) -> dict[str, Any]:
                 ],
             }
         )
-    out = SampleOut.from_orm(sample).dict()
-    out["items"] = items
-    return out
+    return {
+        "id": sample.pk,
+        "unit": sample.org_unit.code,
+        "year": sample.year,
+        "quarter": sample.quarter,
+        "rule": sample.rule.code,
+        "rule_snapshot": sample.rule_snapshot,
+        "seed": sample.seed,
+        "population": sample.population,
+        "created_by": sample.created_by.username,
+        "created_at": sample.created_at,
+        "items": items,
+    }
 
 
 @router.get("/sales-recording/samples/{sample_id}", response=SampleDetailOut, summary="One sample with items")

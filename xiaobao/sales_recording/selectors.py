@@ -74,7 +74,7 @@ def _month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def _counts(qs: QuerySet[RecordedSale]) -> dict[str, Any]:
+def _counts() -> dict[str, Any]:
     return {"required": Count("id"), "recorded": Count("id", filter=recorded_q())}
 
 
@@ -87,7 +87,7 @@ def sale_progress(*, user: Any, root: OrgUnit, year: int, month: int) -> Progres
         row["org_unit__path"]: row
         for row in in_root.filter(sale_at__gte=start, sale_at__lt=end)
         .values("org_unit__path")
-        .annotate(**_counts(in_root))
+        .annotate(**_counts())
         .order_by()
     }
     total = ProgressRow(root, root.name)
@@ -114,7 +114,7 @@ def sale_progress(*, user: Any, root: OrgUnit, year: int, month: int) -> Progres
         for row in in_root.filter(sale_at__gte=year_start, sale_at__lt=year_end)
         .annotate(m=ExtractMonth("sale_at", tzinfo=tz))
         .values("m")
-        .annotate(**_counts(in_root))
+        .annotate(**_counts())
         .order_by()
     }
     months = [
@@ -172,7 +172,7 @@ def sample_items(sample: RecordingSample) -> list[ItemView]:
     ids = [i.inspection_id for i in items if i.inspection_id]
     findings: dict[int, list[Any]] = {}
     for f in Finding.objects.filter(inspection_id__in=ids).order_by("id") if ids else []:
-        findings.setdefault(f.inspection_id, []).append(f)
+        findings.setdefault(f.inspection_id or 0, []).append(f)
     return [ItemView(i, findings.get(i.inspection_id or 0, [])) for i in items]
 
 
