@@ -16,7 +16,7 @@ URL = "/api/v1/sales-recording"
 
 @pytest.fixture
 def quarter_sales(org):
-    """Q1 2026 at the branch-1 outlet: 20 wealth sales (2 to applicants aged 60+), 5 agency; one in branch 2."""
+    """Q1 2026 at the B1 outlet: 20 wealth sales (2 to applicants aged 60+), 5 agency; one in branch 2."""
     sales = [
         make_sale(org.b1o, at=f"2026-0{1 + i % 3}-1{i % 9} 10:00", age=70 if i < 2 else 40) for i in range(20)
     ]
