@@ -16,7 +16,7 @@ from xiaobao.core.models import User
 from xiaobao.rectification.choices import EvidenceKind, Source
 from xiaobao.rectification.services import rules
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # ISO: a date input shows nothing else
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
