@@ -1,0 +1,99 @@
+"""The sales-recording pages: register, progress, samples (draw with field errors), detail with the check's
+findings and their rectification links, the import entry; and a check filled through the inspection."""
+
+from __future__ import annotations
+
+import pytest
+
+from xiaobao.sales_recording.models import RecordingSample, SampleItem
+from xiaobao.sales_recording.tests.conftest import make_sale
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+
+
+@pytest.fixture
+def sales(org):
+    return [make_sale(org.b1o, at="2026-02-10 10:00", age=66), make_sale(org.b1o, at="2026-02-11 10:00")]
+
+
+def test_register_lists_the_sales_of_the_scope(org, sr_officer, client_for, sales):
+    make_sale(org.b2s, at="2026-02-01 10:00").__class__.objects.filter(org_unit=org.b2s).update(
+        product="B2ONLY"
+    )
+    page = client_for(sr_officer).get("/sales-recording/", {"aged_60": "on"})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert body.count('data-testid="sale-row"') == 1 and "B2ONLY" not in body
+    bad = client_for(sr_officer).get(
+        "/sales-recording/", {"date_from": "2026-03-01", "date_to": "2026-01-01"}
+    )
+    assert bad.status_code == 400
+
+
+def test_progress_page_shows_the_month_and_refuses_a_bad_month(org, sr_officer, client_for, sales):
+    c = client_for(sr_officer)
+    page = c.get("/sales-recording/progress/", {"unit": "B1", "year": 2026, "month": 2})
+    assert page.status_code == 200 and 'data-testid="progress-total"' in page.content.decode()
+    assert c.get("/sales-recording/progress/", {"month": 13}).status_code == 400
+    assert c.get("/sales-recording/progress/", {"unit": "B2"}).status_code == 404
+
+
+def test_drawing_on_the_page_then_checking_an_item_ends_in_findings_to_rectify(
+    org, sr_officer, client_for, sales
+):
+    from xiaobao.inspections.services import answer_save, inspection_act
+
+    c = client_for(sr_officer)
+    # given a field error first: no rule
+    bad = c.post("/sales-recording/samples/", {"unit": org.b1.pk, "year": 2026, "quarter": 1})
+    assert bad.status_code == 400
+    # when the sample is drawn
+    drawn = c.post(
+        "/sales-recording/samples/",
+        {"unit": org.b1.pk, "year": 2026, "quarter": 1, "rule": "bank-sales-zone"},
+    )
+    assert drawn.status_code == 302
+    sample = RecordingSample.objects.get()
+    item = SampleItem.objects.get(sample=sample, reason="must_check")
+    # and its check is started, answered with one failed critical item, and submitted
+    started = c.post(f"/sales-recording/items/{item.pk}/check/")
+    assert started.status_code == 302
+    item.refresh_from_db()
+    inspection = item.inspection
+    for section in inspection.template.sections.all():
+        for it in section.items.all():
+            value = "录像清晰" if it.kind == "text" else it.code != "D01"
+            answer_save(actor=sr_officer, inspection=inspection, item_code=it.code, value=value)
+    inspection.refresh_from_db()
+    inspection_act(actor=sr_officer, inspection=inspection, action="submit", version=inspection.version)
+    # then the sample's page shows the check and the finding with its rectification link
+    page = c.get(f"/sales-recording/samples/{sample.pk}/")
+    body = page.content.decode()
+    assert page.status_code == 200 and inspection.reference in body
+    finding = inspection.findings.get()
+    assert f"/rectifications/new?finding={finding.pk}" in body
+    # and drawing the same quarter again is refused (409) with the message on the page
+    assert (
+        c.post(
+            "/sales-recording/samples/",
+            {"unit": org.b1.pk, "year": 2026, "quarter": 1, "rule": "bank-sales-zone"},
+        ).status_code
+        == 409
+    )
+
+
+def test_pages_of_another_branch_are_404(org, sr_officer, sr_other, client_for, sales):
+    c = client_for(sr_officer)
+    c.post(
+        "/sales-recording/samples/",
+        {"unit": org.b1.pk, "year": 2026, "quarter": 1, "rule": "bank-sales-zone"},
+    )
+    sample = RecordingSample.objects.get()
+    other = client_for(sr_other)
+    assert other.get(f"/sales-recording/samples/{sample.pk}/").status_code == 404
+    assert other.post(f"/sales-recording/items/{sample.items.first().pk}/check/").status_code == 404
+
+
+def test_import_entry_links_the_upload_of_the_sales_kind(org, sr_officer, client_for):
+    page = client_for(sr_officer).get("/sales-recording/import/")
+    assert page.status_code == 200 and "/imports/new/?kind=recorded_sales" in page.content.decode()
