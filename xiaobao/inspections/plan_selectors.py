@@ -11,11 +11,12 @@ from django import forms
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from xiaobao.core.clock import localdate
 from xiaobao.core.models import OrgUnit, User
 from xiaobao.core.scoping import ALL, subtree_q, user_scope
 from xiaobao.inspections.choices import PlanKind, PlanStatus, Status
 from xiaobao.inspections.models import ChecklistTemplate, Inspection, InspectionPlan
-from xiaobao.inspections.plans import CONDUCT, can_manage, sample_replay
+from xiaobao.inspections.plans import COMPLAINT_WINDOW_DAYS, CONDUCT, can_manage, sample_replay
 from xiaobao.inspections.sampling import Reason
 
 REASON_LABELS = {
@@ -161,6 +162,23 @@ def plan_tasks(*, user: Any, plan: InspectionPlan) -> QuerySet[Inspection]:
         .select_related("org_unit", "handler")
         .order_by("pk")
     )
+
+
+def task_complaints(*, user: Any, tasks: list[Inspection]) -> dict[int, int] | None:
+    """Complaints the user may see, received in the last 12 months, per outlet of the tasks (one grouped
+    query); None when the user may not see complaints at all."""
+    from xiaobao.complaints.models import Complaint
+
+    if not user.has_perm("complaints.view_complaint"):
+        return None
+    since = localdate() - dt.timedelta(days=COMPLAINT_WINDOW_DAYS)
+    rows = (
+        Complaint.objects.visible_to(user)
+        .filter(org_unit_id__in={t.org_unit_id for t in tasks}, receipt_date__gte=since)
+        .values("org_unit_id")
+        .annotate(n=Count("id"))
+    )
+    return {r["org_unit_id"]: r["n"] for r in rows}
 
 
 def plan_actions(user: Any, plan: InspectionPlan) -> list[str]:

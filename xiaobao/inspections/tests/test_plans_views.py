@@ -210,3 +210,29 @@ def test_the_plan_list_filters_by_year(client_for, org, planner, template, outle
     assert [p.name for p in page.context["plans"]] == ["明年"]
     bad = client_for(planner).get(reverse("inspections:plan_list"), {"year": "abc"})
     assert bad.status_code == 400
+
+
+def test_each_task_shows_the_outlets_complaints_beside_its_score(
+    client_for, org, planner, inspector, template, outlets
+):
+    # given a published plan over branch 1 and two complaints at one sampled outlet
+    from xiaobao.complaints.services import complaint_register
+    from xiaobao.inspections.plans import plan_publish
+    from xiaobao.inspections.tests.plan_fixtures import complaint_data
+
+    plan = plan_draw(actor=planner, plan=make_plan(org, planner, template, outlet_count=12), seed=1)
+    plan_publish(actor=planner, plan=plan, inspectors=[inspector.username])
+    clerk = make_user("clerk", org.b1, ["complaint_handler"])
+    for day in ("2026-02-01", "2026-03-02"):
+        complaint_register(actor=clerk, data=complaint_data(org.b1o.code, f"{day}T10:00:00+08:00"))
+    # when: someone who sees complaints opens the plan
+    page = client_for(planner).get(reverse("inspections:plan_detail", args=[plan.pk]))
+    # then
+    counts = {t.org_unit_id: t.complaints_12m for t in page.context["tasks"]}
+    assert counts[org.b1o.pk] == 2
+    assert sum(counts.values()) == 2
+    assert page.content.decode().count('data-testid="task-complaints"') == 12
+    # and someone who may not see complaints gets no column
+    plain = grant(make_user("insp_only", org.cpd, []), plan=False)
+    html = client_for(plain).get(reverse("inspections:plan_detail", args=[plan.pk])).content.decode()
+    assert 'data-testid="task-complaints"' not in html

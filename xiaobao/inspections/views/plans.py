@@ -29,6 +29,7 @@ from xiaobao.inspections.plan_selectors import (
     plan_tasks,
     sample_rows,
     sample_summary,
+    task_complaints,
 )
 from xiaobao.inspections.plans import (
     PLAN,
@@ -96,11 +97,16 @@ def plan_create_view(request: AuthedRequest) -> HttpResponse:
 
 def _detail(request: AuthedRequest, plan: InspectionPlan, **forms: Any) -> dict[str, Any]:
     inspectors = plan_form_choices(request.user)["inspectors"]
+    tasks = list(plan_tasks(user=request.user, plan=plan))
+    complaints = task_complaints(user=request.user, tasks=tasks)
+    for t in tasks:
+        t.complaints_12m = None if complaints is None else complaints.get(t.org_unit_id, 0)  # type: ignore[attr-defined]
     return {
         "plan": plan,
         "picks": sample_rows(plan),
         "summary": sample_summary(plan),
-        "tasks": plan_tasks(user=request.user, plan=plan),
+        "tasks": tasks,
+        "show_complaints": complaints is not None,
         "actions": plan_actions(request.user, plan),
         "draw_form": forms.get("draw_form") or DrawForm(initial={"version": plan.version}),
         "publish_form": forms.get("publish_form")
