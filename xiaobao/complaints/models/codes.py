@@ -7,7 +7,6 @@ from xiaobao.casework.models import DeadlineRule
 from xiaobao.complaints.choices import CodeDimension
 from xiaobao.core.models.base import TimeStampedModel
 
-
 __all__ = ["ComplaintCode", "DeadlineRule", "NoticeTemplate"]
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from xiaobao.casework.models.base import WorkEvent, WorkItem, WorkItemQuerySet
 from xiaobao.complaints.choices import (
     ClockState,
     ComplainantRole,
@@ -17,7 +18,6 @@ from xiaobao.complaints.choices import (
     Source,
     Status,
 )
-from xiaobao.core.models.base import TimeStampedModel
 from xiaobao.core.models.org import PATH_SEGMENT
 from xiaobao.core.scoping import ALL, scope_q, user_scope
 from xiaobao.core.vault.detect import validate_no_c3
@@ -35,7 +35,7 @@ def _handler_q(user: Any) -> models.Q:
     return models.Q(handler_id=user.pk, org_unit__path__in=own_and_above)
 
 
-class ComplaintQuerySet(models.QuerySet["Complaint"]):
+class ComplaintQuerySet(WorkItemQuerySet):
     def workable_by(self, user: Any) -> ComplaintQuerySet:
         """Complaints the user may read and act on: in the subtree of the responsible unit, of a unit a
         transfer is pending with, or handled by the user (see `_handler_q`).
@@ -70,14 +70,15 @@ class ComplaintQuerySet(models.QuerySet["Complaint"]):
         return self.filter(status__in=Status.open_statuses())
 
 
-class Complaint(TimeStampedModel):
-    """A consumer complaint (NFRA 2020 Art 2) from intake to archive."""
+class Complaint(WorkItem):
+    """A consumer complaint (NFRA 2020 Art 2) from intake to archive: a casework item (`WorkItem`: reference,
+    status, version, responsible unit, handler) with the complaint's own statuses and related names."""
 
-    reference = models.CharField(_("reference"), max_length=24, unique=True)
+    view_permission = "complaints.view_complaint"
+
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED, db_index=True
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.DIRECT)
     external_reference = models.CharField(_("external reference"), max_length=64, blank=True)
     channel = models.ForeignKey(
@@ -242,7 +243,7 @@ class Complaint(TimeStampedModel):
     # notifications about this complaint: `Notification.objects.filter(complaint=c)` (no column)
     notifications = GenericRelation("casework.Notification", related_query_name="complaint")
 
-    objects = ComplaintQuerySet.as_manager()
+    objects = ComplaintQuerySet.as_manager()  # type: ignore[misc]
     audit_exclude = (
         "version",
         "idempotency_key",
@@ -332,18 +333,16 @@ class Complaint(TimeStampedModel):
         return ""
 
 
-class ComplaintEvent(models.Model):
-    """One transition of a complaint: the regulator's audit trail and the source of clocks and statistics."""
+class ComplaintEvent(WorkEvent):
+    """One transition of a complaint: the regulator's audit trail and the source of clocks and statistics
+    (the casework event, `WorkEvent`; its time is indexed with the complaint, its actor may be empty for
+    imported history)."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("time"))
-    effective_date = models.DateField(_("effective date"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(_("action"), max_length=30)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(  # type: ignore[assignment]
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["at", "id"]

@@ -4,29 +4,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xiaobao.complaints.choices import ClockState
+from xiaobao.casework.choices import ExtensionState
+from xiaobao.casework.models.base import WorkClock, WorkExtension
 from xiaobao.core.models.base import TimeStampedModel
 
 
-class Clock(models.Model):
-    """A named regulatory clock of a complaint, recomputed from the event history on every transition."""
+class Clock(WorkClock):
+    """A named regulatory clock of a complaint, recomputed from the event history on every transition
+    (its fields are the casework clock's: `xiaobao.casework.models.WorkClock`)."""
 
     sweep = "xiaobao.complaints.sweeper.CLOCK_SWEEP"  # how the shared sweeper reaches and names it
 
     complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="clocks")
-    name = models.CharField(_("clock"), max_length=20)
-    rule = models.ForeignKey("casework.DeadlineRule", on_delete=models.PROTECT, related_name="+")
-    start_date = models.DateField(_("start"))
-    days = models.PositiveIntegerField(_("days"))
-    paused_days = models.PositiveIntegerField(_("paused days"), default=0)
-    due_date = models.DateField(_("due date"), db_index=True)
-    state = models.CharField(
-        _("state"), max_length=10, choices=ClockState.choices, default=ClockState.RUNNING
-    )
-    provisional = models.BooleanField(_("provisional"), default=False)
-    met_on = models.DateField(_("met on"), null=True, blank=True)
-    warned = models.JSONField(default=list, blank=True)  # warning levels already sent (sweeper)
-    escalation_level = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["complaint", "name"]
@@ -37,22 +26,14 @@ class Clock(models.Model):
         return f"{self.complaint_id} {self.name} {self.due_date}"
 
 
-class Extension(TimeStampedModel):
-    class State(models.TextChoices):
-        PENDING = "pending", _("Awaiting approval")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+class Extension(WorkExtension):
+    """A request to extend a complaint's clock (the casework extension, `WorkExtension`), told to the
+    complainant."""
+
+    State = ExtensionState
 
     complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="extensions")
     clock = models.CharField(max_length=20, default="decision")
-    to_days = models.PositiveIntegerField(_("extend to (days)"))
-    reason = models.TextField(_("reason"))
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
     complainant_told_at = models.DateTimeField(_("complainant told at"), null=True, blank=True)
 
     class Meta:
