@@ -1,8 +1,6 @@
 """Inspections API: /api/v1/inspections (list, detail, answers, photos, actions),
 /api/v1/inspections/findings, /api/v1/inspections/checklists."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -236,130 +234,6 @@ def findings(request: HttpRequest, filters: Query[FindingFilter]):
     return [_finding_out(f) for f in finding_list(user=request.user, filters=filters.dict())]
 
 
-@router.get("/inspections/{inspection_id}", response=InspectionDetailOut)
-def inspection_get(request: HttpRequest, inspection_id: int):
-    return _detail(request, _visible(request, inspection_id))
-
-
-class AnswerIn(Schema):
-    value: bool | int | float | str = Field(
-        ...,
-        description="yes/no: yes | no | na; score: 0…max | na; a number; text; photo: taken | missing",
-    )
-    note: str = Field("", max_length=2000)
-    given_at: dt.datetime | None = Field(
-        None,
-        description="When the answer was given on the device: an older resend never replaces a newer answer",
-    )
-
-
-class SavedOut(Schema):
-    item: str
-    value: Any
-    score: Decimal | None
-    passed: bool | None
-    applied: bool = Field(..., description="False: a newer answer was already stored and stays")
-    status: str
-    version: int
-    running: dict[str, Any]
-
-
-@router.put(
-    "/inspections/{inspection_id}/answers/{item_code}",
-    response=SavedOut,
-    summary="Save one answer (idempotent; the first answer starts the inspection)",
-)
-def answer_put(request: HttpRequest, inspection_id: int, item_code: str, payload: AnswerIn):
-    i = _visible(request, inspection_id)
-    saved = answer_save(
-        actor=request.user,
-        inspection=i,
-        item_code=item_code[:40],
-        value=payload.value,
-        note=payload.note,
-        given_at=payload.given_at,
-    )
-    r = saved.result
-    return {
-        "item": item_code,
-        "value": saved.answer.value,
-        "score": saved.answer.score,
-        "passed": saved.answer.passed,
-        "applied": saved.applied,
-        "status": saved.inspection.status,
-        "version": saved.inspection.version,
-        "running": {
-            "score": str(r.score),
-            "max_score": str(r.max_score),
-            "percent": None if r.percent is None else str(r.percent),
-            "complete": r.complete,
-            "sections": [s.as_dict() for s in r.sections],
-        },
-    }
-
-
-class PhotoOut(Schema):
-    id: int
-    item: str | None
-    name: str
-    content_type: str
-    size: int
-    sha256: str
-    created: bool
-
-
-@router.post(
-    "/inspections/{inspection_id}/photos",
-    response={200: PhotoOut, 201: PhotoOut},
-    summary="Upload a photo (JPEG, PNG, WebP); the same photo again answers 200 with the stored one",
-)
-def photo_upload(request: HttpRequest, inspection_id: int, file: File[UploadedFile], item: Form[str] = ""):
-    i = _visible(request, inspection_id)
-    photo, created = photo_add(
-        actor=request.user, inspection=i, fileobj=file, name=file.name or "photo", item_code=item[:40]
-    )
-    body = {
-        "id": photo.pk,
-        "item": photo.item.code if photo.item is not None else None,
-        "name": photo.original_name,
-        "content_type": photo.content_type,
-        "size": photo.size,
-        "sha256": photo.sha256,
-        "created": created,
-    }
-    return Status(201 if created else 200, body)
-
-
-@router.get("/inspections/{inspection_id}/photos/{photo_id}", response={200: None}, summary="A photo")
-def photo_get(request: HttpRequest, inspection_id: int, photo_id: int):
-    i = _visible(request, inspection_id)
-    return photo_response(get_visible(InspectionPhoto.objects.filter(inspection=i), pk=photo_id))
-
-
-class ActionIn(Schema):
-    note: str = Field("", max_length=2000)
-
-
-@router.post(
-    "/inspections/{inspection_id}/actions/{action}",
-    response=InspectionDetailOut,
-    summary="start | submit | cancel | reopen (cancel, reopen: with a note; stale If-Match → 409)",
-)
-def inspection_action(request: HttpRequest, inspection_id: int, action: str, payload: ActionIn | None = None):
-    i = _visible(request, inspection_id)
-    if action not in WORKFLOW:
-        raise field_error("action", _("Unknown action."))
-    version = request.headers.get("If-Match", "").strip().strip('"')
-    if version and not version.isdigit():
-        raise field_error("If-Match", _("The If-Match header must be the inspection's version number."))
-    data = {"note": payload.note} if payload and payload.note else {}
-    inspection_act(
-        actor=request.user, inspection=i, action=action, data=data, version=int(version) if version else None
-    )
-    fresh = inspection_detail(user=request.user, pk=i.pk)
-    return _detail(request, fresh or i)
-
-
 # --- checklists ---------------------------------------------------------------------------------------
 
 
@@ -489,3 +363,130 @@ def checklist_put(request: HttpRequest, checklist_id: int, payload: ChecklistEdi
         raise PermissionDenied
     new = checklist_services.checklist_update(actor=request.user, template=t, data=payload.dict())
     return _checklist_out(new, with_body=True)
+
+
+# --- one inspection (after the fixed paths above: /inspections/{id} would take them) ---------------
+
+
+@router.get("/inspections/{inspection_id}", response=InspectionDetailOut)
+def inspection_get(request: HttpRequest, inspection_id: int):
+    return _detail(request, _visible(request, inspection_id))
+
+
+class AnswerIn(Schema):
+    value: bool | int | float | str = Field(
+        ...,
+        description="yes/no: yes | no | na; score: 0…max | na; a number; text; photo: taken | missing",
+    )
+    note: str = Field("", max_length=2000)
+    given_at: dt.datetime | None = Field(
+        None,
+        description="When the answer was given on the device: an older resend never replaces a newer answer",
+    )
+
+
+class SavedOut(Schema):
+    item: str
+    value: Any
+    score: Decimal | None
+    passed: bool | None
+    applied: bool = Field(..., description="False: a newer answer was already stored and stays")
+    status: str
+    version: int
+    running: dict[str, Any]
+
+
+@router.put(
+    "/inspections/{inspection_id}/answers/{item_code}",
+    response=SavedOut,
+    summary="Save one answer (idempotent; the first answer starts the inspection)",
+)
+def answer_put(request: HttpRequest, inspection_id: int, item_code: str, payload: AnswerIn):
+    i = _visible(request, inspection_id)
+    saved = answer_save(
+        actor=request.user,
+        inspection=i,
+        item_code=item_code[:40],
+        value=payload.value,
+        note=payload.note,
+        given_at=payload.given_at,
+    )
+    r = saved.result
+    return {
+        "item": item_code,
+        "value": saved.answer.value,
+        "score": saved.answer.score,
+        "passed": saved.answer.passed,
+        "applied": saved.applied,
+        "status": saved.inspection.status,
+        "version": saved.inspection.version,
+        "running": {
+            "score": str(r.score),
+            "max_score": str(r.max_score),
+            "percent": None if r.percent is None else str(r.percent),
+            "complete": r.complete,
+            "sections": [s.as_dict() for s in r.sections],
+        },
+    }
+
+
+class PhotoOut(Schema):
+    id: int
+    item: str | None
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    created: bool
+
+
+@router.post(
+    "/inspections/{inspection_id}/photos",
+    response={200: PhotoOut, 201: PhotoOut},
+    summary="Upload a photo (JPEG, PNG, WebP); the same photo again answers 200 with the stored one",
+)
+def photo_upload(request: HttpRequest, inspection_id: int, file: File[UploadedFile], item: Form[str] = ""):
+    i = _visible(request, inspection_id)
+    photo, created = photo_add(
+        actor=request.user, inspection=i, fileobj=file, name=file.name or "photo", item_code=item[:40]
+    )
+    body = {
+        "id": photo.pk,
+        "item": photo.item.code if photo.item is not None else None,
+        "name": photo.original_name,
+        "content_type": photo.content_type,
+        "size": photo.size,
+        "sha256": photo.sha256,
+        "created": created,
+    }
+    return Status(201 if created else 200, body)
+
+
+@router.get("/inspections/{inspection_id}/photos/{photo_id}", response={200: None}, summary="A photo")
+def photo_get(request: HttpRequest, inspection_id: int, photo_id: int):
+    i = _visible(request, inspection_id)
+    return photo_response(get_visible(InspectionPhoto.objects.filter(inspection=i), pk=photo_id))
+
+
+class ActionIn(Schema):
+    note: str = Field("", max_length=2000)
+
+
+@router.post(
+    "/inspections/{inspection_id}/actions/{action}",
+    response=InspectionDetailOut,
+    summary="start | submit | cancel | reopen (cancel, reopen: with a note; stale If-Match → 409)",
+)
+def inspection_action(request: HttpRequest, inspection_id: int, action: str, payload: ActionIn | None = None):
+    i = _visible(request, inspection_id)
+    if action not in WORKFLOW:
+        raise field_error("action", _("Unknown action."))
+    version = request.headers.get("If-Match", "").strip().strip('"')
+    if version and not version.isdigit():
+        raise field_error("If-Match", _("The If-Match header must be the inspection's version number."))
+    data = {"note": payload.note} if payload and payload.note else {}
+    inspection_act(
+        actor=request.user, inspection=i, action=action, data=data, version=int(version) if version else None
+    )
+    fresh = inspection_detail(user=request.user, pk=i.pk)
+    return _detail(request, fresh or i)

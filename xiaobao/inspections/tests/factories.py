@@ -47,5 +47,25 @@ def make_inspection(
     return Inspection.objects.create(org_unit=unit, handler=handler, template=template, **{**defaults, **kw})
 
 
-def branch_one_inspection(ctx: Any, mark: str) -> None:
-    ctx.inspection = make_inspection(ctx.org.b1o, ctx.b1_user, reference=mark)
+def branch_one_inspection(ctx: Any, mark: str, finding_mark: str = "") -> None:
+    """A planned inspection of the branch-1 outlet nobody holds yet (anyone allowed there may fill it), a
+    finding and a photo."""
+    from django.core.files.base import ContentFile
+
+    from xiaobao.inspections.models import Finding, InspectionPhoto
+
+    ctx.inspection = make_inspection(ctx.org.b1o, None, reference=mark)
+    ctx.finding = Finding.objects.create(
+        inspection=ctx.inspection, org_unit=ctx.org.b1o, item_code="T2", description=finding_mark or mark
+    )
+    photo = InspectionPhoto(
+        inspection=ctx.inspection,
+        original_name="lobby.jpg",
+        content_type="image/jpeg",
+        size=68,
+        sha256="0" * 64,
+        uploaded_by=ctx.b1_user,
+    )
+    photo.file.save("routes-photo.jpg", ContentFile(b"\xff\xd8\xff\xe0" + b"\x00" * 64), save=False)
+    photo.save()
+    ctx.photo = photo
