@@ -141,3 +141,39 @@ def test_durations():
     for bad in ("-1", "abc", "1:xx", "1:2:3:4"):
         with pytest.raises(ValueError):
             parse_duration(bad)
+
+
+def test_the_sales_preset_is_edited_with_its_own_fields(org, sr_hq, client_for):
+    # given an officer who maintains presets
+    from xiaobao.sales_recording.tests.conftest import grant
+
+    editor = grant(sr_hq, ["imports.manage_importpreset"])
+    preset = ImportPreset.objects.get(name=PRESET_NAME)
+    c = client_for(editor)
+    page = c.get(f"/imports/presets/{preset.pk}/")
+    assert page.status_code == 200 and "col_applicant_age" in page.content.decode()
+    # when a product type is added to its table
+    post = {"name": preset.name, "description": preset.description, "source": "crm", "product_kind": "other"}
+    post.update({"date_order": "auto", "col_seller": "销售人员\n理财经理", "col_product": "产品名称"})
+    post.update({"src-product_kind": ["外汇理财"], "dst-product_kind": ["wealth"]})
+    response = c.post(f"/imports/presets/{preset.pk}/", post)
+    # then
+    assert response.status_code == 302
+    preset.refresh_from_db()
+    assert preset.value_maps["product_kind"]["外汇理财"] == "wealth" and preset.defaults["source"] == "crm"
+    # and an unknown product kind is a field error
+    post.update({"dst-product_kind": ["nonsense"]})
+    assert c.post(f"/imports/presets/{preset.pk}/", post).status_code == 400
+
+
+def test_the_imports_api_imports_sales_with_the_sales_preset(org, sr_officer, api_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = api_for(sr_officer)
+    upload = SimpleUploadedFile("sales.csv", make_csv([sale_row(1), sale_row(2)]))
+    response = client.post("/api/v1/imports", {"file": upload, "preset": PRESET_NAME, "org_unit": "B1"})
+    assert response.status_code == 201, response.content
+    body = client.get(f"/api/v1/imports/{response.json()['id']}").json()
+    assert (body["kind"], body["state"], body["created"]) == ("recorded_sales", "done", 2)
+    presets = {p["name"]: p["kind"] for p in client.get("/api/v1/imports/presets").json()}
+    assert presets[PRESET_NAME] == "recorded_sales"
