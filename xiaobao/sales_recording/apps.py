@@ -23,6 +23,8 @@ class SalesRecordingConfig(AppConfig):
             "branch_cp_officer": [VIEW, IMPORT, CHECK],
             "auditor": [VIEW],
         },
+        home_panel="xiaobao.sales_recording.selectors.home_panel",
+        home_template="sales_recording/_home_panel.html",
         retention=["sales_recording"],
         order=45,
     )

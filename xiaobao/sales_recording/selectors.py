@@ -15,7 +15,13 @@ from django.utils import timezone
 from xiaobao.core.models import OrgUnit
 from xiaobao.core.scoping import subtree_q, user_scope
 from xiaobao.sales_recording.filtersets import apply_filters, recorded_q
-from xiaobao.sales_recording.models import RecordedSale, RecordingSample, SampleItem, SamplingRule
+from xiaobao.sales_recording.models import (
+    VIEW_PERM,
+    RecordedSale,
+    RecordingSample,
+    SampleItem,
+    SamplingRule,
+)
 
 
 def sale_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[RecordedSale]:
@@ -188,3 +194,28 @@ def sample_item_for(*, user: Any, pk: int) -> SampleItem | None:
 
 def active_rules() -> QuerySet[SamplingRule]:
     return SamplingRule.objects.filter(is_active=True).order_by("code")
+
+
+def home_panel(user: Any) -> dict[str, Any]:
+    """This month's recording progress in the user's scope and the sampled sales still to check."""
+    if not user.has_perm(VIEW_PERM):
+        return {}
+    root = progress_root(user, None)
+    if root is None:
+        return {}
+    today = timezone.localdate()
+    start, end = _month_bounds(today.year, today.month)
+    month = (
+        RecordedSale.objects.visible_to(user)
+        .filter(subtree_q(root.path, "org_unit__path"), sale_at__gte=start, sale_at__lt=end)
+        .aggregate(**_counts())
+    )
+    row = ProgressRow(root, root.name, month["required"], month["recorded"])
+    to_check = (
+        SampleItem.objects.filter(sample__in=RecordingSample.objects.visible_to(user))
+        .exclude(inspection__status="submitted")
+        .count()
+    )
+    if not row.required and not to_check:
+        return {}
+    return {"month": row, "to_check": to_check, "today": today}

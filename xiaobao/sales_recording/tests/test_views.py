@@ -97,3 +97,11 @@ def test_pages_of_another_branch_are_404(org, sr_officer, sr_other, client_for, 
 def test_import_entry_links_the_upload_of_the_sales_kind(org, sr_officer, client_for):
     page = client_for(sr_officer).get("/sales-recording/import/")
     assert page.status_code == 200 and "/imports/new/?kind=recorded_sales" in page.content.decode()
+
+
+def test_the_home_page_shows_this_months_progress(org, sr_officer, client_for):
+    make_sale(org.b1o, at="2026-04-02 10:00")
+    make_sale(org.b1o, at="2026-04-03 10:00", recording="")
+    page = client_for(sr_officer).get("/")
+    body = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="sales-recording-panel"' in body and "50.0%" in body
