@@ -105,3 +105,37 @@ def test_the_home_page_shows_this_months_progress(org, sr_officer, client_for):
     page = client_for(sr_officer).get("/")
     body = page.content.decode()
     assert page.status_code == 200 and 'data-testid="sales-recording-panel"' in body and "50.0%" in body
+
+
+def test_list_pages_take_the_same_queries_for_more_rows(org, sr_officer, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_for(sr_officer)
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url).status_code == 200
+        return len(ctx)
+
+    make_sale(org.b1o, at="2026-02-10 10:00")
+    c.post(
+        "/sales-recording/samples/",
+        {"unit": org.b1.pk, "year": 2026, "quarter": 1, "rule": "bank-sales-zone"},
+    )
+    few = [
+        queries(u) for u in ("/sales-recording/", "/sales-recording/samples/", "/sales-recording/progress/")
+    ]
+    for i in range(8):
+        make_sale(org.b1o, at=f"2026-02-1{i} 11:00", age=61)
+    c.post(
+        "/sales-recording/samples/",
+        {"unit": org.b1s.pk, "year": 2026, "quarter": 1, "rule": "bank-sales-zone"},
+    )
+    many = [
+        queries(u) for u in ("/sales-recording/", "/sales-recording/samples/", "/sales-recording/progress/")
+    ]
+    assert few == many
+    sample = RecordingSample.objects.order_by("pk").last()
+    detail = queries(f"/sales-recording/samples/{sample.pk}/")
+    assert detail <= 12
