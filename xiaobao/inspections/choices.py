@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ChecklistKind(models.TextChoices):
@@ -48,6 +49,6 @@ class Status(models.TextChoices):
 
 
 class Severity(models.TextChoices):
-    MINOR = "minor", _("Minor")
-    MAJOR = "major", _("Major")
-    CRITICAL = "critical", _("Critical")
+    MINOR = "minor", pgettext_lazy("finding severity", "Minor")
+    MAJOR = "major", pgettext_lazy("finding severity", "Major")
+    CRITICAL = "critical", pgettext_lazy("finding severity", "Critical")
