@@ -459,10 +459,10 @@ def plan_publish(
 ) -> InspectionPlan:
     """Publish a drawn plan: one planned inspection per sampled outlet, inspectors taking turns."""
     _require(actor)
-    people = _inspectors(actor, inspectors)
     today = localdate()
     with transaction.atomic():
         obj = _locked(actor, plan, expected_version, PlanStatus.DRAFT)
+        people = _inspectors(actor, inspectors)
         outlets = _check_publishable(obj, today)
         due = _due(obj, today, due_working_days)
         for i, outlet in enumerate(outlets):
