@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.casework.registry import Module, Nav
 
@@ -17,7 +18,7 @@ class RectificationConfig(AppConfig):
     label = "rectification"
     verbose_name = _("Rectification")
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
-        nav=[Nav("rectification:list", _("Rectification"), VIEW, order=45)],
+        nav=[Nav("rectification:list", pgettext_lazy("module", "Rectification"), VIEW, order=45)],
         roles={
             "hq_cp_officer": [VIEW, OPEN, WORK, VERIFY],
             "branch_cp_officer": [VIEW, OPEN, WORK, VERIFY],

@@ -10,6 +10,7 @@ checked in the handlers (`services.py`), with a message that says why.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from pydantic import BaseModel, ConfigDict, Field
 
 from xiaobao.casework.workflow import Action, Workflow, transitions
@@ -77,7 +78,13 @@ WORKFLOW = Workflow(
             transitions([S.OPEN, S.IN_PROGRESS], S.SUBMITTED),
             schema=SubmitIn,
         ),
-        Action("verify", _("Verify"), VERIFY, transitions([S.SUBMITTED], S.VERIFIED), schema=VerifyIn),
+        Action(
+            "verify",
+            pgettext_lazy("rectification", "Verify"),
+            VERIFY,
+            transitions([S.SUBMITTED], S.VERIFIED),
+            schema=VerifyIn,
+        ),
         Action(
             "reject", _("Reject (rework)"), VERIFY, transitions([S.SUBMITTED], S.IN_PROGRESS), schema=RejectIn
         ),
@@ -88,7 +95,13 @@ WORKFLOW = Workflow(
         Action(
             "reject_extension", _("Reject the extension"), VERIFY, transitions(OPEN, None), schema=DecideIn
         ),
-        Action("cancel", _("Cancel"), OPEN_PERM, transitions(OPEN, S.CANCELLED), schema=CancelIn),
+        Action(
+            "cancel",
+            pgettext_lazy("rectification", "Cancel"),
+            OPEN_PERM,
+            transitions(OPEN, S.CANCELLED),
+            schema=CancelIn,
+        ),
     ],
     groups={"open": OPEN, "working": WORKING, "ended": ENDED},
 )

@@ -79,5 +79,18 @@ def at(day: str) -> Any:
     return time_machine.travel(f"{day} 10:00 +0800", tick=False)
 
 
+def zh(msgid: str, **values: Any) -> str:
+    """A message as the (zh-Hans) services and pages say it."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        text = translation.gettext(msgid)
+        return text % {k: translation.gettext(v) for k, v in values.items()} if values else text
+
+
+NOT_OWN = "The owner may not %(what)s their own rectification item: somebody else must."
+OWNER_ONLY = "Only the owner of this rectification item may take this step."
+
+
 def d(day: str) -> dt.date:
     return dt.date.fromisoformat(day)

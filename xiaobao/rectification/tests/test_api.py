@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from xiaobao.rectification.tests.conftest import at
+from xiaobao.rectification.tests.conftest import NOT_OWN, at, zh
 
 pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -142,7 +142,7 @@ def test_owner_cannot_verify_and_wrong_state_is_409(api_for, org, officer, owner
         r = _post(c, f"{URL}/{rid}/actions/verify", {})
     # then the segregation check answers 403 with the reason
     assert r.status_code == 403
-    assert r.json()["code"] == "forbidden" and "somebody else" in r.json()["message"]
+    assert r.json()["code"] == "forbidden" and r.json()["message"] == zh(NOT_OWN, what="verify")
 
 
 def test_action_input_is_validated_and_versions_conflict(api_for, org, officer, owner):

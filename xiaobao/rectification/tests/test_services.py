@@ -3,6 +3,8 @@ complaint; extensions with approval; segregation of duties."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -13,7 +15,7 @@ from xiaobao.rectification.services import (
     rectification_open,
     rectification_transition,
 )
-from xiaobao.rectification.tests.conftest import at, d, open_data
+from xiaobao.rectification.tests.conftest import NOT_OWN, OWNER_ONLY, at, d, open_data, zh
 
 pytestmark = pytest.mark.django_db
 
@@ -145,15 +147,15 @@ def test_owner_cannot_verify_own_item(open_item, org, officer):
     with at("2026-03-05"):
         item = rectification_transition(actor=officer, item=item, action="submit", data={"result": "已更换"})
     # when he tries to verify it / then 403 with the reason
-    with at("2026-03-06"), pytest.raises(PermissionDenied, match="somebody else"):
+    with at("2026-03-06"), pytest.raises(PermissionDenied, match=re.escape(zh(NOT_OWN, what="verify"))):
         rectification_transition(actor=officer, item=item, action="verify", data={})
-    with at("2026-03-06"), pytest.raises(PermissionDenied, match="somebody else"):
+    with at("2026-03-06"), pytest.raises(PermissionDenied, match=re.escape(zh(NOT_OWN, what="reject"))):
         rectification_transition(actor=officer, item=item, action="reject", data={"reason": "x"})
 
 
 def test_only_the_owner_submits_and_only_the_opener_cancels(open_item, verifier, owner, officer):
     item = open_item()
-    with at("2026-03-05"), pytest.raises(PermissionDenied, match="owner"):
+    with at("2026-03-05"), pytest.raises(PermissionDenied, match=re.escape(zh(OWNER_ONLY))):
         rectification_transition(actor=officer, item=item, action="submit", data={"result": "x"})
     with at("2026-03-05"), pytest.raises(PermissionDenied):
         rectification_transition(actor=owner, item=item, action="cancel", data={"reason": "x"})

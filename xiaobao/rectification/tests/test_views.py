@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from xiaobao.rectification.services import rectification_transition
-from xiaobao.rectification.tests.conftest import at
+from xiaobao.rectification.tests.conftest import at, zh
 
 pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -80,7 +80,8 @@ def test_submit_through_the_page_then_owner_is_refused_verification(client_for, 
         # the owner may hold the verify permission, but not verify his own work
         verify = reverse("rectification:action", args=[item.pk, "verify"])
         r = c.post(verify, {"version": item.version})
-    assert r.status_code == 403 and "not yours" in r.content.decode()
+    assert r.status_code == 403
+    assert zh("This step is not yours to take on this rectification item.") in r.content.decode()
 
 
 def test_stale_version_is_409(client_for, owner, open_item):
