@@ -63,8 +63,8 @@ def figures_workbook(data: InspectionFigures) -> bytes:
             (_("By unit"), unit_head, [*(_unit_row(r) for r in data.by_unit), total]),
             (
                 _("By aspect"),
-                [_("Code"), _("Aspect"), _("Inspections"), _("Average score")],
-                [[a.code, a.name, a.inspections, _round(a.average, 2)] for a in data.by_aspect],
+                [_("Checklist"), _("Code"), _("Aspect"), _("Inspections"), _("Average score")],
+                [[a.checklist, a.code, a.name, a.inspections, _round(a.average, 2)] for a in data.by_aspect],
             ),
         ]
     )

@@ -10,8 +10,8 @@ Definitions (the drill-down lists show exactly the rows counted):
 - average score: mean percentage of the submitted inspections due in the period (each inspection weighs
   the same); by aspect: the mean of each checklist section's percentage over the inspections that have it.
 - findings per inspection: findings recorded on those submitted inspections ÷ their number.
-- rectification on time: items verified in the period (day of verification) whose deadline was met (clock
-  state "met": verified by the due date, extensions granted included) ÷ items verified in the period.
+- rectification on time: of the rectification items opened in the period and verified since, those whose
+  deadline was met (clock state "met": verified by the due date, extensions granted included) ÷ all of them.
 - overdue open: rectification items still open today whose due date has passed (a snapshot, not a period).
 Every query groups by the analysed unit's direct children in SQL (a prefix of the path), so a figure is one
 pass over its rows whatever the size of the tree.
@@ -20,13 +20,14 @@ pass over its rows whatever the size of the tree.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Substr
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Substr
 from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
@@ -39,7 +40,7 @@ from xiaobao.core.models import OrgUnit
 from xiaobao.core.models.org import PATH_SEGMENT
 from xiaobao.core.scoping import subtree_q, unit_in_scope
 from xiaobao.inspections.choices import Status
-from xiaobao.inspections.models import Finding, Inspection
+from xiaobao.inspections.models import ChecklistTemplate, Finding, Inspection
 
 VIEW_PERM = "inspections.view_inspection"
 RECT_VIEW_PERM = "rectification.view_rectification"
@@ -90,6 +91,7 @@ class UnitRow:
 class AspectRow:
     code: str
     name: str
+    checklist: str
     inspections: int
     average: float | None
 
@@ -125,12 +127,10 @@ def inspections_in(*, user: Any, unit: OrgUnit, period: Period) -> QuerySet[Insp
     """Inspections of the unit's subtree due in the period as the user sees them (cancelled included)."""
     if not may_see(user, unit):
         return Inspection.objects.none()
-    return (
-        Inspection.objects.visible_to(user)
-        .in_subtree(unit)
-        .filter(due_date__gte=period.start, due_date__lte=period.end)
-        .order_by()
-    )
+    qs = Inspection.objects.visible_to(user)
+    if unit.parent_id is not None:  # the root's subtree is everything: no join to the units
+        qs = qs.in_subtree(unit)
+    return qs.filter(due_date__gte=period.start, due_date__lte=period.end).order_by()
 
 
 def rectifications_in(*, user: Any, unit: OrgUnit) -> QuerySet[Any] | None:
@@ -142,7 +142,8 @@ def rectifications_in(*, user: Any, unit: OrgUnit) -> QuerySet[Any] | None:
     model = apps.get_model("rectification", "Rectification")
     if not unit_in_scope(user, unit):
         return model.objects.none()  # type: ignore[no-any-return]
-    return model.objects.visible_to(user).in_subtree(unit).order_by()  # type: ignore[no-any-return]
+    qs = model.objects.visible_to(user)
+    return (qs if unit.parent_id is None else qs.in_subtree(unit)).order_by()  # type: ignore[no-any-return]
 
 
 def _open_statuses() -> list[str]:
@@ -159,29 +160,32 @@ def _child_key(unit: OrgUnit, prefix: str = "org_unit__path") -> Any:
 # --- the figures ------------------------------------------------------------------------------------------
 
 
+def _findings_of_row() -> Any:
+    """Findings of the inspection row: an index lookup per inspection (`inspection_id`), no second scan."""
+    count = (
+        Finding.objects.filter(inspection_id=OuterRef("pk"))
+        .order_by()
+        .values("inspection_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(count), 0)
+
+
 def _inspection_rows(qs: QuerySet[Inspection], unit: OrgUnit) -> list[tuple[Any, ...]]:
+    """(child path, planned, done, scored, Σ percent, findings) by the unit's direct children: one scan."""
     done = Q(status=Status.SUBMITTED)
     return list(
-        qs.annotate(child=_child_key(unit))
+        qs.annotate(child=_child_key(unit), nf=_findings_of_row())
         .values("child")
         .annotate(
             planned=Count("pk", filter=~Q(status=Status.CANCELLED)),
             done=Count("pk", filter=done),
             scored=Count("percent", filter=done),
             score_sum=Sum("percent", filter=done),
+            finding_count=Sum("nf", filter=done),
         )
-        .values_list("child", "planned", "done", "scored", "score_sum")
-    )
-
-
-def _finding_rows(qs: QuerySet[Inspection], unit: OrgUnit) -> list[tuple[str, int]]:
-    findings = Finding.objects.filter(inspection__in=qs.filter(status=Status.SUBMITTED).values("pk"))
-    return list(
-        findings.order_by()
-        .annotate(child=_child_key(unit, "inspection__org_unit__path"))
-        .values("child")
-        .annotate(n=Count("pk"))
-        .values_list("child", "n")
+        .values_list("child", "planned", "done", "scored", "score_sum", "finding_count")
     )
 
 
@@ -191,7 +195,7 @@ def _rectification_rows(
     qs = rectifications_in(user=user, unit=unit)
     if qs is None:
         return []
-    verified = Q(verified_at__date__gte=period.start, verified_at__date__lte=period.end)
+    verified = Q(status="verified", opened_on__gte=period.start, opened_on__lte=period.end)
     overdue = Q(status__in=_open_statuses(), due_date__lt=today)
     return list(
         qs.filter(verified | overdue)
@@ -207,38 +211,54 @@ def _rectification_rows(
 
 
 def aspects(qs: QuerySet[Inspection]) -> list[AspectRow]:
-    """Mean percentage of each checklist section (aspect) over the submitted inspections: one pass over their
-    stored section scores; sections of the same code in different checklist versions count together."""
-    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
-    names: dict[str, str] = {}
-    order: dict[str, int] = {}
-    rows = qs.filter(status=Status.SUBMITTED).values_list("section_scores", flat=True)
-    for scores in rows.iterator(chunk_size=2000):
-        for i, s in enumerate(scores or []):
-            code, percent = _section(s)
-            if code is None:
-                continue
-            names.setdefault(code, str(s.get("name") or code))
-            order.setdefault(code, i)
-            if percent is not None:
-                sums[code][0] += percent
-                sums[code][1] += 1
+    """Mean percentage of each checklist section (aspect) over the submitted inspections, per checklist
+    family (the mystery-shopping checklist's six aspects apart from the on-site checklist's); versions of a
+    checklist count together. Aggregated in SQL over the stored section scores, in the scan that selects the
+    inspections (their own WHERE, compiled by Django), by checklist version; versions merged here."""
+    try:
+        sql, params = qs.filter(status=Status.SUBMITTED).values("pk").query.sql_with_params()
+    except EmptyResultSet:  # none(): nothing the user may see
+        return []
+    _head, sep, rest = sql.partition(" FROM ")
+    tables, where_sep, where = rest.partition(" WHERE ")
+    if not sep or not where_sep:  # pragma: no cover - Django always writes this shape here
+        raise ValueError(sql)
+    table = connection.ops.quote_name(Inspection._meta.db_table)
+    if connection.vendor == "postgresql":
+        source = (
+            f"CROSS JOIN LATERAL ROWS FROM (jsonb_to_recordset({table}.section_scores) "
+            "AS (code text, name text, percent numeric)) WITH ORDINALITY AS e(code, name, percent, pos)"
+        )
+        code, name, pct, pos = "e.code", "e.name", "e.percent", "e.pos"
+    else:  # SQLite: json_each
+        source = f"CROSS JOIN json_each({table}.section_scores) AS e"
+        code, name = "json_extract(e.value, '$.code')", "json_extract(e.value, '$.name')"
+        pct, pos = "CAST(NULLIF(json_extract(e.value, '$.percent'), '') AS REAL)", "e.key"
+    # Only quoted names, fixed JSON paths and Django's own compiled FROM/WHERE (values stay parameters).
+    query = (
+        f"SELECT {table}.template_id, {code}, MIN({name}), SUM({pct}), COUNT({pct}), MIN({pos}) "  # noqa: S608
+        f"FROM {tables} {source} WHERE ({where}) AND {code} IS NOT NULL GROUP BY {table}.template_id, {code}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    families = {
+        pk: (family, name)
+        for pk, family, name in ChecklistTemplate.objects.filter(pk__in={r[0] for r in rows}).values_list(
+            "pk", "code", "name"
+        )
+    }
+    merged: dict[tuple[str, str], list[Any]] = {}
+    for template_id, section, label, total, n, position in rows:
+        family, checklist = families[template_id]
+        m = merged.setdefault((family, str(section)), [checklist, str(label or section), 0.0, 0, position])
+        m[2] += _as_float(total)
+        m[3] += int(n)
+        m[4] = min(m[4], position)
     return [
-        AspectRow(code=code, name=names[code], inspections=int(sums[code][1]), average=_ratio(*sums[code]))
-        for code in sorted(names, key=lambda c: (order[c], c))
+        AspectRow(code=key[1], name=m[1], checklist=m[0], inspections=m[3], average=_ratio(m[2], m[3]))
+        for key, m in sorted(merged.items(), key=lambda kv: (kv[0][0], kv[1][4], kv[0][1]))
     ]
-
-
-def _section(s: Any) -> tuple[str | None, float | None]:
-    """(code, percentage 0–100) of one stored section score."""
-    if not isinstance(s, dict) or not s.get("code"):
-        return None, None
-    if s.get("percent") is not None:
-        return str(s["code"]), float(s["percent"])
-    score, top = s.get("score"), s.get("max_score")
-    if score is None or not top or float(top) == 0:
-        return str(s["code"]), None
-    return str(s["code"]), 100 * float(score) / float(top)
 
 
 def _children(unit: OrgUnit) -> dict[str, tuple[str, str]]:
@@ -268,11 +288,10 @@ def compute(*, user: Any, unit: OrgUnit, period: Period, today: dt.date | None =
             rows[path] = UnitRow(code=code, name=name)
         return rows[path]
 
-    for child, planned, done, scored, score_sum in _inspection_rows(qs, unit):
+    for child, planned, done, scored, score_sum, findings in _inspection_rows(qs, unit):
         r = row(child)
         r.planned, r.done, r.scored, r.score_sum = planned, done, scored, _as_float(score_sum)
-    for child, n in _finding_rows(qs, unit):
-        row(child).findings = n
+        r.findings = int(findings or 0)
     if may_see(user, unit):
         for child, verified, on_time, overdue in _rectification_rows(
             user=user, unit=unit, period=period, today=today
@@ -351,8 +370,8 @@ def _row_urls(code: str, period: Period) -> dict[str, str]:
             {
                 "unit": code,
                 "status": "verified",
-                "verified_from": period.start.isoformat(),
-                "verified_to": period.end.isoformat(),
+                "opened_from": period.start.isoformat(),
+                "opened_to": period.end.isoformat(),
             },
         ),
         "overdue": _url("rectification:list", {"unit": code, "overdue": "true"}),
@@ -387,7 +406,7 @@ def stats_section(*, user: Any, unit: OrgUnit, period: Period) -> dict[str, Any]
                 "links": [r.urls.get("done", "") for r in data.by_unit],
             },
             "by_aspect": {
-                "labels": [a.name for a in data.by_aspect],
+                "labels": [a.name for a in data.by_aspect],  # the table below names their checklists
                 "values": [round(a.average, 1) if a.average is not None else 0 for a in data.by_aspect],
                 "links": [data.total.urls.get("done", "") for _a in data.by_aspect],
             },
