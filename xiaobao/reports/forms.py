@@ -19,7 +19,7 @@ from xiaobao.reports.selectors import report_units, template_list
 def period_options(kind: str, today: dt.date) -> list[tuple[str, str]]:
     """Choices of period for the quarterly, disclosure and board reports (most recent first)."""
     out: list[tuple[str, str]] = []
-    if kind == ReportKind.QUARTERLY:
+    if kind in (ReportKind.QUARTERLY, ReportKind.INSPECTIONS):
         p = Period.containing("quarter", today)
         for _i in range(12):
             q = (p.start.month - 1) // 3 + 1
@@ -43,6 +43,7 @@ def default_period(kind: str, today: dt.date) -> str:
         ReportKind.QUARTERLY: "quarter",
         ReportKind.DISCLOSURE: "year",
         ReportKind.BOARD: "half",
+        ReportKind.INSPECTIONS: "quarter",
     }
     grain = grains.get(kind, "month")
     return Period.containing(grain, today).previous().label

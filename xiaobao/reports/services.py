@@ -32,7 +32,15 @@ from xiaobao.core.scoping import unit_in_scope
 from xiaobao.core.services.audit import audit_record
 from xiaobao.core.validators import check_zip_bounds
 from xiaobao.reports.builders import BuildContext, NoChineseFont, build
-from xiaobao.reports.choices import EXTENSIONS, FILE_STEMS, KIND_GRAINS, TEMPLATE_KINDS, ReportKind
+from xiaobao.reports.choices import (
+    DEFAULT_KIND_PERM,
+    EXTENSIONS,
+    FILE_STEMS,
+    KIND_GRAINS,
+    KIND_PERMS,
+    TEMPLATE_KINDS,
+    ReportKind,
+)
 from xiaobao.reports.files import stored_name
 from xiaobao.reports.fill import TemplateError
 from xiaobao.reports.models import ReportJob, ReportTemplate
@@ -80,6 +88,8 @@ def report_validate(
     errors: dict[str, list[str]] = {}
     if kind not in ReportKind.values:
         errors["kind"] = [_("Choose a kind of report.")]
+    elif kind in KIND_PERMS and not actor.has_perm(KIND_PERMS[kind]):
+        errors["kind"] = [_("You may not see the figures of this report.")]
     parsed: Period | None = None
     try:
         parsed = Period.parse(period)
@@ -164,7 +174,8 @@ def report_generate(job: ReportJob, on_progress: Progress | None = None) -> None
 
     with translation.override(job.language or None):
         user, unit = job.requested_by, job.org_unit
-        allowed = user.is_active and user.has_perm(RUN_PERM) and user.has_perm("complaints.view_complaint")
+        needed = KIND_PERMS.get(job.kind, DEFAULT_KIND_PERM)
+        allowed = user.is_active and user.has_perm(RUN_PERM) and user.has_perm(needed)
         if not allowed or not unit_in_scope(user, unit):
             raise ReportError(_("The requester may no longer run reports for this unit."))
         try:

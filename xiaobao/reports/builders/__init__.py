@@ -43,6 +43,7 @@ class BuildContext:
 
 
 def build(kind: str, ctx: BuildContext) -> bytes:
+    from xiaobao.inspections import report as inspections_report
     from xiaobao.reports.builders import board, disclosure, monthly, quarterly
 
     builders: dict[str, Callable[[BuildContext], bytes]] = {
@@ -50,5 +51,6 @@ def build(kind: str, ctx: BuildContext) -> bytes:
         "quarterly": quarterly.build,
         "disclosure": disclosure.build,
         "board": board.build,
+        "inspections": inspections_report.build,
     }
     return builders[kind](ctx)
