@@ -21,7 +21,9 @@ RUN = "reports.run_report"
 
 
 class ReportIn(Schema):
-    kind: str = Field(..., max_length=20, description="monthly | quarterly | disclosure | board | inspections")
+    kind: str = Field(
+        ..., max_length=20, description="monthly | quarterly | disclosure | board | inspections"
+    )
     period: str = Field(
         ...,
         max_length=32,
