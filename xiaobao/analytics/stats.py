@@ -1,8 +1,10 @@
 """The figures of the statistics dashboard, the regulator reports and the board report — one definition each.
 
 Scope: complaints whose responsible unit lies in the analysed unit's subtree (the unit must be in the user's
-scope), received (day of receipt, `receipt_date`) in the period. The complaint list filtered with a figure's
-`drill` parameters shows exactly the complaints counted (tests reconcile the two).
+scope), received (day of receipt, `receipt_date`) in the period — the list's scoping
+(`casework.scoping.subtree_visible`: `visible_to(user)` narrowed to the subtree), not a rule of its own.
+The complaint list filtered with a figure's `drill` parameters shows exactly the complaints counted (tests
+reconcile the two).
 
 Definitions (docs/architecture.md "Statistics" repeats them for users):
 - received: every complaint received in the period, whatever its state now.
@@ -46,6 +48,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from xiaobao.analytics.periods import Period
+from xiaobao.casework.scoping import may_see_subtree, subtree_visible, unit_subtree_q
 from xiaobao.complaints.choices import ClockState, CodeDimension, Liability, Source, Status
 from xiaobao.complaints.models import Complaint, ComplaintCode
 from xiaobao.core.models import OrgUnit, OrgUnitYearFigure
@@ -124,22 +127,24 @@ def analysed_unit(*, user: Any, code: str | None) -> OrgUnit:
 
 
 def may_analyse(user: Any, unit: OrgUnit) -> bool:
-    return user.has_perm(VIEW_PERM) and OrgUnit.objects.visible_to(user).filter(pk=unit.pk).exists()
+    return may_see_subtree(user, unit, permission=VIEW_PERM)
 
 
 def unit_q(unit: OrgUnit, prefix: str = "") -> Q:
     """Complaints (reached through `prefix`) whose responsible unit lies in the unit's subtree."""
-    if unit.parent_id is None:
-        return Q()
-    return Q(**{f"{prefix}org_unit__in": OrgUnit.objects.filter(subtree_q(unit.path)).values("pk")})
+    return unit_subtree_q(unit, f"{prefix}org_unit")
+
+
+def visible_complaints(*, user: Any, unit: OrgUnit) -> QuerySet[Complaint]:
+    """The complaints of the unit's subtree as the user's complaint list shows them (the shared scoping:
+    `Complaint.objects.visible_to(user)` narrowed to the subtree, `casework.scoping.subtree_visible`)."""
+    return subtree_visible(Complaint.objects.all(), user=user, unit=unit, permission=VIEW_PERM)
 
 
 def scoped_complaints(*, user: Any, unit: OrgUnit, period: Period) -> QuerySet[Complaint]:
     """Complaints of the unit's subtree received in the period (the unit must be in the user's scope)."""
-    if not may_analyse(user, unit):
-        return Complaint.objects.none()
-    qs = Complaint.objects.filter(unit_q(unit), receipt_date__gte=period.start, receipt_date__lte=period.end)
-    return qs.order_by()
+    qs = visible_complaints(user=user, unit=unit)
+    return qs.filter(receipt_date__gte=period.start, receipt_date__lte=period.end).order_by()
 
 
 def drill_params(scope: OrgUnit, period: Period, **extra: str) -> dict[str, str]:
@@ -185,16 +190,16 @@ COUNTS = {
 }
 
 
-def _counts(scope: Q, period: Period) -> dict[str, Any]:
+def _counts(scope: QuerySet[Complaint], period: Period) -> dict[str, Any]:
     """Everything countable on the complaint row, in one scan of the covering index."""
-    return Complaint.objects.filter(scope, _in(period)).order_by().aggregate(**COUNTS)
+    return scope.filter(_in(period)).order_by().aggregate(**COUNTS)
 
 
-def _histogram(scope: Q, period: Period) -> list[tuple[int, int]]:
+def _histogram(scope: QuerySet[Complaint], period: Period) -> list[tuple[int, int]]:
     """Decided complaints by calendar days from receipt to the decision notice."""
     days = ExpressionWrapper(F("decided_on") - F("receipt_date"), output_field=DurationField())
     rows = (
-        Complaint.objects.filter(scope, _in(period), decided_on__isnull=False)
+        scope.filter(_in(period), decided_on__isnull=False)
         .order_by()
         .annotate(d=days)
         .values_list("d")
@@ -278,7 +283,7 @@ def _measures(
 def measures(*, user: Any, unit: OrgUnit, periods: list[Period]) -> list[dict[str, float | None]]:
     """Every headline measure for each period (same order): two aggregate queries per distinct period."""
     allowed = may_analyse(user, unit)
-    scope = unit_q(unit)
+    scope = visible_complaints(user=user, unit=unit)
     done: dict[tuple[dt.date, dt.date], dict[str, float | None]] = {}
     for p in periods:
         key = (p.start, p.end)

@@ -12,6 +12,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xiaobao.casework.scoping import in_subtree
 from xiaobao.complaints.choices import ClockState, Liability, Source, Status
 from xiaobao.complaints.models import Complaint, ComplaintCode
 from xiaobao.core.models import OrgUnit
@@ -160,7 +161,7 @@ def apply_filters(qs: QuerySet[Complaint], data: dict[str, Any], user: Any) -> Q
             qs = qs.filter(_prefix(data[field], field))
     if data.get("unit"):
         unit = OrgUnit.objects.visible_to(user).filter(code=data["unit"]).first()
-        qs = qs.filter(org_unit__path__startswith=unit.path) if unit else qs.none()
+        qs = in_subtree(qs, unit) if unit else qs.none()  # a range on the path, never a LIKE
     if data.get("handler"):
         qs = qs.filter(handler__username=data["handler"])
     if data.get("major") is not None:
