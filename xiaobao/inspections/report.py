@@ -219,7 +219,7 @@ def severity_labels() -> dict[str, str]:
 
 
 def _rectification(doc: Any, data: Data) -> None:
-    doc.add_heading(_("Rectification"), level=1)
+    doc.add_heading(_("Rectification of findings"), level=1)
     t = data.now.total
     doc.add_paragraph(
         _(
