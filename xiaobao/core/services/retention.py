@@ -26,6 +26,13 @@ def parse_period(text: str) -> dict[str, int | None]:
     return {"years": n, "days": None} if m.group(2).lower() == "y" else {"years": None, "days": n}
 
 
+def known_record_types() -> set[str]:
+    """Core's record types and those modules declare (`Module.retention`, e.g. "sales_recording")."""
+    from xiaobao.casework.registry import modules
+
+    return set(RecordType.values) | {t for r in modules() for t in r.module.retention}
+
+
 @transaction.atomic
 def retention_rule_set(
     *,
@@ -36,7 +43,7 @@ def retention_rule_set(
     active: bool | None = None,
 ) -> RetentionRule:
     """Change one record type's rule (created when missing: a period is then required)."""
-    if record_type not in RecordType.values:
+    if record_type not in known_record_types():
         raise ValidationError({"record_type": [_("Unknown record type: %(t)s") % {"t": record_type}]})
     rule = RetentionRule.objects.select_for_update().filter(record_type=record_type).first()
     if rule is None and period is None:
@@ -50,7 +57,7 @@ def retention_rule_set(
         rule.source_document = source.strip()[:200]
     if active is not None:
         rule.is_active = active
-    rule.full_clean()
+    rule.full_clean(exclude=None if record_type in RecordType.values else ["record_type"])
     rule.save()
     audit_change(actor=actor, obj=rule, before=before)
     return rule

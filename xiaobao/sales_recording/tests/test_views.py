@@ -139,3 +139,14 @@ def test_list_pages_take_the_same_queries_for_more_rows(org, sr_officer, client_
     sample = RecordingSample.objects.order_by("pk").last()
     detail = queries(f"/sales-recording/samples/{sample.pk}/")
     assert detail <= 12
+
+
+def test_the_recordings_retention_rule_is_data_and_editable(org, sysadmin):
+    from xiaobao.core.models import RetentionRule
+    from xiaobao.core.services.retention import retention_rule_set
+
+    rule = RetentionRule.objects.get(record_type="sales_recording")
+    assert (rule.days, rule.years) == (183, None) and "110号" in rule.source_document
+    retention_rule_set(actor=sysadmin, record_type="sales_recording", period="5y")
+    rule.refresh_from_db()
+    assert (rule.days, rule.years) == (None, 5)
