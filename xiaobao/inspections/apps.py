@@ -25,6 +25,7 @@ class InspectionsConfig(AppConfig):
         },
         home_panel="xiaobao.inspections.selectors.home_panel",
         home_template="inspections/_home_panel.html",
+        home_place="todo",  # my open inspection tasks due within two weeks, inside the to-do card
         figures="xiaobao.inspections.figures.figures",
         stats_section="xiaobao.inspections.figures.stats_section",
         stats_template="inspections/figures_section.html",

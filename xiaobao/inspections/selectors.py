@@ -34,7 +34,7 @@ def inspection_list(*, user: Any, filters: dict[str, Any] | None = None) -> Quer
 
 def home_panel(user: Any) -> dict[str, Any]:
     """The user's own open inspection tasks due within two weeks (or overdue), soonest first."""
-    if not user.has_perm("inspections.view_inspection"):
+    if not user.has_perm("inspections.conduct_inspection"):
         return {}
     today = localdate()
     qs = (
@@ -43,7 +43,8 @@ def home_panel(user: Any) -> dict[str, Any]:
         .select_related("org_unit", "template")
         .order_by("due_date", "id")
     )
-    return {"tasks": list(qs[:10]), "today": today}
+    tasks = list(qs[:10])
+    return {"todo": bool(tasks), "tasks": tasks, "today": today} if tasks else {}
 
 
 def inspection_detail(*, user: Any, pk: int) -> Inspection | None:

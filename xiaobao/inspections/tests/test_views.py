@@ -4,7 +4,6 @@ findings, checklists (editor and versioning) and rating bands."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -322,10 +321,12 @@ def test_checklist_pages_need_the_permission(client_for, inspector, template):
     assert c.get(reverse("inspections:rating_bands")).status_code == 403
 
 
-def test_home_panel_lists_my_tasks_due_soon(org, inspector, template):
+def test_home_panel_lists_my_tasks_due_soon(org, client_for, inspector, inspector2, template):
     from xiaobao.inspections.selectors import home_panel
 
     soon = make_inspection(org.b1o, inspector, template, due_date=dt.date(2026, 3, 20))
     make_inspection(org.b1o, inspector, template, due_date=dt.date(2026, 6, 30))
-    assert [t.pk for t in home_panel(inspector)["tasks"]] == [soon.pk]
-    json.dumps({"ok": True})
+    assert [t.pk for t in home_panel(user=inspector)["tasks"]] == [soon.pk]
+    assert home_panel(user=inspector2) == {}  # nothing due: no panel
+    html = client_for(inspector).get(reverse("core:home")).content.decode()
+    assert 'data-testid="inspection-task"' in html and reverse("inspections:detail", args=[soon.pk]) in html

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -175,7 +175,7 @@ def photo_upload_view(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(VIEW, raise_exception=True)
-def photo_view(request: AuthedRequest, pk: int, photo_pk: int) -> HttpResponse:
+def photo_view(request: AuthedRequest, pk: int, photo_pk: int) -> FileResponse:
     inspection = _get(request, pk)
     photo = InspectionPhoto.objects.filter(inspection=inspection, pk=photo_pk).first()
     if photo is None:
