@@ -8,7 +8,7 @@ DEMO_ENV := XIAOBAO_DEBUG=1 XIAOBAO_DATA_DIR=$(CURDIR)/var
 TEST_ENV := XIAOBAO_TESTING=1 XIAOBAO_DATA_DIR=$(CURDIR)/var/test
 PYTEST_ARGS ?= -q
 
-.PHONY: vendor install demo serve test test-sqlite test-clock-ahead test-postgres test-browser lint typecheck bench bench-micro messages clean
+.PHONY: vendor install demo serve test test-sqlite test-clock-ahead test-postgres test-browser lint typecheck bench bench-inspections bench-micro messages clean
 
 install: $(STAMP)
 
@@ -61,6 +61,12 @@ typecheck: install
 BENCH_SCALE ?= 10000
 bench: install
 	BENCH_SCALE=$(BENCH_SCALE) $(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Inspections and rectification at 10,000 outlets (bench/inspections_bench.py): fills the scratch database
+# when empty (bulk), then the list pages, the statistics section and one sweeper pass over 100,000 clocks.
+BENCH_INSPECTIONS_URL ?= postgres://postgres@127.0.0.1:5432/xiaobao_bench_inspections
+bench-inspections: install
+	DATABASE_URL=$(BENCH_INSPECTIONS_URL) XIAOBAO_DATA_DIR=$(CURDIR)/var/bench/inspections $(BIN)/python bench/inspections_bench.py $(BENCH_ARGS)
 
 bench-micro: install
 	$(BIN)/python bench/calendar_bench.py
