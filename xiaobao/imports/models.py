@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 from xiaobao.core.models import BackgroundJob, JobState
 from xiaobao.core.models.base import TimeStampedModel
 from xiaobao.core.scoping import scope_q
-from xiaobao.imports.kinds import COMPLAINTS, kinds_for
+from xiaobao.imports.kinds import COMPLAINTS, kind_of, kinds_for
 
 IMPORT_PERM = "imports.import_complaints"
 MANAGE_PRESETS_PERM = "imports.manage_importpreset"
@@ -170,6 +170,14 @@ class ImportJob(BackgroundJob):
         if self.is_active or self.is_imported or self.file_purged_at:
             return False
         return self.is_validated and (self.invalid == 0 or self.skip_invalid) and self.valid_rows > 0
+
+    @property
+    def kind_label(self) -> str:
+        """What the import fills, as the lists show it."""
+        try:
+            return str(kind_of(self.kind).label)
+        except KeyError:
+            return self.kind
 
     @property
     def unmapped_total(self) -> int:
