@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from xiaobao.casework.clocks import ClockResult, EventSpec, RuleSpec, run_clock
 from xiaobao.casework.models import DeadlineRule
+from xiaobao.casework.notifications import notify_on_commit
 from xiaobao.casework.transitions import Transitions
 from xiaobao.core.clock import localdate as recorded_date
 from xiaobao.core.clock import now as recorded_now
@@ -389,6 +390,9 @@ def _submit(actor: User, item: Rectification, data: dict[str, Any]) -> tuple[dic
     item.result = data["result"]
     if data.get("plan"):
         item.plan = data["plan"]
+    _tell_later(
+        item, [item.opened_by_id], "rect_submitted", gettext_lazy("Rectification %(ref)s awaits verification")
+    )
     return {"result": data["result"][:500], "evidence": item.evidence.count()}, None
 
 
@@ -396,6 +400,7 @@ def _submit(actor: User, item: Rectification, data: dict[str, Any]) -> tuple[dic
 def _verify(actor: User, item: Rectification, data: dict[str, Any]) -> tuple[dict[str, Any], None]:
     _not_owner(actor, item, _("verify"))
     item.verified_by, item.verified_at = actor, recorded_now()
+    _tell_later(item, [item.handler_id], "rect_verified", gettext_lazy("Rectification %(ref)s was verified"))
     return {}, None
 
 
@@ -433,6 +438,13 @@ def _extend(actor: User, item: Rectification, data: dict[str, Any]) -> tuple[dic
     if item.extensions.filter(state=PENDING).exists():
         raise Conflict(_("An extension is already awaiting approval."), code="pending_extension")
     needs_approval = bool(step.get("approval"))
+    if needs_approval:
+        _tell_later(
+            item,
+            [item.opened_by_id],
+            "rect_extension",
+            gettext_lazy("Rectification %(ref)s: an extension awaits approval"),
+        )
     ext = RectificationExtension.objects.create(
         item=item,
         clock=CLOCK,
@@ -484,24 +496,14 @@ def _cancel(actor: User, item: Rectification, data: dict[str, Any]) -> tuple[dic
 
 
 def _tell_later(item: Rectification, user_ids: list[int | None], kind: str, template: Any) -> None:
-    """Tell the users after commit (in-app notification pointing at the item), when the platform's
-    notifications can point at any subject."""
-    ids = [i for i in user_ids if i]
+    """An in-app notification about the item to each user, once the step commits (none if it rolls back)."""
+    ids = sorted({i for i in user_ids if i})
     if not ids:
         return
-    pk, reference, title, version = item.pk, item.reference, item.title, item.version
-
-    def send() -> None:
-        try:
-            from xiaobao.casework.notifications import notify  # type: ignore[attr-defined]
-        except ImportError:  # the generic notifications are not there yet
-            return
-        notify(
-            users=list(User.objects.filter(pk__in=ids, is_active=True)),
-            subject=Rectification.objects.get(pk=pk),
-            kind=kind,
-            message=str(template) % {"ref": reference, "title": title[:80]},
-            key=f"{kind}:{pk}:{version}",
-        )
-
-    transaction.on_commit(send)
+    notify_on_commit(
+        users=ids,
+        subject=item,
+        kind=kind,
+        message=(str(template) % {"ref": item.reference, "title": item.title[:80]})[:300],
+        key=f"{kind}:{item.pk}:{item.version}",
+    )

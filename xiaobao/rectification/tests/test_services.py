@@ -232,3 +232,22 @@ def test_from_finding_marks_repeat_and_allows_one_live_item(org, officer, owner)
     )
     with at("2026-03-02"), pytest.raises(Conflict):
         rectification_from_finding(actor=officer, finding=finding, data={"owner": "outlet_owner"})
+
+
+def test_people_are_told_after_each_step(
+    open_item, owner, verifier, officer, django_capture_on_commit_callbacks
+):
+    from xiaobao.casework.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item = open_item()
+    with at("2026-03-05"), django_capture_on_commit_callbacks(execute=True):
+        item = rectification_transition(actor=owner, item=item, action="submit", data={"result": "已整改"})
+        rectification_transition(actor=verifier, item=item, action="verify", data={})
+    told = set(Notification.objects.values_list("user__username", "kind"))
+    assert {
+        ("outlet_owner", "rect_assigned"),
+        ("branch1_cp", "rect_submitted"),
+        ("outlet_owner", "rect_verified"),
+    } <= told
+    assert Notification.objects.filter(kind="rect_assigned").get().subject == item
