@@ -127,3 +127,31 @@ def test_fill_on_a_phone(org, browser, live_server, login, shot):
         assert Answer.objects.get(inspection=ins, item__code="EF08").note == "就近指引至商场无障碍卫生间"
     finally:
         ctx.close()
+
+
+def test_checklist_pages_on_a_desktop(org, page, login, shot):
+    from xiaobao.inspections.models import ChecklistTemplate
+    from xiaobao.inspections.tests.conftest import ALL, grant
+
+    grant(make_user("hq_lists", org.cpd, ["hq_cp_officer"]), *ALL)
+    template = ChecklistTemplate.objects.get(code="mystery_shopping", is_current=True)
+    login(page, "hq_lists")
+    page.goto("/inspections/checklists/")
+    expect(page.get_by_test_id("checklist-row")).to_have_count(5)
+    shot(page, "01-list")
+    page.goto(f"/inspections/checklists/{template.pk}/")
+    expect(page.get_by_test_id("checklist-items").first).to_be_visible()
+    shot(page, "02-detail")
+    page.get_by_test_id("edit").click()
+    form = page.get_by_test_id("checklist-form")
+    form.locator("input[name='s-2-i-5-code']").fill("L06")
+    form.locator("input[name='s-2-i-5-text']").fill("主动介绍适老化服务措施")
+    form.locator("input[name='s-2-i-5-max_score']").fill("2")
+    shot(page, "03-editor")
+    page.get_by_test_id("save").click()
+    expect(page.get_by_text("主动介绍适老化服务措施")).to_be_visible()
+    assert (
+        ChecklistTemplate.objects.get(code="mystery_shopping", is_current=True)
+        .items.filter(code="L06")
+        .exists()
+    )
