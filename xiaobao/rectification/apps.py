@@ -27,6 +27,9 @@ class RectificationConfig(AppConfig):
             "business_responder": [VIEW, WORK],
             "auditor": [VIEW],
         },
+        home_panel="xiaobao.rectification.selectors.home_panel",
+        home_template="rectification/_home_panel.html",
+        home_place="todo",  # my open items and what waits for my verification, inside the to-do card
         clocks=["rectification.RectificationClock"],
         deadline_subjects=["rectification.rectification"],
         order=45,

@@ -48,3 +48,26 @@ def rectifications_of_finding(*, user: Any, finding: Any) -> list[Rectification]
         .select_related("handler")
         .order_by("id")
     )
+
+
+def home_panel(user: Any) -> dict[str, Any]:
+    """The to-do card's part: the user's own open items (soonest due first) and, for verifiers, how many
+    submitted items of others in their scope wait for verification."""
+    from xiaobao.core.clock import localdate
+    from xiaobao.rectification.choices import Status
+    from xiaobao.rectification.workflow import VERIFY, WORKING
+
+    if not user.has_perm("rectification.view_rectification"):
+        return {}
+    visible = Rectification.objects.visible_to(user)
+    mine = list(
+        visible.filter(handler_id=user.pk, status__in=[*WORKING, Status.SUBMITTED])
+        .select_related("org_unit")
+        .order_by("due_date", "id")[:10]
+    )
+    to_verify = 0
+    if user.has_perm(VERIFY):
+        to_verify = visible.filter(status=Status.SUBMITTED).exclude(handler_id=user.pk).count()
+    if not mine and not to_verify:
+        return {}
+    return {"todo": True, "mine": mine, "to_verify": to_verify, "today": localdate()}

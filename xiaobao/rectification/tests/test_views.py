@@ -210,3 +210,13 @@ def test_cancelled_item_takes_no_evidence(client_for, officer, owner, open_item)
             {"kind": "after", "file": SimpleUploadedFile("a.png", PNG)},
         )
     assert r.status_code == 403
+
+
+def test_home_shows_my_items_and_what_waits_for_verification(client_for, owner, verifier, open_item):
+    item = open_item()
+    with at("2026-03-04"):
+        page = client_for(owner).get(reverse("core:home")).content.decode()
+        assert item.reference in page and 'data-testid="rectification-tasks"' in page
+        rectification_transition(actor=owner, item=item, action="submit", data={"result": "已整改"})
+        page = client_for(verifier).get(reverse("core:home")).content.decode()
+    assert 'data-testid="rectification-to-verify"' in page
