@@ -271,3 +271,21 @@ def test_visible_to_outlet_line_and_the_inspector(org, inspection, inspector, pl
     cross = grant(make_user("cross_b2", org.b2, []), "view_inspection", "conduct_inspection")
     other = make_inspection(org.b1o, cross, inspection.template)
     assert list(Inspection.objects.visible_to(cross)) == [other]
+
+
+def test_a_photo_whose_record_fails_leaves_no_file(inspection, inspector, monkeypatch, settings, tmp_path):
+    # given storage in a fresh folder and an audit that fails halfway
+    from xiaobao.inspections import services
+
+    settings.MEDIA_ROOT = str(tmp_path)
+
+    def boom(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "audit_record", boom)
+    # when
+    with pytest.raises(RuntimeError):
+        photo_add(actor=inspector, inspection=inspection, fileobj=io.BytesIO(JPEG), name="a.jpg")
+    # then neither a row nor a file is left
+    assert not InspectionPhoto.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

@@ -330,3 +330,25 @@ def test_home_panel_lists_my_tasks_due_soon(org, client_for, inspector, inspecto
     assert home_panel(user=inspector2) == {}  # nothing due: no panel
     html = client_for(inspector).get(reverse("core:home")).content.decode()
     assert 'data-testid="inspection-task"' in html and reverse("inspections:detail", args=[soon.pk]) in html
+
+
+def test_findings_list_query_count_does_not_grow(
+    org, client_for, hq, inspector, template, django_assert_max_num_queries
+):
+    from xiaobao.inspections.models import Finding
+
+    def findings(n):
+        for k in range(n):
+            ins = make_inspection(
+                org.b1o, inspector, template, reference=f"JC-F{Finding.objects.count()}-{k}"
+            )
+            Finding.objects.create(inspection=ins, org_unit=org.b1o, item_code="T1", description="未唱收唱付")
+
+    findings(2)
+    c = client_for(hq)
+    with django_assert_max_num_queries(20) as few:
+        assert c.get(reverse("inspections:findings")).status_code == 200
+    findings(15)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        r = c.get(reverse("inspections:findings"))
+    assert r.content.decode().count('data-testid="finding-row"') == 17
