@@ -33,6 +33,14 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
     def create(self, **kwargs: Any) -> Notification:  # type: ignore[override]
         return super().create(**_subject_fields(kwargs))
 
+    def select_related(self, *fields: Any) -> NotificationQuerySet:  # type: ignore[override]
+        """`select_related("complaint")` as before: the subject is fetched with the rows (one more query)."""
+        if "complaint" not in fields:
+            return super().select_related(*fields)
+        rest = [f for f in fields if f != "complaint"]
+        qs = self.prefetch_related("subject")
+        return super(NotificationQuerySet, qs).select_related(*rest) if rest else qs
+
 
 class Notification(BaseNotification):
     objects = NotificationQuerySet.as_manager()  # type: ignore[misc]
