@@ -18,7 +18,14 @@ from xiaobao.core.api.common import get_visible, require_perm
 from xiaobao.core.errors import DomainError, field_error
 from xiaobao.core.models import OrgUnit, User
 from xiaobao.sales_recording.filtersets import SaleFilter
-from xiaobao.sales_recording.models import CHECK_PERM, VIEW_PERM, RecordedSale, RecordingSample, SamplingRule
+from xiaobao.sales_recording.models import (
+    CHECK_PERM,
+    RULES_PERM,
+    VIEW_PERM,
+    RecordedSale,
+    RecordingSample,
+    SamplingRule,
+)
 from xiaobao.sales_recording.selectors import (
     active_rules,
     progress_root,
@@ -29,7 +36,7 @@ from xiaobao.sales_recording.selectors import (
     sample_items,
     sample_list,
 )
-from xiaobao.sales_recording.services import sample_draw, sample_item_check
+from xiaobao.sales_recording.services import sample_draw, sample_item_check, sampling_rule_save
 from xiaobao.sales_recording.views import check_url
 
 router = Router(tags=["sales_recording"])
@@ -104,6 +111,7 @@ class ProgressQuery(Schema):
 
 class RuleOut(Schema):
     code: str
+    is_active: bool
     name: str
     share_percent: Decimal | None
     count: int | None
@@ -111,6 +119,33 @@ class RuleOut(Schema):
     product_kinds: list[str]
     must_check: Any
     source_document: str
+
+
+class RuleIn(Schema):
+    code: str = Field(..., pattern=r"^[-a-z0-9_]{1,40}$", description="Stable code, e.g. bank-sales-zone")
+    name: str = Field(..., min_length=1, max_length=100)
+    share_percent: Decimal | None = Field(None, description="Share of each product kind's sales (or count)")
+    count: int | None = Field(None, description="Random items per sample (or share_percent)")
+    min_per_unit: int = Field(1, ge=0, le=10000)
+    product_kinds: list[str] = Field(default_factory=list, description="Sampled kinds; empty: all")
+    must_check: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description='Conditions whose sales are all checked, e.g. [{"applicant_age_gte": 60}] '
+        "(tests: applicant_age_gte, applicant_age_lt, product_kinds; all of a dict must hold)",
+    )
+    is_active: bool = True
+    source_document: str = Field("", max_length=300)
+
+
+class RulePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    share_percent: Decimal | None = None
+    count: int | None = None
+    min_per_unit: int | None = Field(None, ge=0, le=10000)
+    product_kinds: list[str] | None = None
+    must_check: list[dict[str, Any]] | None = None
+    is_active: bool | None = None
+    source_document: str | None = Field(None, max_length=300)
 
 
 class SampleIn(Schema):
@@ -225,10 +260,28 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]):
     }
 
 
-@router.get("/sales-recording/rules", response=list[RuleOut], summary="Active sampling rules")
+@router.get("/sales-recording/rules", response=list[RuleOut], summary="Sampling rules")
 def rules(request: HttpRequest):
+    """The active rules; those who maintain the rules also get the inactive ones."""
     require_perm(request.user, VIEW_PERM)
+    if request.user.has_perm(RULES_PERM):
+        return list(SamplingRule.objects.order_by("code"))
     return list(active_rules())
+
+
+@router.post("/sales-recording/rules", response={201: RuleOut}, summary="Add a sampling rule")
+def rule_create(request: HttpRequest, payload: RuleIn):
+    """Either `share_percent` or `count`; samples drawn before keep the rule as it was (snapshot)."""
+    require_perm(request.user, RULES_PERM)
+    return Status(201, sampling_rule_save(actor=_user(request), data=payload.dict()))
+
+
+@router.put("/sales-recording/rules/{code}", response=RuleOut, summary="Change a sampling rule")
+def rule_update(request: HttpRequest, code: str, payload: RulePatch):
+    """Only the fields sent change (send `share_percent` with `"count": null` to switch from a count)."""
+    require_perm(request.user, RULES_PERM)
+    rule = get_visible(SamplingRule.objects.all(), code=code)
+    return sampling_rule_save(actor=_user(request), rule=rule, data=payload.dict(exclude_unset=True))
 
 
 @router.get("/sales-recording/samples", response=list[SampleOut], summary="Quarterly samples in your scope")

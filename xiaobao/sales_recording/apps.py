@@ -6,6 +6,7 @@ from xiaobao.casework.registry import Module, Nav
 VIEW = "sales_recording.view_recordedsale"
 IMPORT = "sales_recording.import_recordedsale"
 CHECK = "sales_recording.check_recordedsale"
+RULES = "sales_recording.manage_samplingrule"
 
 
 class SalesRecordingConfig(AppConfig):
@@ -19,7 +20,7 @@ class SalesRecordingConfig(AppConfig):
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
         nav=[Nav("sales_recording:list", _("Sales recording"), VIEW, order=45)],
         roles={
-            "hq_cp_officer": [VIEW, IMPORT, CHECK],
+            "hq_cp_officer": [VIEW, IMPORT, CHECK, RULES],
             "branch_cp_officer": [VIEW, IMPORT, CHECK],
             "auditor": [VIEW],
         },

@@ -23,6 +23,7 @@ from xiaobao.sales_recording.choices import ProductKind, SampleReason
 VIEW_PERM = "sales_recording.view_recordedsale"
 IMPORT_PERM = "sales_recording.import_recordedsale"
 CHECK_PERM = "sales_recording.check_recordedsale"
+RULES_PERM = "sales_recording.manage_samplingrule"
 
 
 class ScopedQuerySet(models.QuerySet[Any]):
@@ -132,6 +133,7 @@ class SamplingRule(TimeStampedModel):
         verbose_name = _("sampling rule")
         verbose_name_plural = _("sampling rules")
         default_permissions = ()
+        permissions = [("manage_samplingrule", "Edit the sampling rules of sales recordings")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(share_percent__isnull=False, count__isnull=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,10 +22,11 @@ from xiaobao.core.errors import Conflict
 from xiaobao.core.models import OrgUnit, User
 from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.scoping import subtree_q, unit_in_scope
-from xiaobao.core.services.audit import audit_change, audit_record
+from xiaobao.core.services.audit import audit_change, audit_record, snapshot
 from xiaobao.sales_recording import sampling
 from xiaobao.sales_recording.models import (
     CHECK_PERM,
+    RULES_PERM,
     RecordedSale,
     RecordingSample,
     SampleItem,
@@ -204,3 +206,64 @@ def sample_item_check(*, actor: User, item: SampleItem) -> Any:
         item.save(update_fields=["inspection"])
         audit_change(actor=actor, obj=inspection, before=None)
     return inspection
+
+
+# --- sampling rules -------------------------------------------------------------------------------------
+
+RULE_FIELDS = ("name", "share_percent", "count", "min_per_unit", "product_kinds", "must_check", "is_active")
+
+
+def _share_ok(share: Any) -> bool:
+    try:
+        return 0 < Decimal(str(share)) <= 100
+    except ArithmeticError:
+        return False
+
+
+def _check_rule(data: dict[str, Any]) -> None:
+    from xiaobao.sales_recording.choices import ProductKind
+
+    errors: dict[str, list[str]] = {}
+    share, count = data.get("share_percent"), data.get("count")
+    if (share is None) == (count is None):
+        errors["share_percent"] = [_("Give either a share or a count, not both.")]
+    elif share is not None and not _share_ok(share):
+        errors["share_percent"] = [_("The share is above 0 and at most 100.")]
+    elif count is not None and int(count) < 1:
+        errors["count"] = [_("The count is at least 1.")]
+    kinds = data.get("product_kinds") or []
+    if not isinstance(kinds, list) or any(k not in ProductKind.values for k in kinds):
+        errors["product_kinds"] = [_("Unknown product kind.")]
+    problems = sampling.condition_errors(data.get("must_check"))
+    if problems:
+        errors["must_check"] = problems
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def sampling_rule_save(
+    *, actor: User, data: dict[str, Any], rule: SamplingRule | None = None
+) -> SamplingRule:
+    """Create a rule (data has its `code`) or change one; samples drawn before keep their snapshot."""
+    if not actor.has_perm(RULES_PERM):
+        raise PermissionDenied
+    if rule is not None:
+        rule = SamplingRule.objects.select_for_update().get(pk=rule.pk)
+    elif SamplingRule.objects.filter(code=data.get("code", "")).exists():
+        raise _err("code", _("A rule with this code exists."))
+    before = snapshot(rule) if rule else None
+    merged = {f: getattr(rule, f) for f in RULE_FIELDS} if rule else {}
+    merged.update({k: v for k, v in data.items() if k in RULE_FIELDS})
+    _check_rule(merged)
+    rule = rule or SamplingRule(code=data.get("code", ""))
+    for name, value in merged.items():
+        setattr(rule, name, value)
+    rule.must_check = sampling.normalise_conditions(rule.must_check)
+    if "source_document" in data:
+        rule.source_document = str(data["source_document"] or "")[:300]
+    rule.full_clean()
+    rule.save()
+    rule.refresh_from_db()
+    audit_change(actor=actor, obj=rule, before=before)
+    return rule

@@ -11,4 +11,5 @@ urlpatterns = [
     path("samples/<int:pk>/", views.sample_detail_view, name="sample_detail"),
     path("items/<int:pk>/check/", views.item_check_view, name="item_check"),
     path("import/", views.import_entry_view, name="import"),
+    path("rules/<slug:code>/", views.rule_edit_view, name="rule_edit"),
 ]

@@ -21,9 +21,9 @@ from xiaobao.core.models import RetentionRule
 from xiaobao.core.views.common import add_service_errors, bound_filter, paginate, query_without_page
 from xiaobao.sales_recording import services
 from xiaobao.sales_recording.filtersets import SaleFilter
-from xiaobao.sales_recording.forms import DrawForm, ProgressForm
+from xiaobao.sales_recording.forms import DrawForm, ProgressForm, RuleForm
 from xiaobao.sales_recording.importing import CODE, PRESET_NAME, TARGETS
-from xiaobao.sales_recording.models import CHECK_PERM, IMPORT_PERM, VIEW_PERM
+from xiaobao.sales_recording.models import CHECK_PERM, IMPORT_PERM, RULES_PERM, VIEW_PERM, SamplingRule
 from xiaobao.sales_recording.selectors import (
     active_rules,
     progress_root,
@@ -163,3 +163,24 @@ def import_entry_view(request: AuthedRequest) -> HttpResponse:
     upload = f"{reverse('imports:create')}?kind={CODE}"
     context = {"jobs": jobs, "targets": TARGETS, "upload_url": upload, "preset_name": PRESET_NAME}
     return render(request, "sales_recording/import.html", context)
+
+
+@permission_required(RULES_PERM, raise_exception=True)
+def rule_edit_view(request: AuthedRequest, code: str) -> HttpResponse:
+    """Edit a sampling rule (samples drawn before keep the rule as it was)."""
+    rule = SamplingRule.objects.filter(code=code).first()
+    if rule is None:
+        raise Http404
+    form = RuleForm(request.POST or None, initial=RuleForm.initial_for(rule))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.sampling_rule_save(actor=request.user, rule=rule, data=form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Sampling rule saved."))
+                return redirect("sales_recording:samples")
+    return render(request, "sales_recording/rule_form.html", {"form": form, "rule": rule}, status=status)

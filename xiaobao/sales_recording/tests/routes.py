@@ -51,11 +51,34 @@ PAGE_ROUTES: list[Route] = [
     ),
     Route("sales_recording:sample_detail", "get", lambda c: {"pk": c.sr_sample.pk}),
     Route("sales_recording:item_check", "post", lambda c: {"pk": c.sr_item.pk}, ok=(302,)),
+    Route(
+        "sales_recording:rule_edit",
+        "get",
+        lambda c: {"code": "bank-sales-zone"},
+        kind="global",
+        actor="hq_officer",
+    ),
 ]
 API_ROUTES: list[Route] = [
     Route("GET /api/v1/sales-recording/sales", "get", kind="list", marker=lambda c: MARK),
     Route("GET /api/v1/sales-recording/progress", "get", kind="global"),
     Route("GET /api/v1/sales-recording/rules", "get", kind="global"),
+    Route(
+        "POST /api/v1/sales-recording/rules",
+        "post",
+        kind="global",
+        ok=(201,),
+        data=lambda c: {"code": "route-rule", "name": "测试规则", "count": 2},
+        actor="hq_officer",
+    ),
+    Route(
+        "PUT /api/v1/sales-recording/rules/{code}",
+        "put",
+        lambda c: {"code": "bank-sales-zone"},
+        lambda c: {"min_per_unit": 2},
+        kind="global",
+        actor="hq_officer",
+    ),
     Route("GET /api/v1/sales-recording/samples", "get", kind="list", marker=lambda c: c.org.b1s.code),
     Route(
         "POST /api/v1/sales-recording/samples",

@@ -135,3 +135,33 @@ def test_register_filters(org, sr_officer, api_for, quarter_sales):
     assert client.get(f"{URL}/sales", {"product_kind": "agency"}).json()["count"] == 5
     bad = client.get(f"{URL}/sales", {"date_from": "2026-03-01", "date_to": "2026-01-01"})
     assert bad.status_code == 422 and "date_to" in bad.json()["fields"]
+
+
+def test_rules_are_maintained_as_data(org, hq_officer, sr_officer, api_for):
+    client = api_for(hq_officer)
+    # a new rule by count, then switched to a share
+    body = {
+        "code": "elder-all",
+        "name": "60岁以上全检",
+        "count": 3,
+        "must_check": [{"applicant_age_gte": 60}],
+    }
+    created = client.post(f"{URL}/rules", body, content_type="application/json")
+    assert created.status_code == 201 and created.json()["count"] == 3
+    changed = client.put(
+        f"{URL}/rules/elder-all", {"share_percent": "20", "count": None}, content_type="application/json"
+    )
+    assert changed.status_code == 200 and changed.json()["share_percent"] == "20.00"
+    # field errors: both share and count, unknown test, unknown product kind, duplicate code
+    for url, method, data, field in [
+        (f"{URL}/rules/elder-all", "put", {"count": 5}, "share_percent"),
+        (f"{URL}/rules/elder-all", "put", {"must_check": [{"age": 1}]}, "must_check"),
+        (f"{URL}/rules/elder-all", "put", {"product_kinds": ["gold"]}, "product_kinds"),
+        (f"{URL}/rules", "post", body, "code"),
+    ]:
+        response = getattr(client, method)(url, data, content_type="application/json")
+        assert response.status_code == 422 and field in response.json()["fields"], (data, response.json())
+    assert client.put(f"{URL}/rules/nope", {"count": 1}, content_type="application/json").status_code == 404
+    # a branch officer who checks recordings may not change the rules
+    refused = api_for(sr_officer).put(f"{URL}/rules/elder-all", {"count": 1}, content_type="application/json")
+    assert refused.status_code == 403

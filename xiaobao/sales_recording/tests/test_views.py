@@ -150,3 +150,22 @@ def test_the_recordings_retention_rule_is_data_and_editable(org, sysadmin):
     retention_rule_set(actor=sysadmin, record_type="sales_recording", period="5y")
     rule.refresh_from_db()
     assert (rule.days, rule.years) == (None, 5)
+
+
+def test_a_rule_is_edited_on_its_page(org, hq_officer, sr_officer, client_for):
+    from xiaobao.sales_recording.models import SamplingRule
+
+    c = client_for(hq_officer)
+    assert c.get("/sales-recording/rules/bank-sales-zone/").status_code == 200
+    post = {"name": "专区抽检", "share_percent": "15", "min_per_unit": "2", "product_kinds": ["wealth"]}
+    post.update({"must_check": '[{"applicant_age_gte": 65}]', "is_active": "on", "source_document": "内部"})
+    assert c.post("/sales-recording/rules/bank-sales-zone/", post).status_code == 302
+    rule = SamplingRule.objects.get(code="bank-sales-zone")
+    assert (str(rule.share_percent), rule.must_check, rule.product_kinds) == (
+        "15.00",
+        [{"applicant_age_gte": 65}],
+        ["wealth"],
+    )
+    assert c.post("/sales-recording/rules/bank-sales-zone/", {**post, "must_check": "[{"}).status_code == 400
+    assert c.post("/sales-recording/rules/bank-sales-zone/", {**post, "count": "3"}).status_code == 400
+    assert client_for(sr_officer).get("/sales-recording/rules/bank-sales-zone/").status_code == 403
