@@ -29,5 +29,7 @@ class InspectionsConfig(AppConfig):
         figures="xiaobao.inspections.figures.figures",
         stats_section="xiaobao.inspections.figures.stats_section",
         stats_template="inspections/figures_section.html",
+        demo="xiaobao.inspections.demo.load",  # inspections, findings and their rectification items
+        demo_arguments="xiaobao.inspections.demo.arguments",
         order=40,
     )
