@@ -187,6 +187,7 @@ def _detail(request: HttpRequest, i: Inspection) -> dict[str, Any]:
 
 
 class InspectionListFilter(Schema):
+    mine: bool | None = Field(None, description="Only the inspections you are the inspector of")
     status: InspectionStatus | None = None
     kind: PlanKind | None = None
     unit: str | None = Field(None, description="Outlet or unit code: the unit and everything below it")

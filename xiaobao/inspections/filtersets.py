@@ -15,6 +15,7 @@ from xiaobao.inspections.models import Inspection
 
 
 class InspectionFilter(forms.Form):
+    mine = forms.BooleanField(label=_("Only mine"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=[("", "—"), *Status.choices], required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *PlanKind.choices], required=False)
     unit = forms.CharField(label=_("Unit code (with sub-units)"), required=False, max_length=32)
@@ -35,6 +36,8 @@ class InspectionFilter(forms.Form):
 
 def apply_filters(qs: QuerySet[Inspection], data: dict[str, Any], user: Any) -> QuerySet[Inspection]:
     """Filter inspections; the unit is a subtree (index range on the path); the period is the due date."""
+    if data.get("mine"):
+        qs = qs.filter(handler_id=user.pk)
     if data.get("status"):
         qs = qs.filter(status=data["status"])
     if data.get("kind"):

@@ -352,3 +352,13 @@ def test_findings_list_query_count_does_not_grow(
     with django_assert_max_num_queries(len(few.captured_queries)):
         r = c.get(reverse("inspections:findings"))
     assert r.content.decode().count('data-testid="finding-row"') == 17
+
+
+def test_list_only_mine_and_htmx_results(org, client_for, inspector, inspector2, template):
+    make_inspection(org.b1o, inspector, template, reference="JC-MINE")
+    make_inspection(org.b1o, inspector2, template, reference="JC-OTHER")
+    c = client_for(inspector)
+    body = c.get(reverse("inspections:list"), {"mine": "on"}).content.decode()
+    assert "JC-MINE" in body and "JC-OTHER" not in body
+    partial = c.get(reverse("inspections:list"), {"mine": "on"}, HTTP_HX_REQUEST="true").content.decode()
+    assert partial.lstrip().startswith('<div id="results">') and "JC-MINE" in partial
