@@ -44,6 +44,20 @@ def test_clock_over_a_holiday_counts_from_the_day_after_opening(open_item):
     assert item.clocks.get().due_date == d("2025-10-21")
 
 
+def test_clock_over_the_spring_festival_with_its_make_up_days(open_item):
+    # given an item opened on Thursday 2026-02-12 (off 02-15..02-23; Saturdays 02-14 and 02-28 worked)
+    item = open_item(opened_on="2026-02-12")
+    # then 02-13, 02-14, 02-24 … 02-27, 02-28, 03-02, 03-03, 03-04: the tenth working day is 03-04
+    assert item.clocks.get().due_date == d("2026-03-04")
+
+
+def test_calendar_days_roll_forward_out_of_the_holiday(open_item):
+    # given a regulator's opinion (30 calendar days) opened 2026-01-16: day 30 is 02-15, inside the holiday
+    item = open_item(opened_on="2026-01-16", source="regulator")
+    # then the last day moves to the first working day after it
+    assert item.clocks.get().due_date == d("2026-02-24")
+
+
 def test_regulator_opinion_defaults_to_its_own_configurable_rule(open_item):
     # given / when a regulator's opinion without a rule
     item = open_item(
