@@ -73,7 +73,13 @@ def test_fill_on_a_phone(org, browser, live_server, login, shot):
     page = ctx.new_page()
     try:
         login(page, "b1_phone")
-        page.goto(f"/inspections/{ins.pk}/fill/")
+        # the task is on the home page's to-do list; its page leads to the fill page
+        page.get_by_test_id("inspection-task").locator("a").tap()
+        expect(page.get_by_test_id("fill")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        shot(page, "00-the-task")
+        page.get_by_test_id("fill").tap()
+        expect(page.get_by_test_id("item-EF01")).to_be_visible()
         # then the page fits the phone: nothing wider than 360 px
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         # when the inspector answers the first items
@@ -120,7 +126,11 @@ def test_fill_on_a_phone(org, browser, live_server, login, shot):
         # when submitted
         page.get_by_test_id("submit").tap()
         expect(page.get_by_test_id("status")).to_have_text("已提交")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
         shot(page, "04-submitted")
+        page.goto("/inspections/?mine=on")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        shot(page, "05-my-list")
         ins.refresh_from_db()
         assert ins.status == "submitted" and ins.stars == 4
         assert list(Finding.objects.filter(inspection=ins).values_list("item_code", flat=True)) == ["EF02"]
