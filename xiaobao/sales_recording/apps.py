@@ -27,5 +27,6 @@ class SalesRecordingConfig(AppConfig):
         home_panel="xiaobao.sales_recording.selectors.home_panel",
         home_template="sales_recording/_home_panel.html",
         retention=["sales_recording"],
+        demo="xiaobao.sales_recording.demo.load",
         order=45,
     )
