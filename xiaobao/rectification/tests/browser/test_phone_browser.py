@@ -108,3 +108,7 @@ def test_owner_submits_evidence_on_a_phone(browser, live_server, page, login, sh
         page.goto(item.get_absolute_url())
         expect(page.get_by_test_id("action-verify")).to_be_visible()
         shot(page, "04-officer-desk")
+        page.get_by_test_id("new-rectification").click()
+        form = page.get_by_test_id("rectification-form")
+        expect(form.locator("select[name=owner]")).to_contain_text("孙网点")
+        shot(page, "05-new-item-form")
