@@ -28,5 +28,6 @@ class SalesRecordingConfig(AppConfig):
         home_template="sales_recording/_home_panel.html",
         retention=["sales_recording"],
         demo="xiaobao.sales_recording.demo.load",
+        demo_arguments="xiaobao.sales_recording.demo.arguments",
         order=45,
     )
