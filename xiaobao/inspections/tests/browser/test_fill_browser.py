@@ -130,6 +130,8 @@ def test_fill_on_a_phone(org, browser, live_server, login, shot):
         shot(page, "04-submitted")
         page.goto("/inspections/?mine=on")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        expect(page.get_by_test_id("inspection-row").get_by_text(ins.reference)).to_be_visible()
+        page.add_style_tag(content=".topbar, table.data th { position: static !important; }")
         shot(page, "05-my-list")
         ins.refresh_from_db()
         assert ins.status == "submitted" and ins.stars == 4
