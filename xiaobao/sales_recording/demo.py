@@ -5,7 +5,7 @@ samples checked with the 双录 checklist (a few items fail: findings).
 
 Outlets differ: each has its own share of sales left without a recording and its own error rate in checks.
 Nothing here is a person: sellers are staff numbers, applicants ages. Runs once (skipped when the register
-holds sales); ≈ 2,000 sales, ≈ 60 checks.
+holds sales); ≈ 1,100 sales, 9 samples, ≈ 27 checks in ≈ 30 s on the demo bank (SQLite).
 """
 
 from __future__ import annotations
