@@ -108,7 +108,8 @@ def sale_progress(*, user: Any, root: OrgUnit, year: int, month: int) -> Progres
             if path.startswith(child.path):
                 line.required += row["required"]
                 line.recorded += row["recorded"]
-        units.append(line)
+        if line.required or child.kind != "department":  # departments sell nothing: shown only with sales
+            units.append(line)
     own = [row for path, row in by_path.items() if path == root.path]
     if own:
         units.insert(0, ProgressRow(root, root.name, own[0]["required"], own[0]["recorded"]))
