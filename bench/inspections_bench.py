@@ -46,6 +46,7 @@ from urllib.parse import urlparse
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiaobao.settings")
 os.environ.setdefault("XIAOBAO_TESTING", "1")  # dev vault keys (as bench_generate uses), test client host
+os.environ.setdefault("XIAOBAO_LOG_LEVEL", "WARNING")  # the sweeper logs every escalation at INFO
 
 BRANCHES, SUBS, OUTLETS = 40, 10, 25
 PASSWORD = "Bench-pass-2026-long"
