@@ -18,7 +18,13 @@ from xiaobao.rectification.evidence import can_add_evidence, evidence_add, evide
 from xiaobao.rectification.filtersets import RectificationFilter
 from xiaobao.rectification.models import Rectification
 from xiaobao.rectification.selectors import rectification_detail, rectification_list
-from xiaobao.rectification.services import allowed_actions, rectification_open, rectification_transition
+from xiaobao.rectification.services import (
+    allowed_actions,
+    rectification_from_complaint,
+    rectification_from_finding,
+    rectification_open,
+    rectification_transition,
+)
 from xiaobao.rectification.workflow import ACTIONS, OPEN_PERM, VIEW, WORKFLOW
 
 router = Router(tags=["rectification"])
@@ -35,6 +41,14 @@ class RectificationIn(Schema):
     issued_by: str = Field("", max_length=100, description="Optional: the regulator or auditor")
     external_reference: str = Field("", max_length=64, description="Optional: the opinion's number")
     plan: str = Field("", max_length=5000, description="Optional: the rectification plan")
+    finding: int | None = Field(
+        None, description="Optional: the inspection finding it rectifies (source inspection)"
+    )
+    complaint: str | None = Field(
+        None,
+        max_length=24,
+        description="Optional: reference of the complaint whose root cause it is (source complaint)",
+    )
 
 
 class ClockOut(Schema):
@@ -239,6 +253,28 @@ def _visible(request: HttpRequest, rectification_id: int) -> Rectification:
     return item  # type: ignore[return-value]
 
 
+def _finding(request: HttpRequest, pk: int, data: dict[str, Any]) -> Any:
+    from xiaobao.inspections.models import Finding
+
+    if data.get("source") != "inspection":
+        raise field_error("source", _("A rectification of a finding has the source “inspection”."))
+    finding = Finding.objects.visible_to(request.user).filter(pk=pk).first()
+    if finding is None:
+        raise field_error("finding", _("No such finding in your scope."))
+    return finding
+
+
+def _complaint(request: HttpRequest, reference: str, data: dict[str, Any]) -> Any:
+    from xiaobao.complaints.models import Complaint
+
+    if data.get("source") != "complaint":
+        raise field_error("source", _("A complaint's root-cause rectification has the source “complaint”."))
+    complaint = Complaint.objects.visible_to(request.user).filter(reference=reference).first()
+    if complaint is None:
+        raise field_error("complaint", _("No such complaint in your scope."))
+    return complaint
+
+
 @router.post(
     "/rectifications",
     response={201: RectificationCreated},
@@ -246,7 +282,19 @@ def _visible(request: HttpRequest, rectification_id: int) -> Rectification:
 )
 def rectification_create(request: HttpRequest, payload: RectificationIn):
     require_perm(request.user, OPEN_PERM)
-    item = rectification_open(actor=_user(request), data=payload.dict())
+    data = payload.dict()
+    finding_id, complaint_ref = data.pop("finding"), data.pop("complaint")
+    if finding_id is not None and complaint_ref:
+        raise field_error("complaint", _("Give a finding or a complaint, not both."))
+    if finding_id is not None:
+        item = rectification_from_finding(
+            actor=_user(request), finding=_finding(request, finding_id, data), data=data
+        )
+    elif complaint_ref:
+        complaint = _complaint(request, complaint_ref, data)
+        item = rectification_from_complaint(actor=_user(request), complaint=complaint, data=data)
+    else:
+        item = rectification_open(actor=_user(request), data=data)
     fresh = rectification_detail(user=request.user, pk=item.pk) or item
     return Status(201, created_out(fresh, request.user))
 

@@ -222,3 +222,38 @@ def test_evidence_is_checked_by_content_and_kind(api_for, org, officer, owner, o
     got = c.get(f"{url}/{doc.json()['id']}")
     assert got.status_code == 200 and got["Content-Type"] == "application/pdf"
     assert got["X-Content-Type-Options"] == "nosniff"
+
+
+def test_open_from_a_finding_or_a_complaint_through_the_api(api_for, org, officer, owner):
+    from xiaobao.complaints.services import complaint_register
+    from xiaobao.inspections.models import Finding
+
+    finding = Finding.objects.create(
+        org_unit=org.b1o, description="投诉电话未公示", severity="critical", is_repeat=True
+    )
+    c = api_for(officer)
+    with at("2026-03-02"):
+        complaint, _ = complaint_register(
+            actor=officer,
+            data={
+                "received_at": "2026-03-02T09:30:00+08:00", "channel": "A01", "business_type": "B01",
+                "cause": "C01", "org_unit": org.b1o.code, "complainant": {"name": "王小明"},
+                "request": "r", "description": "d",
+            },
+        )  # fmt: skip
+        wrong_source = _post(c, URL, regulator_opinion(org, finding=finding.pk))
+        assert wrong_source.status_code == 422 and "source" in wrong_source.json()["fields"]
+        missing = _post(c, URL, regulator_opinion(org, source="inspection", finding=999999))
+        assert missing.status_code == 422 and "finding" in missing.json()["fields"]
+        r = _post(c, URL, regulator_opinion(org, source="inspection", finding=finding.pk))
+        assert r.status_code == 201
+        again = _post(c, URL, regulator_opinion(org, source="inspection", finding=finding.pk))
+        assert again.status_code == 409
+        both = _post(c, URL, regulator_opinion(org, source="complaint", finding=finding.pk, complaint="X"))
+        assert both.status_code == 422
+        root = _post(c, URL, regulator_opinion(org, source="complaint", complaint=complaint.reference))
+        assert root.status_code == 201
+    detail = c.get(f"{URL}/{r.json()['id']}").json()
+    assert (detail["finding"], detail["is_repeat"], detail["source"]) == (finding.pk, True, "inspection")
+    assert c.get(f"{URL}/{root.json()['id']}").json()["complaint"] == complaint.reference
+    assert [x.pk for x in complaint.rectifications.all()] == [root.json()["id"]]
