@@ -17,11 +17,19 @@ from xiaobao.inspections.choices import PlanKind, Severity, Status
 
 class InspectionQuerySet(WorkItemQuerySet):
     def visible_to(self, user: Any) -> Any:
-        """Inspections of outlets in the user's subtree, and those the user is the inspector of."""
+        """Inspections of outlets in the user's subtree, and those the user is the inspector of.
+
+        A mystery-shopping visit not yet submitted stays hidden from the unit visited: inside the outlet's
+        subtree only users whose scope also holds the plan's inspecting unit see it (as the plans
+        themselves are hidden, `plan_selectors.plans_visible`); the inspector always does."""
         if not user.has_perm(self.model.view_permission):
             return self.none()
         q = scope_q(user, self.model.unit_path_field)
-        return self if q is None else self.filter(q | models.Q(handler_id=user.pk))
+        if q is None:
+            return self
+        unannounced = models.Q(is_mystery=True, status__in=[Status.PLANNED, Status.IN_PROGRESS])
+        inspecting = scope_q(user, "plan__inspecting_unit__path")
+        return self.filter((q & (~unannounced | inspecting)) | models.Q(handler_id=user.pk))  # type: ignore[operator]
 
 
 class Inspection(WorkItem):
