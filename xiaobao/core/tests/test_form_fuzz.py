@@ -66,6 +66,10 @@ EXCLUDED = {
     "core:password_reset_set",
     "core:role_request_decide": "buttons shown only while a role request waits for a second administrator "
     "(core/tests/test_role_grants.py)",
+    "inspections:answer": "posted by the fill page's script per answer, no <form> of its own "
+    "(inspections/tests/test_views.py test_answer_*)",
+    "inspections:photo_upload": "posted by the fill page's script when a photo is taken "
+    "(inspections/tests/test_views.py test_photo_from_the_page)",
 }
 # Pages that answer a *successful* POST with a page instead of a redirect and write while doing so: such an
 # answer (no field errors) may change these tables and no others.
