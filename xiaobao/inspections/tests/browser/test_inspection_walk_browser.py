@@ -291,7 +291,8 @@ def _fill_on_phone(mobile, login, snap, task):
     snap(mobile, "06-answer-waiting")
     assert not Answer.objects.filter(inspection=task, item__code=DROPPED).exists()
     mobile.unroute(dropped)
-    expect(card).to_have_class(re.compile(r"\bis-saved\b"), timeout=15_000)
+    # the page retries after 2 s, then 4 s, 8 s…: a slow machine may miss the first retry
+    expect(card).to_have_class(re.compile(r"\bis-saved\b"), timeout=30_000)
     assert Answer.objects.get(inspection=task, item__code=DROPPED).value == "yes"
 
     for code, kind in codes[half:]:
