@@ -41,7 +41,7 @@ def test_the_report_is_a4_names_the_institution_and_units_by_name(data, org, hq_
         assert abs(section.page_width - Mm(210)) < Mm(0.5)
         assert abs(section.page_height - Mm(297)) < Mm(0.5)
     text = _text(content)
-    assert [p.text for p in doc.paragraphs if p.style.name == "Title"][0] == "测试农商银行"
+    assert next(p.text for p in doc.paragraphs if p.style.name == "Title") == "测试农商银行"
     assert "北京分行" in text and "上海分行" in text and "中关村网点" in text and "大堂" in text
     for code in ("B1", "B2-S1", "HO", "submitted", "lobby", "Xiaobao"):
         assert code not in text.split()
@@ -99,3 +99,27 @@ def test_the_report_converts_to_pdf(data, org, hq_officer, tmp_path):  # noqa: F
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         stem = str(SCREENSHOTS / "report-inspections")
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "4", str(pdf), stem], check=True)
+
+
+@time_machine.travel("2026-04-10 10:00 +0800", tick=False)
+def test_head_office_runs_the_report_from_the_reports_page(data, org, hq_officer, client_for):  # noqa: F811
+    from django.urls import reverse
+
+    from xiaobao.reports.models import ReportJob
+
+    grant(hq_officer, "reports.run_report")
+    client = client_for(hq_officer)
+    # the kind offers quarters
+    fields = client.get(reverse("reports:list"), {"kind": "inspections"}, HTTP_HX_REQUEST="true")
+    assert 'value="2026-Q1"' in fields.content.decode()
+    # when head office asks for Q1 2026
+    response = client.post(
+        reverse("reports:create"), {"kind": "inspections", "period": "2026-Q1", "org_unit": "HO"}
+    )
+    # then the job is done with the Word file named as head office names it
+    job = ReportJob.objects.get()
+    assert response.status_code == 302 and job.state == "done"
+    assert job.filename == "服务检查季度报告_2026-Q1_HO.docx"
+    download = client.get(reverse("reports:download", args=[job.pk]))
+    doc = Document(BytesIO(b"".join(download.streaming_content)))
+    assert any("北京分行" in c.text for t in doc.tables for r in t.rows for c in r.cells)
