@@ -17,6 +17,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from xiaobao.core.api.common import get_visible, require_perm
 from xiaobao.core.errors import DomainError, field_error
 from xiaobao.core.models import OrgUnit, User
+from xiaobao.core.scoping import subtree_q
 from xiaobao.sales_recording.filtersets import SaleFilter
 from xiaobao.sales_recording.models import (
     CHECK_PERM,
@@ -284,11 +285,27 @@ def rule_update(request: HttpRequest, code: str, payload: RulePatch):
     return sampling_rule_save(actor=_user(request), rule=rule, data=payload.dict(exclude_unset=True))
 
 
+class SampleQuery(Schema):
+    unit: str = Field("", max_length=32, description="Unit code: samples of it and of its sub-units")
+    year: int | None = Field(None, ge=2000, le=2100)
+    quarter: int | None = Field(None, ge=1, le=4)
+
+
 @router.get("/sales-recording/samples", response=list[SampleOut], summary="Quarterly samples in your scope")
 @paginate(LimitOffsetPagination)
-def samples(request: HttpRequest):
+def samples(request: HttpRequest, query: Query[SampleQuery]):
     require_perm(request.user, VIEW_PERM)
-    return sample_list(user=request.user)
+    qs = sample_list(user=request.user)
+    if query.unit:
+        unit = OrgUnit.objects.visible_to(request.user).filter(code=query.unit).first()
+        if unit is None:
+            raise field_error("unit", _("Unknown unit."))
+        qs = qs.filter(subtree_q(unit.path, "org_unit__path"))
+    if query.year:
+        qs = qs.filter(year=query.year)
+    if query.quarter:
+        qs = qs.filter(quarter=query.quarter)
+    return qs
 
 
 @router.post("/sales-recording/samples", response={201: SampleDetailOut}, summary="Draw a quarterly sample")

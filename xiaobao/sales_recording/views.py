@@ -129,7 +129,8 @@ def sample_detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
     items = sample_items(sample)
     for view in items:
         view.url = check_url(view.item.inspection) if view.item.inspection else ""  # type: ignore[attr-defined]
-    context = {"sample": sample, "items": items, "may_check": request.user.has_perm(CHECK_PERM)}
+    may_check = request.user.has_perm(CHECK_PERM) and request.user.has_perm("inspections.conduct_inspection")
+    context = {"sample": sample, "items": items, "may_check": may_check}
     return render(request, "sales_recording/sample_detail.html", context)
 
 

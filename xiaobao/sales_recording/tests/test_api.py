@@ -165,3 +165,13 @@ def test_rules_are_maintained_as_data(org, hq_officer, sr_officer, api_for):
     # a branch officer who checks recordings may not change the rules
     refused = api_for(sr_officer).put(f"{URL}/rules/elder-all", {"count": 1}, content_type="application/json")
     assert refused.status_code == 403
+
+
+def test_samples_are_filtered_by_unit_and_quarter(org, sr_hq, api_for, quarter_sales):
+    client = api_for(sr_hq)
+    assert _draw(client).status_code == 201
+    assert client.get(f"{URL}/samples", {"unit": "B1", "quarter": 1}).json()["count"] == 1
+    assert client.get(f"{URL}/samples", {"unit": "B2"}).json()["count"] == 0
+    assert client.get(f"{URL}/samples", {"quarter": 2}).json()["count"] == 0
+    bad = client.get(f"{URL}/samples", {"unit": "NOPE"})
+    assert bad.status_code == 422 and "unit" in bad.json()["fields"]
