@@ -7,7 +7,8 @@ class CaseworkConfig(AppConfig):
     clocks and deadline rules, the sweeper, notifications, scoping and the module registry.
 
     It sits between `core` (org tree, accounts, audit, calendar) and the domain apps, and imports none of
-    them: domain apps declare themselves (`xiaobao.casework.registry`) and the platform reads the declarations.
+    them: domain apps declare themselves (`xiaobao.casework.registry`) and the platform reads the
+    declarations.
     """
 
     name = "xiaobao.casework"
