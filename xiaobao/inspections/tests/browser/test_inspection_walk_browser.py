@@ -243,8 +243,9 @@ def _fill_on_phone(mobile, login, snap, task):
     snap(mobile, "05-task-phone")
     mobile.get_by_test_id("fill-top").click()  # on a phone, above the answers
     expect(mobile).to_have_url(re.compile(rf"/inspections/{task.pk}/fill/$"))
-    assert mobile.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
     cards = mobile.locator("article.item-card")
+    expect(cards).to_have_count(31)  # the page is there (the URL changes before the page is parsed)
+    assert mobile.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
     codes = cards.evaluate_all("els => els.map(e => [e.dataset.item, e.dataset.kind])")
     assert len(codes) == 31
     half = len(codes) // 2
