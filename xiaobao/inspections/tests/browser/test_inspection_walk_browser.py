@@ -233,9 +233,9 @@ def _fill_on_phone(mobile, login, snap, task):
 
     login(mobile, "b1_inspector")
     snap(mobile, "04-home-phone")
-    # At 360 px the top bar has no room for the modules (reported), and the home page lists only tasks due
-    # within two weeks: the inspector opens his list of planned inspections directly (a bookmark).
-    mobile.goto("/inspections/?status=planned")
+    # the home page lists only tasks due within two weeks (these are due at the quarter's end): the
+    # inspector goes to the inspections through the module row
+    mobile.locator("nav.modules").get_by_role("link", name=zh("Service inspections")).click()
     expect(mobile.get_by_test_id("inspection-list")).to_be_visible()
     snap(mobile, "04-my-tasks-phone")
     mobile.get_by_role("link", name=task.reference).click()
