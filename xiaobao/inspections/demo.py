@@ -147,6 +147,7 @@ class Demo:
             b.pk: User.objects.get(username=f"branch{n_of[b.pk]}_approver") for b in self.branches
         }
         self.templates = {t.code: t for t in ChecklistTemplate.objects.filter(is_current=True)}
+        self.recent = 0  # recent rectification items so far (their stories take turns)
 
     # --- plans ------------------------------------------------------------------------------------------
 
@@ -256,27 +257,21 @@ class Demo:
 
     # --- rectification ----------------------------------------------------------------------------------
 
-    STORIES = (
-        ("on_time", 34),
-        ("late", 8),
-        ("rejected_once", 14),
-        ("extended", 10),
-        ("overdue", 10),
-        ("submitted", 8),
-        ("in_progress", 8),
-        ("open", 8),
-    )
+    # Items opened long ago have been dealt with, most of them on time; a few are still overdue today.
+    OLD_STORIES = (("on_time", 50), ("late", 10), ("rejected_once", 16), ("extended", 12), ("overdue", 4))
+    # Recent items (opened within 25 days) take their turn through every state in which work goes on.
+    RECENT_STORIES = ("open", "in_progress", "submitted", "rejected_once", "on_time", "extended")
 
     def rectify(self, finding_pk: int, opener: User, when: dt.datetime) -> None:
         """Open the finding's rectification item the next working morning; then its story."""
         day = when.date() + dt.timedelta(days=1)
         while day.weekday() >= 5:
             day += dt.timedelta(days=1)
-        story = self.rng.choices([s for s, _w in self.STORIES], [w for _s, w in self.STORIES])[0]
-        if (self.today - day).days > 25 and story in ("submitted", "in_progress", "open"):
-            story = "on_time"  # older items have long been dealt with …
-        if (self.today - day).days > 25 and story == "overdue" and self.rng.random() < 0.6:
-            story = "late"  # … most of the late ones too; a few are still overdue today
+        if (self.today - day).days <= 25:
+            story = self.RECENT_STORIES[self.recent % len(self.RECENT_STORIES)]
+            self.recent += 1
+        else:
+            story = self.rng.choices([s for s, _w in self.OLD_STORIES], [w for _s, w in self.OLD_STORIES])[0]
 
         def open_item() -> None:
             from xiaobao.inspections.models import Finding
