@@ -345,8 +345,10 @@ def _rectify(page, owner_page, login, snap, finding, owner) -> None:
     snap(page, "11-rectification-opened")
 
     # the outlet's member, on a phone: before and after photos, then submit
-    login(owner_page, owner.username)
-    owner_page.goto(item.get_absolute_url())
+    login(owner_page, owner.username)  # told on the home page that the item is hers
+    snap(owner_page, "11b-owner-home-phone")
+    owner_page.locator("main").get_by_role("link", name=re.compile(item.reference)).first.click()
+    expect(owner_page).to_have_url(re.compile(rf"{item.get_absolute_url()}$"))
     odetail = owner_page.get_by_test_id("rectification-detail")
     upload = owner_page.get_by_test_id("upload-form")
     upload.locator("select[name=kind]").select_option("before")
