@@ -109,7 +109,7 @@ class PickOut(Schema):
     weight: float
 
 
-class SampleOut(Schema):
+class PlanSampleOut(Schema):
     as_of: dt.date
     drawn_at: dt.datetime
     drawn_by: str
@@ -132,7 +132,7 @@ class TaskOut(Schema):
 
 
 class PlanDetailOut(PlanOut):
-    sample: SampleOut | None
+    sample: PlanSampleOut | None
     tasks: list[TaskOut]
     allowed_actions: list[str]
 

@@ -51,7 +51,7 @@ class RectificationIn(Schema):
     )
 
 
-class ClockOut(Schema):
+class RectificationClockOut(Schema):
     name: str
     rule: str
     due_date: dt.date
@@ -63,11 +63,11 @@ class RectificationCreated(Schema):
     id: int
     reference: str
     status: str
-    clocks: list[ClockOut]
+    clocks: list[RectificationClockOut]
     allowed_actions: list[str]
 
 
-class ExtensionOut(Schema):
+class RectificationExtensionOut(Schema):
     id: int
     to_days: int
     state: str
@@ -107,7 +107,7 @@ class RectificationOut(RectificationCreated):
     result: str
     verified_by: str | None
     verified_at: dt.datetime | None
-    extensions: list[ExtensionOut]
+    extensions: list[RectificationExtensionOut]
     evidence: list[EvidenceOut]
 
 
@@ -138,7 +138,7 @@ class RectificationListOut(Schema):
         return _overdue(obj)
 
 
-class ListFilter(Schema):
+class RectificationListFilter(Schema):
     q: str = Field("", max_length=100)
     status: list[str] = []
     source: str = ""
@@ -151,7 +151,7 @@ class ListFilter(Schema):
     ordering: str = ""
 
 
-class EventOut(Schema):
+class RectificationEventOut(Schema):
     at: dt.datetime
     effective_date: dt.date
     actor: str | None
@@ -303,7 +303,7 @@ def rectification_create(request: HttpRequest, payload: RectificationIn):
     "/rectifications", response=list[RectificationListOut], summary="Rectification items in your scope"
 )
 @paginate(LimitOffsetPagination)
-def rectifications(request: HttpRequest, filters: Query[ListFilter]):
+def rectifications(request: HttpRequest, filters: Query[RectificationListFilter]):
     require_perm(request.user, VIEW)
     form = RectificationFilter({k: v for k, v in filters.dict().items() if v not in (None, "", [])})
     if not form.is_valid():
@@ -318,7 +318,7 @@ def rectification_get(request: HttpRequest, rectification_id: int):
     return detail_out(_visible(request, rectification_id), request.user)
 
 
-@router.get("/rectifications/{rectification_id}/events", response=list[EventOut], summary="The timeline")
+@router.get("/rectifications/{rectification_id}/events", response=list[RectificationEventOut], summary="The timeline")
 def rectification_events(request: HttpRequest, rectification_id: int):
     item = _visible(request, rectification_id)
     return [

@@ -110,7 +110,7 @@ class ProgressQuery(Schema):
     month: int | None = Field(None, ge=1, le=12)
 
 
-class RuleOut(Schema):
+class SamplingRuleOut(Schema):
     code: str
     is_active: bool
     name: str
@@ -122,7 +122,7 @@ class RuleOut(Schema):
     source_document: str
 
 
-class RuleIn(Schema):
+class SamplingRuleIn(Schema):
     code: str = Field(..., pattern=r"^[-a-z0-9_]{1,40}$", description="Stable code, e.g. bank-sales-zone")
     name: str = Field(..., min_length=1, max_length=100)
     share_percent: Decimal | None = Field(None, description="Share of each product kind's sales (or count)")
@@ -157,7 +157,7 @@ class SampleIn(Schema):
     seed: int | None = Field(None, ge=0, lt=2**62, description="Empty: a new random seed (stored)")
 
 
-class SampleOut(Schema):
+class SalesSampleOut(Schema):
     id: int
     unit: str
     year: int
@@ -183,14 +183,14 @@ class SampleOut(Schema):
         return obj["created_by"] if isinstance(obj, dict) else obj.created_by.username
 
 
-class FindingOut(Schema):
+class SalesFindingOut(Schema):
     id: int
     description: str
     severity: str
     rectify_url: str
 
 
-class ItemOut(Schema):
+class SalesItemOut(Schema):
     id: int
     reason: str = Field(..., description="random | must_check")
     stratum: str = Field(..., description="Product kind")
@@ -199,11 +199,11 @@ class ItemOut(Schema):
     inspection_reference: str | None
     inspection_status: str | None
     percent: Decimal | None
-    findings: list[FindingOut]
+    findings: list[SalesFindingOut]
 
 
-class SampleDetailOut(SampleOut):
-    items: list[ItemOut]
+class SampleDetailOut(SalesSampleOut):
+    items: list[SalesItemOut]
 
 
 class CheckOut(Schema):
@@ -261,7 +261,7 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]):
     }
 
 
-@router.get("/sales-recording/rules", response=list[RuleOut], summary="Sampling rules")
+@router.get("/sales-recording/rules", response=list[SamplingRuleOut], summary="Sampling rules")
 def rules(request: HttpRequest):
     """The active rules; those who maintain the rules also get the inactive ones."""
     require_perm(request.user, VIEW_PERM)
@@ -270,14 +270,14 @@ def rules(request: HttpRequest):
     return list(active_rules())
 
 
-@router.post("/sales-recording/rules", response={201: RuleOut}, summary="Add a sampling rule")
-def rule_create(request: HttpRequest, payload: RuleIn):
+@router.post("/sales-recording/rules", response={201: SamplingRuleOut}, summary="Add a sampling rule")
+def rule_create(request: HttpRequest, payload: SamplingRuleIn):
     """Either `share_percent` or `count`; samples drawn before keep the rule as it was (snapshot)."""
     require_perm(request.user, RULES_PERM)
     return Status(201, sampling_rule_save(actor=_user(request), data=payload.dict()))
 
 
-@router.put("/sales-recording/rules/{code}", response=RuleOut, summary="Change a sampling rule")
+@router.put("/sales-recording/rules/{code}", response=SamplingRuleOut, summary="Change a sampling rule")
 def rule_update(request: HttpRequest, code: str, payload: RulePatch):
     """Only the fields sent change (send `share_percent` with `"count": null` to switch from a count)."""
     require_perm(request.user, RULES_PERM)
@@ -291,7 +291,7 @@ class SampleQuery(Schema):
     quarter: int | None = Field(None, ge=1, le=4)
 
 
-@router.get("/sales-recording/samples", response=list[SampleOut], summary="Quarterly samples in your scope")
+@router.get("/sales-recording/samples", response=list[SalesSampleOut], summary="Quarterly samples in your scope")
 @paginate(LimitOffsetPagination)
 def samples(request: HttpRequest, query: Query[SampleQuery]):
     require_perm(request.user, VIEW_PERM)

@@ -63,7 +63,7 @@ class FigureIn(Schema):
     outlets: int = Field(..., ge=0, le=1_000_000)
 
 
-class FigureOut(Schema):
+class UnitFigureOut(Schema):
     year: int
     retail_customers: int
     outlets: int
@@ -76,7 +76,7 @@ class OrgUnitFilter(Schema):
     include_closed: bool = False
 
 
-class ImportOut(Schema):
+class UnitImportOut(Schema):
     created: int
     updated: int
     errors: list[dict]
@@ -127,7 +127,7 @@ class ImportRejectedOut(Schema):
 
 
 @router.post(
-    "/import", response={200: ImportOut, 422: ImportRejectedOut}, summary="Import units from an .xlsx sheet"
+    "/import", response={200: UnitImportOut, 422: ImportRejectedOut}, summary="Import units from an .xlsx sheet"
 )
 def org_units_import(request: HttpRequest, file: File[UploadedFile]):
     require_perm(request.user, MANAGE)
@@ -197,13 +197,13 @@ def org_unit_reopen(request: HttpRequest, unit_id: int):
     return _out(svc.org_unit_reopen(actor=request.user, unit=unit))
 
 
-@router.get("/{unit_id}/figures", response=list[FigureOut], summary="Yearly figures of a unit")
+@router.get("/{unit_id}/figures", response=list[UnitFigureOut], summary="Yearly figures of a unit")
 def org_unit_figures(request: HttpRequest, unit_id: int):
     unit = _visible(request, pk=unit_id)
     return list(unit.year_figures.values("year", "retail_customers", "outlets"))
 
 
-@router.put("/{unit_id}/figures/{year}", response=FigureOut)
+@router.put("/{unit_id}/figures/{year}", response=UnitFigureOut)
 def org_unit_figures_set(request: HttpRequest, unit_id: int, year: int, payload: FigureIn):
     unit = _visible(request, pk=unit_id)
     require_perm(request.user, MANAGE)
