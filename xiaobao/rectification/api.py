@@ -318,7 +318,9 @@ def rectification_get(request: HttpRequest, rectification_id: int):
     return detail_out(_visible(request, rectification_id), request.user)
 
 
-@router.get("/rectifications/{rectification_id}/events", response=list[RectificationEventOut], summary="The timeline")
+@router.get(
+    "/rectifications/{rectification_id}/events", response=list[RectificationEventOut], summary="The timeline"
+)
 def rectification_events(request: HttpRequest, rectification_id: int):
     item = _visible(request, rectification_id)
     return [

@@ -291,7 +291,9 @@ class SampleQuery(Schema):
     quarter: int | None = Field(None, ge=1, le=4)
 
 
-@router.get("/sales-recording/samples", response=list[SalesSampleOut], summary="Quarterly samples in your scope")
+@router.get(
+    "/sales-recording/samples", response=list[SalesSampleOut], summary="Quarterly samples in your scope"
+)
 @paginate(LimitOffsetPagination)
 def samples(request: HttpRequest, query: Query[SampleQuery]):
     require_perm(request.user, VIEW_PERM)

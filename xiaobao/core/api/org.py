@@ -127,7 +127,9 @@ class ImportRejectedOut(Schema):
 
 
 @router.post(
-    "/import", response={200: UnitImportOut, 422: ImportRejectedOut}, summary="Import units from an .xlsx sheet"
+    "/import",
+    response={200: UnitImportOut, 422: ImportRejectedOut},
+    summary="Import units from an .xlsx sheet",
 )
 def org_units_import(request: HttpRequest, file: File[UploadedFile]):
     require_perm(request.user, MANAGE)
