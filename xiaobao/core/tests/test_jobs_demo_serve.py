@@ -44,8 +44,9 @@ def test_the_demo_runs_server_worker_and_sweepers():
     procs = dict(demo_processes("127.0.0.1:8123", xiaobao=["xb"]))
     assert procs["web"] == ["xb", "runserver", "127.0.0.1:8123", "--noreload"]
     assert procs["worker"][:2] == ["xb", "db_worker"]
-    assert procs["sla_sweep"][:3] == ["xb", "sla_sweep", "--loop"]
-    assert procs["warning_scan"][:3] == ["xb", "warning_scan", "--loop"]
+    # one sweeper loop for every module's clocks and the early-warning scan (issue 13: no two loops)
+    assert procs["sweep"][:3] == ["xb", "sweep", "--loop"]
+    assert "sla_sweep" not in procs and "warning_scan" not in procs
     assert procs["audit_seal"][:3] == ["xb", "audit_seal", "--loop"]
 
 

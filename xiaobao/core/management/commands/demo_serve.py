@@ -1,5 +1,5 @@
-"""`xiaobao demo_serve [ADDR]`: the demo's processes together — web server, task worker, SLA sweeper and
-early-warning scan — started side by side and stopped together.
+"""`xiaobao demo_serve [ADDR]`: the demo's processes together — web server, task worker, the sweeper (every
+module's clocks and the early-warning scan) and the audit sealer — started side by side and stopped together.
 
 Ctrl-C (SIGINT) or SIGTERM to this command, or any one of the processes ending, stops all of them. The
 processes run in their own process groups, so a Ctrl-C in the terminal reaches only this supervisor, which
@@ -28,8 +28,8 @@ def demo_processes(addr: str, xiaobao: Sequence[str] | None = None) -> list[tupl
     return [
         ("web", [*cmd, "runserver", addr, "--noreload"]),
         ("worker", [*cmd, "db_worker", "--no-reload", "--interval", "1"]),
-        ("sla_sweep", [*cmd, "sla_sweep", "--loop", "--interval", "60"]),
-        ("warning_scan", [*cmd, "warning_scan", "--loop", "--interval", "300"]),
+        # every module's clocks, the early-warning scan and the e-mail digest in one loop (casework's sweeper)
+        ("sweep", [*cmd, "sweep", "--loop", "--interval", "60"]),
         ("audit_seal", [*cmd, "audit_seal", "--loop", "--interval", "10"]),
     ]
 
@@ -89,8 +89,8 @@ def _stop_all(running: list[tuple[str, subprocess.Popen]]) -> None:
 
 class Command(BaseCommand):
     help = (
-        "Serve the demo with its task worker, SLA sweeper, early-warning scan and audit sealer beside the "
-        "web server; "
+        "Serve the demo with its task worker, sweeper (clocks of every module, early-warning scan) and "
+        "audit sealer beside the web server; "
         "Ctrl-C stops all of them."
     )
 
@@ -100,7 +100,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         addr = opts["addr"]
         self.stdout.write(
-            f"Serving the demo bank on http://{addr}  (task worker, SLA sweeper, early-warning scan and "
+            f"Serving the demo bank on http://{addr}  (task worker, sweeper with early-warning scan, and "
             "audit sealer run beside it; Ctrl-C stops all)"
         )
         status = supervise(demo_processes(addr), out=self.stdout)
