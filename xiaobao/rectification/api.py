@@ -1,7 +1,6 @@
 """Rectification API: /api/v1/rectifications (open, list, detail, timeline, actions, evidence)."""
 
 import datetime as dt
-import json
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
@@ -11,6 +10,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from xiaobao.casework.api import action_payload
 from xiaobao.core.api.common import get_visible, require_perm
 from xiaobao.core.errors import DomainError, field_error
 from xiaobao.core.models import User
@@ -360,18 +360,6 @@ ACTION_BODY = {
 }
 
 
-def _json_object(request: HttpRequest) -> dict[str, Any]:
-    if not request.body:
-        return {}
-    try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise field_error("body", _("The request body is not valid JSON.")) from exc
-    if not isinstance(data, dict):
-        raise field_error("body", _("The request body must be a JSON object."))
-    return data
-
-
 @router.post(
     "/rectifications/{rectification_id}/actions/{action}",
     response=RectificationOut,
@@ -380,7 +368,7 @@ def _json_object(request: HttpRequest) -> dict[str, Any]:
     "(If-Match: <version> → 409 when it changed)",
 )
 def rectification_action(request: HttpRequest, rectification_id: int, action: str):
-    payload = _json_object(request)
+    payload = action_payload(request)
     item = _visible(request, rectification_id)
     if action not in ACTIONS:
         raise field_error("action", _("Unknown action."))

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.core.clock import localdate
 from xiaobao.core.models import OrgUnit
@@ -40,7 +41,7 @@ class RectificationFilter(forms.Form):
             ("due", _("Due date")),
             ("-opened", _("Newest first")),
             ("opened", _("Oldest first")),
-            ("reference", _("Reference")),
+            ("reference", pgettext_lazy("rectification item", "Reference")),
         ],
     )
 

@@ -24,11 +24,43 @@ def rectification_list(*, user: Any, filters: dict[str, Any] | None = None) -> Q
 def rectification_detail(*, user: Any, pk: int) -> Rectification | None:
     return (
         Rectification.objects.visible_to(user)
-        .select_related("org_unit", "handler", "opened_by", "rule", "verified_by", "complaint", "finding")
+        .select_related(
+            "org_unit",
+            "handler",
+            "opened_by",
+            "rule",
+            "verified_by",
+            "complaint",
+            "finding__inspection",
+            "finding__item",
+        )
         .prefetch_related("clocks__rule", "extensions__requested_by", "evidence")
         .filter(pk=pk)
         .first()
     )
+
+
+def people_names(usernames: Any) -> dict[str, str]:
+    """Login name → what the pages show for that person: the full name, or the login name without one."""
+    from xiaobao.core.models import User
+
+    names = {n for n in usernames if n}
+    if not names:
+        return {}
+    rows = User.objects.filter(username__in=names).values_list("username", "full_name")
+    return {username: full_name or username for username, full_name in rows}
+
+
+def finding_label(finding: Any) -> str:
+    """A finding as people know it: its inspection's reference and the checklist item's text (or the
+    finding's own description when it came from no checklist item)."""
+    text = finding.item.text if finding.item_id else finding.description
+    text = " ".join(str(text).split())
+    if len(text) > 60:
+        text = text[:59] + "…"
+    if finding.inspection_id:
+        return f"{finding.inspection.reference} · {text}"
+    return text
 
 
 def rectifications_of_complaint(*, user: Any, complaint: Any) -> list[Rectification]:

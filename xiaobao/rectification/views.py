@@ -26,7 +26,12 @@ from xiaobao.rectification.evidence import can_add_evidence, evidence_add, evide
 from xiaobao.rectification.filtersets import RectificationFilter
 from xiaobao.rectification.forms import FORMS, EvidenceForm, RectificationForm
 from xiaobao.rectification.models import Rectification
-from xiaobao.rectification.selectors import rectification_detail, rectification_list
+from xiaobao.rectification.selectors import (
+    finding_label,
+    people_names,
+    rectification_detail,
+    rectification_list,
+)
 from xiaobao.rectification.services import (
     allowed_actions,
     can_reach,
@@ -78,9 +83,27 @@ def _value(value: Any) -> str:
     return "—" if value in (None, "") else str(value)
 
 
+def _resolver(item: Rectification, events: list[Any]) -> Any:
+    """Turns the stored event data into what people read: an owner's login name becomes the person's full
+    name, the finding's row id becomes its inspection reference and item text."""
+    people = people_names(str(v) for e in events for k, v in (e.data or {}).items() if k == "owner")
+    finding = finding_label(item.finding) if item.finding_id else None
+
+    def shown(key: str, value: Any) -> str:
+        if key == "owner" and value:
+            return people.get(str(value), str(value))
+        if key == "finding" and finding is not None and value == item.finding_id:
+            return finding
+        return _value(value)
+
+    return shown
+
+
 def timeline(item: Rectification) -> list[dict[str, Any]]:
     rows = []
-    for e in item.events.select_related("actor"):
+    events = list(item.events.select_related("actor"))
+    shown = _resolver(item, events)
+    for e in events:
         action = ACTIONS.get(e.action)
         rows.append(
             {
@@ -90,7 +113,7 @@ def timeline(item: Rectification) -> list[dict[str, Any]]:
                 "to": STATUS_LABELS.get(e.to_status, e.to_status),
                 "moved": e.from_status != e.to_status,
                 "summary": [
-                    (str(DATA_LABELS.get(k, k)), _value(v))
+                    (str(DATA_LABELS.get(k, k)), shown(k, v))
                     for k, v in (e.data or {}).items()
                     if k not in HIDDEN_DATA
                 ],

@@ -220,3 +220,30 @@ def test_home_shows_my_items_and_what_waits_for_verification(client_for, owner, 
         rectification_transition(actor=owner, item=item, action="submit", data={"result": "已整改"})
         page = client_for(verifier).get(reverse("core:home")).content.decode()
     assert 'data-testid="rectification-to-verify"' in page
+
+
+def test_list_and_timeline_name_things_for_people(client_for, org, officer, owner):
+    """The list's reference column is the item's number (整改编号), not a complaint's; the timeline shows
+    the owner's full name and the finding by its inspection and text, not a login name or a row id."""
+    from xiaobao.core.models import User
+    from xiaobao.inspections.models import Finding
+    from xiaobao.rectification.services import rectification_from_finding
+
+    # given
+    User.objects.filter(pk=owner.pk).update(full_name="王网点")
+    finding = Finding.objects.create(org_unit=org.b1o, description="未配备老花镜", severity="minor")
+    with at("2026-03-02"):
+        item = rectification_from_finding(
+            actor=officer, finding=finding, data={"owner": "outlet_owner", "opened_on": "2026-03-02"}
+        )
+    c = client_for(officer)
+    # when
+    with at("2026-03-04"):
+        listing = c.get(reverse("rectification:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        page = c.get(reverse("rectification:detail", args=[item.pk])).content.decode()
+    # then
+    assert "整改编号" in listing and "投诉编号" not in listing
+    timeline = page.split('data-testid="timeline"')[1]
+    assert "王网点" in timeline and "outlet_owner" not in timeline
+    assert "未配备老花镜" in timeline and f"检查发现: {finding.pk}<" not in timeline
+    assert f": {finding.pk}</span>" not in timeline
