@@ -1,7 +1,6 @@
 """Complaints API: /api/v1/codes, /api/v1/complaints (create, list, detail, actions, events, attachments)."""
 
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Any, cast
 
@@ -12,6 +11,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from xiaobao.casework.api import action_payload
 from xiaobao.complaints import workflow
 from xiaobao.complaints.attachments import attachment_add, attachment_response
 from xiaobao.complaints.choices import CodeDimension
@@ -557,18 +557,6 @@ ACTION_BODY = {
 }
 
 
-def _json_object(request: HttpRequest) -> dict[str, Any]:
-    if not request.body:
-        return {}
-    try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise field_error("body", _("The request body is not valid JSON.")) from exc
-    if not isinstance(data, dict):
-        raise field_error("body", _("The request body must be a JSON object."))
-    return data
-
-
 @router.post(
     "/complaints/{complaint_id}/actions/{action}",
     response=ComplaintOut,
@@ -576,7 +564,7 @@ def _json_object(request: HttpRequest) -> dict[str, Any]:
     summary="Take an action (If-Match: <version> makes concurrent edits safe → 409)",
 )
 def complaint_action(request: HttpRequest, complaint_id: int, action: str):
-    payload = _json_object(request)
+    payload = action_payload(request)
     c = _visible(request, complaint_id)
     if action not in workflow.ACTIONS:
         raise field_error("action", _("Unknown action."))
