@@ -16,6 +16,7 @@ urlpatterns = [
     path("inspections/", include("xiaobao.inspections.urls")),
     path("rectifications/", include("xiaobao.rectification.urls")),
     path("sales-recording/", include("xiaobao.sales_recording.urls")),
+    path("notifications/", include("xiaobao.casework.urls")),
     path("", include("xiaobao.core.urls")),
     # browsers ask for /favicon.ico whatever the page links: the same small SVG
     path(

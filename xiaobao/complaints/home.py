@@ -1,15 +1,14 @@
 """The complaints panel of the home page (declared in `ComplaintsConfig.module`): the user's complaint work —
-own queue by due date, the units' inbox, approvals, unread notifications."""
+own queue by due date, the units' inbox, approvals. Unread notifications (about complaints and every other
+subject) are casework's panel (`xiaobao.casework.home`), shown to every user."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from xiaobao.complaints.notifications import unread_for
 from xiaobao.complaints.selectors import approval_inbox, my_queue, unit_inbox
 
 QUEUE_SIZE = 10
-NOTIFICATIONS_SHOWN = 5
 
 
 def home_panel(*, user: Any) -> dict[str, Any] | None:
@@ -21,11 +20,9 @@ def home_panel(*, user: Any) -> dict[str, Any] | None:
     desk: dict[str, Any] = {
         "queue": with_due(my_queue(user=user)[:QUEUE_SIZE]),
         "inbox_count": unit_inbox(user=user).count(),
-        "unread": list(unread_for(user)[:NOTIFICATIONS_SHOWN]),
-        "unread_count": unread_for(user).count(),
     }
     if user.has_perm("complaints.approve_complaint"):
         inbox = approval_inbox(user=user)
         desk["approvals_count"] = inbox["extensions"].count() + inbox["decisions"].count()
-    desk["todo"] = any(desk.get(k) for k in ("queue", "inbox_count", "unread", "approvals_count"))
+    desk["todo"] = any(desk.get(k) for k in ("queue", "inbox_count", "approvals_count"))
     return desk

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xiaobao.casework.models import WorkEvent, WorkItem, WorkItemQuerySet
@@ -98,6 +99,9 @@ class Inspection(WorkItem):
                 name="inspection_stars_range",
             ),
         ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("inspections:detail", args=[self.pk])
 
 
 class InspectionEvent(WorkEvent):
