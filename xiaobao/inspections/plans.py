@@ -29,7 +29,9 @@ from django.db import transaction
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from xiaobao.casework.notifications import notify_on_commit
 from xiaobao.core.clock import localdate
 from xiaobao.core.clock import now as recorded_now
 from xiaobao.core.errors import Conflict
@@ -449,6 +451,28 @@ def _check_publishable(plan: InspectionPlan, today: dt.date) -> list[OrgUnit]:
     return [units[i] for i in ids]
 
 
+def _tell_inspectors(plan: InspectionPlan, tasks: list[Inspection]) -> None:
+    """Once the publication commits, each inspector is told the plan's name and how many of its tasks are
+    theirs; the notification opens their soonest task (always visible to its inspector, unlike the plan)."""
+    by_inspector: dict[int, list[Inspection]] = {}
+    for task in tasks:
+        by_inspector.setdefault(task.handler_id, []).append(task)  # type: ignore[arg-type]
+    for inspector_id, mine in by_inspector.items():
+        n = len(mine)
+        message = ngettext(
+            "Inspection plan %(plan)s is published: %(n)d inspection task is yours (due %(due)s).",
+            "Inspection plan %(plan)s is published: %(n)d inspection tasks are yours (due %(due)s).",
+            n,
+        ) % {"plan": plan.name, "n": n, "due": f"{mine[0].due_date:%Y-%m-%d}"}
+        notify_on_commit(
+            users=[inspector_id],
+            subject=mine[0],
+            kind="inspection_plan_published",
+            message=message[:300],
+            key=f"inspection_plan_published:{plan.pk}:{inspector_id}",
+        )
+
+
 def plan_publish(
     *,
     actor: Any,
@@ -465,8 +489,11 @@ def plan_publish(
         people = _inspectors(actor, inspectors)
         outlets = _check_publishable(obj, today)
         due = _due(obj, today, due_working_days)
-        for i, outlet in enumerate(outlets):
+        tasks = [
             task_create(actor=actor, plan=obj, outlet=outlet, inspector=people[i % len(people)], due_date=due)
+            for i, outlet in enumerate(outlets)
+        ]
+        _tell_inspectors(obj, tasks)
         obj.status = PlanStatus.PUBLISHED
         obj.version += 1
         obj.save(update_fields=["status", "version", "updated_at"])

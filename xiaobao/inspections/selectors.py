@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from xiaobao.core.clock import localdate
 from xiaobao.core.models import OrgUnit
@@ -24,7 +24,7 @@ from xiaobao.inspections.models import (
 )
 
 OPEN = (Status.PLANNED, Status.IN_PROGRESS)
-DUE_SOON_DAYS = 14
+HOME_TASKS = 8  # tasks listed on the home page; the count and the link lead to all of them
 
 
 def inspection_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Inspection]:
@@ -33,18 +33,21 @@ def inspection_list(*, user: Any, filters: dict[str, Any] | None = None) -> Quer
 
 
 def home_panel(user: Any) -> dict[str, Any]:
-    """The user's own open inspection tasks due within two weeks (or overdue), soonest first."""
+    """The user's own open inspection tasks (planned or in progress), soonest due first: the first
+    `HOME_TASKS` of them and how many there are in all (a published quarter's tasks count from the day
+    they are published, however far their due date)."""
     if not user.has_perm("inspections.conduct_inspection"):
         return {}
-    today = localdate()
-    qs = (
-        Inspection.objects.visible_to(user)
-        .filter(handler_id=user.pk, status__in=OPEN, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
-        .select_related("org_unit", "template")
-        .order_by("due_date", "id")
+    qs = Inspection.objects.visible_to(user).filter(handler_id=user.pk, status__in=OPEN)
+    tasks = list(
+        qs.select_related("org_unit", "template").order_by(F("due_date").asc(nulls_last=True), "id")[
+            :HOME_TASKS
+        ]
     )
-    tasks = list(qs[:10])
-    return {"todo": bool(tasks), "tasks": tasks, "today": today} if tasks else {}
+    if not tasks:
+        return {}
+    total = len(tasks) if len(tasks) < HOME_TASKS else qs.count()
+    return {"todo": True, "tasks": tasks, "total": total, "more": total - len(tasks), "today": localdate()}
 
 
 def inspection_detail(*, user: Any, pk: int) -> Inspection | None:

@@ -310,6 +310,29 @@ def test_publish_makes_one_task_per_outlet_round_robin(org, planner, inspectors,
     assert all(t.events.get().action == "plan" for t in tasks)
 
 
+def test_publish_tells_each_inspector_once_with_the_plan_and_their_count(
+    org, planner, inspectors, template, b1_outlets, django_capture_on_commit_callbacks
+):
+    from xiaobao.casework.models import Notification
+
+    # given: 10 outlets drawn, two inspectors taking turns
+    plan = plan_draw(actor=planner, plan=plan_create(actor=planner, data=plan_input(org, template)), seed=11)
+    names = [inspectors[0].username, inspectors[1].username]
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        plan_publish(actor=planner, plan=plan, inspectors=names)
+    # then: one notification each, naming the plan and the five tasks, opening the soonest task
+    rows = {n.user_id: n for n in Notification.objects.filter(kind="inspection_plan_published")}
+    assert set(rows) == {inspectors[0].pk, inspectors[1].pk}
+    for inspector in inspectors[:2]:
+        row = rows[inspector.pk]
+        assert plan.name in row.message and "5" in row.message
+        assert row.dedupe_key == f"inspection_plan_published:{plan.pk}:{inspector.pk}:{inspector.pk}"
+        assert isinstance(row.subject, Inspection) and row.subject.handler_id == inspector.pk
+        assert row.subject.plan_id == plan.pk
+    assert not Notification.objects.filter(user=inspectors[2]).exists()
+
+
 def test_publish_with_a_working_day_rule(org, planner, inspectors, template, b1_outlets):
     # given
     plan = plan_draw(actor=planner, plan=plan_create(actor=planner, data=plan_input(org, template)), seed=11)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -321,15 +322,35 @@ def test_checklist_pages_need_the_permission(client_for, inspector, template):
     assert c.get(reverse("inspections:rating_bands")).status_code == 403
 
 
-def test_home_panel_lists_my_tasks_due_soon(org, client_for, inspector, inspector2, template):
-    from xiaobao.inspections.selectors import home_panel
+def test_home_panel_lists_my_open_tasks_however_far_due(org, client_for, inspector, inspector2, template):
+    """A published quarter's tasks show from the day they are published: the open ones (not the done or
+    cancelled), soonest due first, the first few of them with the count of all and a link to all."""
+    from xiaobao.inspections.selectors import HOME_TASKS, home_panel
 
-    soon = make_inspection(org.b1o, inspector, template, due_date=dt.date(2026, 3, 20))
-    make_inspection(org.b1o, inspector, template, due_date=dt.date(2026, 6, 30))
-    assert [t.pk for t in home_panel(user=inspector)["tasks"]] == [soon.pk]
-    assert home_panel(user=inspector2) == {}  # nothing due: no panel
-    html = client_for(inspector).get(reverse("core:home")).content.decode()
-    assert 'data-testid="inspection-task"' in html and reverse("inspections:detail", args=[soon.pk]) in html
+    # given: more open tasks than the panel lists, due up to a quarter ahead, and a finished one
+    with time_machine.travel("2026-03-10 10:00 +0800", tick=False):
+        far = [
+            make_inspection(
+                org.b1o, inspector, template, due_date=dt.date(2026, 6, 30 - k), reference=f"JC-H{k}"
+            )
+            for k in range(HOME_TASKS + 2)
+        ]
+        make_inspection(
+            org.b1o, inspector, template, due_date=dt.date(2026, 3, 1), status="submitted", reference="JC-HX"
+        )
+        # when
+        panel = home_panel(user=inspector)
+        html = client_for(inspector).get(reverse("core:home")).content.decode()
+    # then
+    soonest = sorted(far, key=lambda t: t.due_date)[:HOME_TASKS]
+    assert [t.pk for t in panel["tasks"]] == [t.pk for t in soonest]
+    assert panel["total"] == HOME_TASKS + 2 and panel["more"] == 2
+    assert home_panel(user=inspector2) == {}  # no tasks: no panel
+    assert (
+        'data-testid="inspection-task"' in html
+        and reverse("inspections:detail", args=[soonest[0].pk]) in html
+    )
+    assert 'data-testid="inspection-tasks-more"' in html and "?mine=on" in html
 
 
 def test_findings_list_query_count_does_not_grow(
