@@ -137,6 +137,14 @@ def sample_rows(plan: InspectionPlan) -> list[PickRow]:
     ]
 
 
+def _full_name(username: str | None) -> str:
+    """The person's full name for a stored login name (the login name if they have none or are gone)."""
+    if not username:
+        return ""
+    full = User.objects.filter(username=username).values_list("full_name", flat=True).first()
+    return full or username
+
+
 def sample_summary(plan: InspectionPlan) -> dict[str, Any]:
     """What the draw recorded besides the picks (without the candidates' inputs), and whether it replays."""
     s = plan.sample or {}
@@ -146,6 +154,7 @@ def sample_summary(plan: InspectionPlan) -> dict[str, Any]:
         "as_of": s.get("as_of"),
         "drawn_at": s.get("drawn_at"),
         "drawn_by": s.get("drawn_by"),
+        "drawn_by_name": _full_name(s.get("drawn_by")),
         "eligible": s.get("eligible", 0),
         "excluded": len(s.get("excluded") or []),
         "candidates": len(s.get("inputs") or []),

@@ -132,6 +132,19 @@ def test_head_office_plans_draws_publishes_and_closes_in_the_browser(
     assert plan.status == PlanStatus.CLOSED
 
 
+def test_the_sample_summary_names_who_drew_it_by_full_name(client_for, org, planner, template, outlets):
+    from xiaobao.core.models import User
+
+    # given
+    User.objects.filter(pk=planner.pk).update(full_name="李计划")
+    plan = plan_draw(actor=planner, plan=make_plan(org, planner, template), seed=7)
+    # when
+    page = client_for(planner).get(reverse("inspections:plan_detail", args=[plan.pk])).content.decode()
+    # then
+    summary = page.split('data-testid="sample-summary"')[1].split("</p>")[0]
+    assert "李计划" in summary and "plan_hq" not in summary
+
+
 def test_the_form_shows_the_services_refusal_on_its_field(client_for, org, planner, template, outlets):
     # when: more outlets than branch 1 has
     page = client_for(planner).post(
