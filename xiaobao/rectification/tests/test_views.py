@@ -231,7 +231,9 @@ def test_list_and_timeline_name_things_for_people(client_for, org, officer, owne
 
     # given
     User.objects.filter(pk=owner.pk).update(full_name="王网点")
-    finding = Finding.objects.create(org_unit=org.b1o, description="未配备老花镜", severity="minor")
+    finding = Finding.objects.create(
+        org_unit=org.b1o, description="未配备老花镜", severity="minor", is_repeat=True
+    )
     with at("2026-03-02"):
         item = rectification_from_finding(
             actor=officer, finding=finding, data={"owner": "outlet_owner", "opened_on": "2026-03-02"}
@@ -242,7 +244,8 @@ def test_list_and_timeline_name_things_for_people(client_for, org, officer, owne
         listing = c.get(reverse("rectification:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
         page = c.get(reverse("rectification:detail", args=[item.pk])).content.decode()
     # then
-    assert "整改编号" in listing and "投诉编号" not in listing
+    results = listing.split('id="results"')[1]
+    assert "整改编号" in results and "重复发现" in results and "投诉" not in results
     timeline = page.split('data-testid="timeline"')[1]
     assert "王网点" in timeline and "outlet_owner" not in timeline
     assert "未配备老花镜" in timeline and f"检查发现: {finding.pk}<" not in timeline
