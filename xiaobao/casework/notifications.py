@@ -223,16 +223,23 @@ def _claim(person: _Pending, now: dt.datetime) -> bool:
     return True
 
 
+def _notifications_url() -> str:
+    """The notifications page's path on the institution's Xiaobao (every user's, whatever the subject)."""
+    from django.urls import reverse
+
+    return reverse("casework:notifications")
+
+
 def _send(person: _Pending, mailer: Any) -> None:
     """E-mail one person the list of their notifications."""
     count = len(person.lines)
     subject = ngettext(
-        "%(site)s: %(count)d complaint notification", "%(site)s: %(count)d complaint notifications", count
+        "%(site)s: %(count)d notification", "%(site)s: %(count)d notifications", count
     ) % {"site": getattr(settings, "INSTITUTION_NAME", "Xiaobao"), "count": count}
     lines = person.lines[:DIGEST_LINES]
     if count > DIGEST_LINES:
         lines.append(_("… and %(more)d more") % {"more": count - DIGEST_LINES})
-    body = "\n".join([*lines, "", _("Open Xiaobao to see the complaints.")])
+    body = "\n".join([*lines, "", _("Open Xiaobao to see them: %(url)s") % {"url": _notifications_url()}])
     mailer(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
 
 
