@@ -20,7 +20,13 @@ def test_the_digest_names_notifications_and_the_page_for_any_subject(org, mailou
     user = make_user("digest_user", org.b1, [])
     user.email = "digest@example.invalid"
     user.save(update_fields=["email"])
-    notify(users=[user], subject=None, kind="rect_assigned", message="整改事项 RE2026000001 已分派给您", key="t:1")
+    notify(
+        users=[user],
+        subject=None,
+        kind="rect_assigned",
+        message="整改事项 RE2026000001 已分派给您",
+        key="t:1",
+    )
     # when the digest goes out in working hours, in Chinese
     with translation.override("zh-hans"):
         sent = email_digest(dt.datetime(2026, 3, 10, 10, 0, tzinfo=SH))
