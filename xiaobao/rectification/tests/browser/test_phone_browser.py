@@ -102,6 +102,22 @@ def test_owner_submits_evidence_on_a_phone(browser, live_server, page, login, sh
         )
         shot(phone, "03-submitted-phone")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+        # the timeline reads on the phone: people by name, each row's step and status wide enough to read
+        timeline = phone.get_by_test_id("timeline")
+        expect(timeline).to_contain_text("孙网点")
+        expect(timeline).not_to_contain_text(owner.username)
+        widths = phone.evaluate(
+            "Array.from(document.querySelectorAll('[data-testid=timeline] td.tl-action'))"
+            ".map(td => td.getBoundingClientRect().width)"
+        )
+        assert widths and min(widths) >= 60, widths
+        # the deadline's state badge on one line, the upload's file input the width of the form
+        badge = phone.get_by_test_id("clocks").locator(".badge").first.bounding_box()
+        assert badge and badge["height"] < 30 and badge["width"] > badge["height"], badge
+        file_input = phone.get_by_test_id("upload-form").locator("input[name=file]").bounding_box()
+        assert file_input and file_input["width"] > 250, file_input
+        timeline.scroll_into_view_if_needed()
+        shot(phone, "03b-timeline-phone")
         ctx.close()
 
         login(page, officer.username)
