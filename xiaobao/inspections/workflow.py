@@ -7,6 +7,7 @@ someone who plans inspections (→ in_progress); a planned one may be cancelled.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from pydantic import BaseModel, Field
 
 from xiaobao.casework.workflow import Action, Workflow, transitions
@@ -40,7 +41,11 @@ WORKFLOW = Workflow(
         ),
         Action("cancel", _("Cancel"), PLAN, transitions([Status.PLANNED], Status.CANCELLED), schema=ReasonIn),
         Action(
-            "reopen", _("Reopen"), PLAN, transitions([Status.SUBMITTED], Status.IN_PROGRESS), schema=ReasonIn
+            "reopen",
+            pgettext_lazy("inspection", "Reopen"),
+            PLAN,
+            transitions([Status.SUBMITTED], Status.IN_PROGRESS),
+            schema=ReasonIn,
         ),
     ],
     groups={

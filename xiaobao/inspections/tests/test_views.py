@@ -383,3 +383,15 @@ def test_list_only_mine_and_htmx_results(org, client_for, inspector, inspector2,
     assert "JC-MINE" in body and "JC-OTHER" not in body
     partial = c.get(reverse("inspections:list"), {"mine": "on"}, HTTP_HX_REQUEST="true").content.decode()
     assert partial.lstrip().startswith('<div id="results">') and "JC-MINE" in partial
+
+
+def test_reopening_an_inspection_is_not_called_the_complaints_resumption():
+    from django.utils import translation
+
+    from xiaobao.inspections.workflow import WORKFLOW
+
+    # when
+    with translation.override("zh-hans"):
+        label = str(WORKFLOW["reopen"].label)
+    # then
+    assert label == "重新打开"

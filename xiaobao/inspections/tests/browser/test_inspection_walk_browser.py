@@ -232,6 +232,9 @@ def _fill_on_phone(mobile, login, snap, task):
     from xiaobao.inspections.models import Answer, Finding, Inspection, InspectionPhoto
 
     login(mobile, "b1_inspector")
+    # the quarter's tasks are on the home page the day they are published, however far their due date
+    expect(mobile.get_by_test_id("inspection-task-count")).to_have_text("10")
+    expect(mobile.get_by_test_id("inspection-tasks-more")).to_be_visible()
     snap(mobile, "04-home-phone")
     # the home page lists only tasks due within two weeks (these are due at the quarter's end): the
     # inspector goes to the inspections through the module row
@@ -309,6 +312,12 @@ def _fill_on_phone(mobile, login, snap, task):
     findings = mobile.get_by_test_id("findings")
     expect(findings.locator("li")).to_have_count(1)
     expect(findings).to_contain_text("投诉电话")
+    # every item's text keeps a readable width on the phone, whatever the written answers beside it
+    widths = mobile.evaluate(
+        "Array.from(document.querySelectorAll('table.answers td:nth-child(2)'))"
+        ".map(td => td.getBoundingClientRect().width)"
+    )
+    assert widths and min(widths) >= 150, widths
     snap(mobile, "08-submitted-phone")
 
     task = Inspection.objects.get(pk=task.pk)
