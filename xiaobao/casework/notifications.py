@@ -233,9 +233,10 @@ def _notifications_url() -> str:
 def _send(person: _Pending, mailer: Any) -> None:
     """E-mail one person the list of their notifications."""
     count = len(person.lines)
-    subject = ngettext(
-        "%(site)s: %(count)d notification", "%(site)s: %(count)d notifications", count
-    ) % {"site": getattr(settings, "INSTITUTION_NAME", "Xiaobao"), "count": count}
+    subject = ngettext("%(site)s: %(count)d notification", "%(site)s: %(count)d notifications", count) % {
+        "site": getattr(settings, "INSTITUTION_NAME", "Xiaobao"),
+        "count": count,
+    }
     lines = person.lines[:DIGEST_LINES]
     if count > DIGEST_LINES:
         lines.append(_("… and %(more)d more") % {"more": count - DIGEST_LINES})
