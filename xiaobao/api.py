@@ -332,6 +332,13 @@ def _register_routers() -> None:
     from xiaobao.sales_recording.api import router as sales_recording_router
 
     api.add_router("/", sales_recording_router)
+    from xiaobao.checker.api import router as checker_router
+    from xiaobao.fees.api import router as fees_router
+    from xiaobao.review.api import router as review_router
+
+    api.add_router("/", checker_router)
+    api.add_router("/", review_router)
+    api.add_router("/", fees_router)
 
 
 _register_routers()

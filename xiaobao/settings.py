@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "xiaobao.inspections",
     "xiaobao.rectification",
     "xiaobao.sales_recording",
+    "xiaobao.checker",
+    "xiaobao.review",
+    "xiaobao.fees",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,9 @@ urlpatterns = [
     path("inspections/", include("xiaobao.inspections.urls")),
     path("rectifications/", include("xiaobao.rectification.urls")),
     path("sales-recording/", include("xiaobao.sales_recording.urls")),
+    path("reviews/", include("xiaobao.review.urls")),
+    path("review-rules/", include("xiaobao.checker.urls")),
+    path("fees/", include("xiaobao.fees.urls")),
     path("notifications/", include("xiaobao.casework.urls")),
     path("", include("xiaobao.core.urls")),
     # browsers ask for /favicon.ico whatever the page links: the same small SVG

@@ -1,0 +1,2 @@
+PAGE_ROUTES: list = []
+API_ROUTES: list = []
