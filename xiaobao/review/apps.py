@@ -5,8 +5,8 @@ from xiaobao.casework.registry import Module
 
 
 class ReviewConfig(AppConfig):
-    """Consumer-protection review (消保审查) of products, fees, contracts and marketing: requests, opinions and
-    their adoption, approvals bound to the exact file."""
+    """Consumer-protection review (消保审查) of products, fees, contracts and marketing: requests, opinions
+    and their adoption, approvals bound to the exact file."""
 
     name = "xiaobao.review"
     label = "review"
