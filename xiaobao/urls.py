@@ -19,6 +19,8 @@ urlpatterns = [
     path("reviews/", include("xiaobao.review.urls")),
     path("review-rules/", include("xiaobao.checker.urls")),
     path("fees/", include("xiaobao.fees.urls")),
+    path("public/verify/", include("xiaobao.review.public_urls")),
+    path("public/fees/", include("xiaobao.fees.public_urls")),
     path("notifications/", include("xiaobao.casework.urls")),
     path("", include("xiaobao.core.urls")),
     # browsers ask for /favicon.ico whatever the page links: the same small SVG

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from xiaobao.core.context import client_ip
 
-PUBLIC_PREFIXES = ("/api/", "/static/", "/i18n/", "/favicon.ico")
+# /public/: pages meant for anybody (an approval check from a QR code, the fees in force for the banking hall)
+PUBLIC_PREFIXES = ("/api/", "/static/", "/i18n/", "/favicon.ico", "/public/")
 
 
 def request_ip(request: HttpRequest) -> str | None:
