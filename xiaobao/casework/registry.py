@@ -62,6 +62,9 @@ class Module:
     demo: str = ""  # dotted path: (command, **options) → None, loads the module's demo data (once)
     demo_arguments: str = ""  # dotted path: (parser) → None, adds the module's `demo_load` options
     deadline_subjects: Sequence[str] = ()  # model labels deadline rules may apply to
+    # model label → templates included on that object's page by `{% module_panels obj %}` (casework_panels),
+    # with the object in their context as `object`: e.g. {"complaints.complaint": ["review/_x.html"]}
+    panels: dict[str, Sequence[str]] = field(default_factory=dict)
     order: int = 50  # the module's place among modules (home panels, demo loading)
 
 
@@ -98,6 +101,12 @@ def nav_entries() -> list[Nav]:
 def clock_models() -> list[Any]:
     """Every registered clock model, for the shared sweeper."""
     return [apps.get_model(label) for r in modules() for label in r.module.clocks]
+
+
+def panel_templates(label: str) -> list[str]:
+    """The templates modules declare for pages of the object labelled `label` ("app_label.model"), in module
+    order."""
+    return [name for r in modules() for name in r.module.panels.get(label.lower(), ())]
 
 
 def role_grants() -> dict[str, set[str]]:
