@@ -46,6 +46,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -488,5 +489,12 @@ def _pdf(fp: IO[bytes], b: _Builder) -> int:
             _("No text was found in this PDF (a scan?): paste its text into the checker to check it.")
         )
     elif empty:
-        b.warnings.append(_("%(n)d pages have no text (scanned?) and were not checked.") % {"n": empty})
+        b.warnings.append(
+            ngettext(
+                "%(n)d page has no text (scanned?) and was not checked.",
+                "%(n)d pages have no text (scanned?) and were not checked.",
+                empty,
+            )
+            % {"n": empty}
+        )
     return pages
