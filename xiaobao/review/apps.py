@@ -1,7 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from xiaobao.casework.registry import Module
+from xiaobao.casework.registry import Module, Nav
+
+VIEW = "review.view_review"
+SUBMIT = "review.submit_review"
+CONDUCT = "review.conduct_review"
+DECIDE = "review.decide_review"
+MANAGE_APPROVAL = "review.manage_approval"
 
 
 class ReviewConfig(AppConfig):
@@ -11,4 +18,28 @@ class ReviewConfig(AppConfig):
     name = "xiaobao.review"
     label = "review"
     verbose_name = _("Consumer-protection review")
-    module = Module(order=30)  # type: ignore[assignment]  # AppConfig.module is the Python module
+    module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
+        nav=[Nav("review:list", pgettext_lazy("module", "Reviews"), VIEW, order=30)],
+        roles={
+            "business_responder": [VIEW, SUBMIT],
+            "branch_cp_officer": [VIEW, SUBMIT, CONDUCT],
+            "hq_cp_officer": [VIEW, SUBMIT, CONDUCT, DECIDE, MANAGE_APPROVAL],
+            "approver": [VIEW, DECIDE],
+            "auditor": [VIEW],
+            "complaint_handler": [VIEW],
+        },
+        home_panel="xiaobao.review.selectors.home_panel",
+        home_template="review/_home_panel.html",
+        home_place="todo",  # reviews to answer and to review, inside the to-do card
+        clocks=["review.ReviewClock"],
+        deadline_subjects=["review.review"],
+        periodic=[
+            "xiaobao.review.approvals.approvals_expire",
+            "xiaobao.review.recheck.recheck_on_rule_activation",
+        ],
+        panels={
+            "complaints.complaint": ["review/_complaint_block.html"],
+            "review.review": ["review/_linked_complaints.html"],
+        },
+        order=30,
+    )
