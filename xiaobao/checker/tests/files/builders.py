@@ -239,3 +239,59 @@ def zip_with(members: dict[str, bytes]) -> bytes:
         for name, data in members.items():
             zf.writestr(name, data)
     return out.getvalue()
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = (
+    f'xmlns:w="{W_NS}" xmlns:v="urn:schemas-microsoft-com:vml" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
+)
+
+
+def docx_word_features_bytes() -> bytes:
+    """What python-docx's own paragraph text misses: a tracked change (deleted 保本保息, inserted 不保本),
+    a VML text box, a drawing text box with its VML fallback copy, a content control, and a footnote."""
+    import docx
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import parse_xml
+
+    doc = docx.Document()
+    body = doc.element.body
+    sect = body[-1]  # w:sectPr stays last
+
+    def put(xml: str) -> None:
+        sect.addprevious(parse_xml(xml))
+
+    put(
+        f'<w:p {NS}><w:r><w:t>本产品</w:t></w:r><w:del w:id="1" w:author="a"><w:r><w:delText>保本保息'
+        f'</w:delText></w:r></w:del><w:ins w:id="2" w:author="a"><w:r><w:t>不保本</w:t></w:r></w:ins>'
+        f'<w:r><w:footnoteReference w:id="1"/></w:r></w:p>'
+    )
+    put(
+        f"<w:p {NS}><w:r><w:t>见右侧说明</w:t></w:r><w:r><w:pict><v:shape><v:textbox><w:txbxContent>"
+        f"<w:p><w:r><w:t>限时抢购</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p>"
+    )
+    put(
+        f'<w:p {NS}><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:txbx><w:txbxContent>'
+        f"<w:p><w:r><w:t>名额有限</w:t></w:r></w:p></w:txbxContent></wps:txbx></w:drawing></mc:Choice>"
+        f"<mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r><w:t>名额有限</w:t></w:r></w:p>"
+        f"</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>"
+    )
+    put(
+        f"<w:sdt {NS}><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>客户签名栏</w:t></w:r></w:p></w:sdtContent>"
+        "</w:sdt>"
+    )
+    footnotes = (
+        f'<w:footnotes {NS}><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+        f'</w:footnote><w:footnote w:id="1"><w:p><w:r><w:t>过往业绩不预示其未来表现。</w:t></w:r></w:p>'
+        f"</w:footnote></w:footnotes>"
+    ).encode()
+    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, footnotes, doc.part.package)
+    doc.part.relate_to(part, RT.FOOTNOTES)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
