@@ -1,0 +1,78 @@
+"""The statistics page's review section (`Module.stats_section`): the banks' sentence
+"审查 N 项，提出意见 M 条，采纳率 X%", the headline figures with their change on the previous period, tables
+by kind of review, by the analysed unit's direct children and opinions by category, charts, and links to
+the register filtered to what each figure counts. Definitions: `xiaobao.review.figures`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import QueryDict
+
+from xiaobao.analytics.periods import Period
+from xiaobao.core.models import OrgUnit
+from xiaobao.review.figures import Figure, ReviewFigures, compute, may_see
+
+
+@dataclass
+class Card:
+    figure: Figure
+    previous: float | None
+    change: float | None  # relative change on the previous period (None: no base)
+
+    @property
+    def key(self) -> str:
+        return self.figure.key
+
+
+def relative_change(now: float | None, before: float | None) -> float | None:
+    if now is None or before is None or before == 0:
+        return None
+    return (now - before) / before
+
+
+def stats_section(*, user: Any, unit: OrgUnit, period: Period) -> dict[str, Any] | None:
+    """The section's data (None when the user may not see reviews of the unit)."""
+    if not may_see(user, unit):
+        return None
+    data: ReviewFigures = compute(user=user, unit=unit, period=period)
+    previous_period = period.previous()
+    before = compute(user=user, unit=unit, period=previous_period)
+    cards = [
+        Card(
+            figure=f,
+            previous=before.figure(f.key).value,
+            change=relative_change(f.value, before.figure(f.key).value),
+        )
+        for f in data.figures
+    ]
+    export = QueryDict(mutable=True)
+    export.update(
+        {
+            "unit": unit.code,
+            "concluded_from": period.start.isoformat(),
+            "concluded_to": period.end.isoformat(),
+        }
+    )
+    return {
+        "data": data,
+        "previous": before,
+        "previous_period": previous_period,
+        "cards": cards,
+        "sentence": data.sentence,
+        "previous_sentence": before.sentence,
+        "charts": {
+            "by_kind": {
+                "labels": [r.name for r in data.by_kind],
+                "values": [r.tally.concluded for r in data.by_kind],
+                "links": [r.urls.get("concluded", "") for r in data.by_kind],
+            },
+            "by_category": {
+                "labels": [r.name for r in data.by_category],
+                "values": [r.tally.opinions for r in data.by_category],
+                "links": [data.urls.get("concluded", "") for _r in data.by_category],
+            },
+        },
+        "export_query": export.urlencode(),
+    }
