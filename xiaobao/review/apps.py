@@ -31,6 +31,10 @@ class ReviewConfig(AppConfig):
         home_panel="xiaobao.review.selectors.home_panel",
         home_template="review/_home_panel.html",
         home_place="todo",  # reviews to answer and to review, inside the to-do card
+        figures="xiaobao.review.figures.figures",
+        stats_section="xiaobao.review.stats.stats_section",
+        stats_template="review/_stats_section.html",
+        report_sections=["xiaobao.review.report_sections.review_section"],
         clocks=["review.ReviewClock"],
         deadline_subjects=["review.review"],
         periodic=[
