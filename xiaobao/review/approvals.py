@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiaobao.casework.notifications import notify_on_commit
+from xiaobao.core.clock import now as recorded_now
 from xiaobao.core.errors import Conflict, field_error
 from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.services.audit import audit_record
@@ -89,7 +90,7 @@ def current_versions(review: Review) -> list[DocumentVersion]:
 def issue_for(review: Review, *, by: Any, valid_until: dt.date | None = None) -> list[Approval]:
     """Approve the current version of each of the review's documents (called when a review passes, inside
     the conclusion's transaction). An earlier active approval of the same document is superseded."""
-    now = timezone.now()
+    now = recorded_now()
     issued = []
     with transaction.atomic():
         for version in current_versions(review):
@@ -161,7 +162,7 @@ def approval_withdraw(approval: Approval, *, by: Any, reason: str) -> Approval:
             )
         previous = locked.state
         locked.state = ApprovalState.WITHDRAWN
-        locked.withdrawn_at = timezone.now()
+        locked.withdrawn_at = recorded_now()
         locked.withdrawn_by = by
         locked.withdrawn_reason = reason
         locked.save(update_fields=["state", "withdrawn_at", "withdrawn_by", "withdrawn_reason"])
