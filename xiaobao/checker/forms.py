@@ -111,7 +111,10 @@ class RuleForm(forms.Form):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
-        help_text=_('Numeric rules: thresholds as a JSON object, e.g. {"min_months": 6}.'),
+        help_text=_(
+            'Numeric rules: a JSON object, e.g. {"check": "min_months", "min": 6} or '
+            '{"check": "max_percent", "default": 3.5, "caps": {"分红": 3.0}}.'
+        ),
     )
     source = forms.CharField(
         label=_("Legal source"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})

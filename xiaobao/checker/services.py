@@ -695,6 +695,9 @@ def presets_sync(**kwargs: Any) -> int:
         for spec in PRESETS:
             if spec.code in existing:
                 continue
+            params = {k: v for k, v in spec.params.items() if k != "pending"}
+            # A preset marked pending (not yet in force) comes in as a draft: head office sets its start.
+            status = RuleStatus.DRAFT if spec.params.get("pending") else RuleStatus.ACTIVE
             rule = CheckRule.objects.create(
                 code=spec.code,
                 title=spec.title or spec.code,
@@ -708,10 +711,10 @@ def presets_sync(**kwargs: Any) -> int:
                 materials=list(spec.materials),
                 required=list(spec.required),
                 near=list(spec.near),
-                params=dict(spec.params),
+                params=params,
                 source=spec.source,
                 suggestion=spec.suggestion,
-                status=RuleStatus.ACTIVE,
+                status=status,
                 version=1,
                 is_preset=True,
             )
