@@ -108,12 +108,13 @@ def _pdf_hex(text: str) -> str:
     return "".join(f"{ord(ch):04X}" for ch in text if ord(ch) <= 0xFFFF)
 
 
-def _to_unicode_cmap() -> bytes:
-    ranges = [f"<{hi:02X}00> <{hi:02X}FF> <{hi:02X}00>" for hi in range(256) if not 0xD8 <= hi <= 0xDF]
+def _to_unicode_cmap(chars: set[str]) -> bytes:
+    """A ToUnicode map of the characters used (as a subset font's is), glyph id = code point."""
+    pairs = [f"<{ord(ch):04X}> <{ord(ch):04X}>" for ch in sorted(chars) if ord(ch) <= 0xFFFF]
     body = []
-    for i in range(0, len(ranges), 100):
-        chunk = ranges[i : i + 100]
-        body.append(f"{len(chunk)} beginbfrange\n" + "\n".join(chunk) + "\nendbfrange")
+    for i in range(0, len(pairs), 100):
+        chunk = pairs[i : i + 100]
+        body.append(f"{len(chunk)} beginbfchar\n" + "\n".join(chunk) + "\nendbfchar")
     return (
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
         "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
@@ -134,7 +135,7 @@ def pdf_bytes(pages: list[list[str]]) -> bytes:
 
     catalog = add(b"")  # filled below
     pages_obj = add(b"")
-    cmap = _to_unicode_cmap()
+    cmap = _to_unicode_cmap({ch for paragraphs in pages for para in paragraphs for ch in para})
     tounicode = add(b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream")
     descriptor = add(
         b"<< /Type /FontDescriptor /FontName /SimSun /Flags 4 /FontBBox [0 -140 1000 880] /ItalicAngle 0 "
