@@ -544,6 +544,13 @@ def opinion_add(*, actor: Any, review: Review, data: dict[str, Any]) -> ReviewOp
         document = _one(errors, "document", review.documents.all(), data.get("document"))
     if errors:
         raise ValidationError(errors)
+    if document is None:  # a review of one document: the opinion is about it (its current version)
+        documents = list(review.documents.prefetch_related("versions")[:2])
+        if len(documents) == 1:
+            document = documents[0]
+            version = version or document.current_version()
+    elif version is None:
+        version = document.current_version()
     with transaction.atomic():
         locked = Review.objects.select_for_update().get(pk=review.pk)
         number = (locked.opinions.aggregate(n=Max("number"))["n"] or 0) + 1

@@ -1,8 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from xiaobao.review import views
 
 app_name = "review"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.review_list_view, name="list"),
+    re_path(r"^new/?$", views.review_create_view, name="create"),
+    path("<int:pk>/", views.review_detail_view, name="detail"),
+    path("<int:pk>/actions/<slug:action>/", views.review_action, name="action"),
+    path("<int:pk>/answer/", views.answer_view, name="answer"),
+    path("<int:pk>/decide/", views.decide_view, name="decide"),
+    path("<int:pk>/opinions/", views.opinion_create, name="opinion_create"),
+    path("<int:pk>/opinions/<int:number>/delete/", views.opinion_delete_view, name="opinion_delete"),
+    path("<int:pk>/documents/", views.document_upload, name="upload"),
+    path(
+        "<int:pk>/documents/<int:document_id>/versions/<int:number>/",
+        views.version_download,
+        name="version",
+    ),
+    path("<int:pk>/documents/<int:document_id>/diff/<int:number>/", views.version_diff, name="diff"),
+    path("<int:pk>/findings/<int:finding_id>/decide/", views.finding_decide_view, name="finding_decide"),
+]
 
 # --- approvals, complaint links and rule proposals (views_approvals.py) ---
 from xiaobao.review import views_approvals  # noqa: E402
