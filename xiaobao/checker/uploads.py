@@ -6,7 +6,8 @@ over the limit is refused before a byte is read), then checks the content and op
 will extract its text. It stores nothing; the caller stores the file (`ValidatedFile.file`, rewound) only
 after it returns. Every refusal is a `django.core.exceptions.ValidationError` on the field `field` ("file")
 whose message says what to do, with a code (`empty`, `too_large`, `type`, `mismatch`, `zip_bomb`, `macros`,
-`encrypted`, `corrupt`, `image_too_large`) for callers that map it.
+`encrypted`, `corrupt`, `image_too_large`; `unreadable` from `validate_and_extract`) for callers that map it.
+`validate_and_extract(f, name)` does both steps an upload needs: the checks, then the text.
 
 Limits (settings, read with defaults): REVIEW_UPLOAD_MAX_BYTES (50 MB), REVIEW_UPLOAD_MAX_UNZIPPED_BYTES
 (200 MB: the sum of the sizes a .docx/.xlsx/.pptx's central directory declares), REVIEW_UPLOAD_MAX_RATIO (100:
@@ -33,11 +34,14 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from xiaobao.checker.extract import Extracted
 
 CHUNK = 1024 * 1024
 RATIO_CHECKED_FROM = 1024 * 1024  # parts smaller than this unpack to little whatever their ratio
@@ -47,6 +51,7 @@ PDF_MAGIC = b"%PDF-"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"
 ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .doc/.xls/.ppt, and password-protected Office files
 
 # kind → (extensions, content type, a readable name for messages)
 KINDS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -345,6 +350,15 @@ def validate_upload(f: Any, name: str, *, field: str = "file") -> ValidatedFile:
             raise _refuse(field, _corrupt_message(named), "corrupt") from exc
         finally:
             fp.seek(0)
+    if found != named and named in OFFICE_MAIN_PART and head.startswith(OLE2_MAGIC):
+        raise _refuse(
+            field,
+            _(
+                "The file is password-protected or in an old Office format (.doc, .xls, .ppt): remove the "
+                "password, or save it as .docx, .xlsx or .pptx."
+            ),
+            "encrypted",
+        )
     if found != named:
         if found in ("", "zip") and named in OFFICE_MAIN_PART and head.startswith(ZIP_MAGIC):
             raise _refuse(field, _corrupt_message(named), "corrupt")
@@ -368,3 +382,19 @@ def validate_upload(f: Any, name: str, *, field: str = "file") -> ValidatedFile:
         file=fp,
         pages=pages,
     )
+
+
+def validate_and_extract(f: Any, name: str, *, field: str = "file") -> tuple[ValidatedFile, Extracted]:
+    """`validate_upload`, then the text (`extract.extract_text`): a file whose text cannot be read is refused
+    like any other bad file (ValidationError code `unreadable`), so nothing is stored for it. Returns the
+    ValidatedFile (rewound) and the Extracted text."""
+    from xiaobao.checker.extract import ExtractionError, extract_text
+
+    validated = validate_upload(f, name, field=field)
+    try:
+        extracted = extract_text(validated.file, validated.kind)
+    except ExtractionError as exc:
+        raise _refuse(field, str(exc), "unreadable") from exc
+    finally:
+        validated.file.seek(0)
+    return validated, extracted

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from xiaobao.checker.tests.files import builders
-from xiaobao.checker.uploads import validate_upload
+from xiaobao.checker.uploads import validate_and_extract, validate_upload
 
 MB = 1024 * 1024
 
@@ -405,3 +405,73 @@ def test_the_refusal_is_on_the_field_the_caller_names():
     with pytest.raises(ValidationError) as exc:
         validate_upload(upload("a.doc", b"x"), "a.doc", field="document")
     assert list(exc.value.message_dict) == ["document"]
+
+
+@pytest.mark.parametrize("name", ["合同.docx", "费率.xlsx", "路演.pptx"])
+def test_a_password_protected_or_old_office_file_is_refused_with_what_to_do(name):
+    # given the compound-file container of .doc files and of password-protected Office files
+    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000
+
+    # when
+    with pytest.raises(ValidationError) as exc:
+        validate_upload(upload(name, data), name)
+
+    # then
+    assert refusal(exc) == (
+        "encrypted",
+        "文件设有密码，或为旧版 Office 格式（.doc、.xls、.ppt）：请去除密码，"
+        "或另存为 .docx、.xlsx 或 .pptx。",
+    )
+
+
+def test_validate_and_extract_gives_the_checked_file_and_its_text():
+    # given
+    data = builders.docx_bytes()
+
+    # when
+    checked, extracted = validate_and_extract(upload("宣传单.docx", data), "宣传单.docx")
+
+    # then
+    assert checked.kind == "docx"
+    assert checked.file.read() == data
+    assert extracted.blocks[0][2] == "第1段"
+    assert "理财非存款、产品有风险、投资须谨慎。" in extracted.text
+
+
+def test_a_file_that_opens_but_whose_text_cannot_be_read_is_refused():
+    # given a workbook whose sheet expands an entity a billion times ("billion laughs"): the checks open the
+    # book part only, the XML parser refuses the sheet while its text is read
+    laughs = '<!DOCTYPE s [<!ENTITY l0 "lol">' + "".join(
+        f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)
+    )
+    sheet = zipfile.ZipFile(io.BytesIO(builders.xlsx_bytes())).read("xl/worksheets/sheet1.xml").decode()
+    sheet = laughs + "]>" + sheet.replace("<t>", "<t>&l9;", 1)
+    data = _with_member(builders.xlsx_bytes(), "xl/worksheets/sheet1.xml", sheet.encode())
+    validate_upload(upload("费率.xlsx", data), "费率.xlsx")
+
+    # when
+    with pytest.raises(ValidationError) as exc:
+        validate_and_extract(upload("费率.xlsx", data), "费率.xlsx")
+
+    # then
+    assert refusal(exc) == ("unreadable", "无法读取此文件的文字：文件已损坏，或与文件名所示类型不符。")
+
+
+def test_a_word_document_with_an_entity_bomb_is_refused():
+    # given a docx whose document part declares an entity that would expand a billion times
+    laughs = '<!DOCTYPE d [<!ENTITY l0 "lol">' + "".join(
+        f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)
+    )
+    body = zipfile.ZipFile(io.BytesIO(builders.docx_bytes())).read("word/document.xml").decode()
+    body = body[body.index("?>") + 2 :] if body.startswith("<?xml") else body
+    body = laughs + "]>" + body.replace("<w:t>", "<w:t>&l9;", 1)
+    data = _with_member(builders.docx_bytes(), "word/document.xml", body.encode())
+
+    # when
+    started = time.perf_counter()
+    with pytest.raises(ValidationError) as exc:
+        validate_upload(upload("宣传单.docx", data), "宣传单.docx")
+
+    # then
+    assert refusal(exc)[0] == "corrupt"
+    assert time.perf_counter() - started < 1
