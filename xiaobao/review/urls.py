@@ -43,3 +43,8 @@ urlpatterns += [
         name="rule_proposal",
     ),
 ]
+
+# --- the register as Excel (exports.py, G) ---
+from xiaobao.review import exports  # noqa: E402
+
+urlpatterns += [path("export.xlsx", exports.review_export_view, name="export")]
