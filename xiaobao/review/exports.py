@@ -232,7 +232,10 @@ def summary_rows(
     rows: list[list[Any]] = [[label, value] for label, value in description]
     if truncated:
         rows.append(
-            [pgettext("review figures", "Note"), _("Only the first %(n)s reviews are in this file.") % {"n": f"{EXPORT_LIMIT:,}"}]
+            [
+                pgettext("review figures", "Note"),
+                _("Only the first %(n)s reviews are in this file.") % {"n": f"{EXPORT_LIMIT:,}"},
+            ]
         )
     rows += [[], [banks_sentence(total)], []]
     head = [
@@ -271,7 +274,7 @@ def summary_rows(
 
 def _print_setup(ws: Any, *, header: str, title_rows: str | None = "1:1") -> None:
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = "9"  # A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -320,7 +323,7 @@ def register_workbook(
     title = pgettext("review figures", "Consumer-protection review register")
     header = f"{institution} {title}"
 
-    ws = wb.create_sheet(pgettext("review figures", "Summary"))
+    ws = wb.create_sheet(pgettext("review figures sheet", "Summary"))
     _print_setup(ws, header=header, title_rows=None)
     _widths(ws, [22, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 14])
     ws.append(_bold(ws, [institution]))
@@ -329,8 +332,13 @@ def register_workbook(
         ws.append([safe_cell(v) for v in row])
 
     for name, headers, widths, rows in (
-        (pgettext("review figures", "Reviews"), review_headers(), REVIEW_WIDTHS, review_rows(reviews)),
-        (pgettext("review figures", "Opinions"), opinion_headers(), OPINION_WIDTHS, opinion_rows(reviews)),
+        (pgettext("review figures sheet", "Reviews"), review_headers(), REVIEW_WIDTHS, review_rows(reviews)),
+        (
+            pgettext("review figures sheet", "Opinions"),
+            opinion_headers(),
+            OPINION_WIDTHS,
+            opinion_rows(reviews),
+        ),
     ):
         ws = wb.create_sheet(str(name)[:31])
         _print_setup(ws, header=header)

@@ -47,6 +47,7 @@ def stats_section(*, user: Any, unit: OrgUnit, period: Period) -> dict[str, Any]
         )
         for f in data.figures
     ]
+    concluded_kinds = [r for r in data.by_kind if r.tally.concluded]
     export = QueryDict(mutable=True)
     export.update(
         {
@@ -63,10 +64,10 @@ def stats_section(*, user: Any, unit: OrgUnit, period: Period) -> dict[str, Any]
         "sentence": data.sentence,
         "previous_sentence": before.sentence,
         "charts": {
-            "by_kind": {
-                "labels": [r.name for r in data.by_kind],
-                "values": [r.tally.concluded for r in data.by_kind],
-                "links": [r.urls.get("concluded", "") for r in data.by_kind],
+            "by_kind": {  # reviews concluded, kinds with none left out
+                "labels": [r.name for r in concluded_kinds],
+                "values": [r.tally.concluded for r in concluded_kinds],
+                "links": [r.urls.get("concluded", "") for r in concluded_kinds],
             },
             "by_category": {
                 "labels": [r.name for r in data.by_category],

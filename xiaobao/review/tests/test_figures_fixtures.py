@@ -136,9 +136,9 @@ def approval(review: Review, *, by: User, issued: str, withdrawn: str | None = N
 
 
 def build_review_set(org) -> SimpleNamespace:
-    b1_submitter = with_review_perms(make_user("b1_product", org.b1, []), "view_review", "submit_review")
-    b2_submitter = with_review_perms(make_user("b2_product", org.b2, []), "view_review", "submit_review")
-    reviewer = with_review_perms(make_user("hq_reviewer", org.cpd, ["hq_cp_officer"]))
+    b1_submitter = with_review_perms(make_user("fig_b1_product", org.b1, []), "view_review", "submit_review")
+    b2_submitter = with_review_perms(make_user("fig_b2_product", org.b2, []), "view_review", "submit_review")
+    reviewer = with_review_perms(make_user("fig_hq_reviewer", org.cpd, ["hq_cp_officer"]))
     r1 = make_review(
         unit=org.b1, kind="marketing", submitted="2026-03-02", concluded="2026-03-09 10:00",
         due="2026-03-16", conclusion="pass", by=b1_submitter, title="理财产品宣传折页（北京）",
