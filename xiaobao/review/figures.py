@@ -417,9 +417,6 @@ HEADLINE: list[tuple[str, str | Promise, str, str]] = [
     ("opinions", pgettext_lazy("review figures", "Opinions given"), "count", "concluded"),
     ("must_change", pgettext_lazy("review figures", "of which must change"), "count", "concluded"),
     ("adoption_rate", pgettext_lazy("review figures", "Adoption rate"), "percent", "concluded"),
-    ("adopted", pgettext_lazy("review figures", "Opinions adopted"), "count", "concluded"),
-    ("partly_adopted", pgettext_lazy("review figures", "Opinions partly adopted"), "count", "concluded"),
-    ("not_adopted", pgettext_lazy("review figures", "Opinions not adopted"), "count", "concluded"),
     ("on_time_rate", pgettext_lazy("review figures", "Reviews on time"), "percent", "concluded"),
     (
         "average_working_days",
@@ -428,6 +425,9 @@ HEADLINE: list[tuple[str, str | Promise, str, str]] = [
         "concluded",
     ),
     ("rejected", pgettext_lazy("review figures", "Reviews rejected"), "count", "rejected"),
+    ("adopted", pgettext_lazy("review figures", "Opinions adopted"), "count", "concluded"),
+    ("partly_adopted", pgettext_lazy("review figures", "Opinions partly adopted"), "count", "concluded"),
+    ("not_adopted", pgettext_lazy("review figures", "Opinions not adopted"), "count", "concluded"),
     ("approvals_issued", pgettext_lazy("review figures", "Approvals issued"), "count", ""),
     ("approvals_withdrawn", pgettext_lazy("review figures", "Approvals withdrawn"), "count", ""),
 ]

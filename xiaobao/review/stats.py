@@ -14,6 +14,14 @@ from xiaobao.analytics.periods import Period
 from xiaobao.core.models import OrgUnit
 from xiaobao.review.figures import Figure, ReviewFigures, compute, may_see
 
+# Figures where a rise is good news (green) or bad news (red); the counts of work are neither (grey).
+RISE_IS_GOOD = {"adoption_rate", "on_time_rate", "adopted"}
+RISE_IS_BAD = {"not_adopted", "rejected", "average_working_days"}
+
+
+# Not a card of their own: approvals withdrawn are in the note under the unit table (with those issued).
+CARDS_LEFT_OUT = {"approvals_withdrawn"}
+
 
 @dataclass
 class Card:
@@ -24,6 +32,18 @@ class Card:
     @property
     def key(self) -> str:
         return self.figure.key
+
+    @property
+    def change_class(self) -> str:
+        """The statistics page's classes: "up"/"down" green, "worse" red, anything else grey."""
+        if self.change is None or round(100 * self.change, 2) == 0:
+            return "flat"
+        up = self.change > 0
+        if self.key in RISE_IS_GOOD:
+            return "up" if up else "down worse"
+        if self.key in RISE_IS_BAD:
+            return "up worse" if up else "down"
+        return "neutral"
 
 
 def relative_change(now: float | None, before: float | None) -> float | None:
@@ -46,6 +66,7 @@ def stats_section(*, user: Any, unit: OrgUnit, period: Period) -> dict[str, Any]
             change=relative_change(f.value, before.figure(f.key).value),
         )
         for f in data.figures
+        if f.key not in CARDS_LEFT_OUT
     ]
     concluded_kinds = [r for r in data.by_kind if r.tally.concluded]
     export = QueryDict(mutable=True)

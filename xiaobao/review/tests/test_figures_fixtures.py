@@ -70,7 +70,15 @@ def make_review(
         "pass_with_changes": "passed_with_changes",
         "reject": "rejected",
     }.get(conclusion, "in_review")
+    end = at(concluded).date() if concluded else None
+    if status == "withdrawn":
+        clock = "stopped"
+    elif end and due:
+        clock = "met" if end <= dt.date.fromisoformat(due) else "breached"
+    else:
+        clock = "running" if due else ""
     return Review.objects.create(
+        clock_state=clock,
         reference=f"SC2026{_seq['n']:06d}",
         status=status,
         org_unit=unit,

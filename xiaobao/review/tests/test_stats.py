@@ -99,3 +99,14 @@ def test_section_is_absent_for_a_statistics_user_without_review_access(review_se
     html = client_for(user).get("/statistics/", {"period": "2026-03"}).content.decode()
     # then
     assert 'data-testid="review-figures"' not in html
+
+
+def test_change_colours_follow_the_figure(review_set, hq_viewer):
+    # given March against February
+    section = stats_section(user=hq_viewer, unit=review_set.org.ho, period=MARCH)
+    cards = {c.key: c for c in section["cards"]}
+    # then a fall of the adoption rate is bad news, more reviews concluded is neither good nor bad
+    assert cards["adoption_rate"].change == pytest.approx(0.8 - 1.0)
+    assert cards["adoption_rate"].change_class == "down worse"
+    assert cards["concluded"].change_class == "neutral"
+    assert cards["rejected"].change_class == "flat" or cards["rejected"].change is None
