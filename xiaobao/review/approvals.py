@@ -281,7 +281,8 @@ def _by_sha(sha: str) -> Approval | None:
     rows = list(Approval.objects.select_related("version").filter(sha256=sha).order_by("-issued_at", "-id"))
     today = timezone.localdate()
     live = [a for a in rows if effective_state(a, today) == ApprovalState.ACTIVE]
-    return (live or rows or [None])[0]
+    chosen = live or rows
+    return chosen[0] if chosen else None
 
 
 def verify(code_or_number: str | None, file_sha256: str | None = None) -> Verification:

@@ -241,7 +241,7 @@ class VerifyForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("code") and not data.get("file"):
             raise ValidationError(_("Enter a check code or an approval number, or choose a file."))
         return data
@@ -437,8 +437,8 @@ class ProposalForm(forms.Form):
         super().__init__(*args, **kwargs)
         from xiaobao.checker.models import LABEL_CHOICES, PRODUCT_KIND_CHOICES
 
-        self.fields["label"].choices = LABEL_CHOICES
-        self.fields["product_kinds"].choices = PRODUCT_KIND_CHOICES
+        self.fields["label"].choices = LABEL_CHOICES  # type: ignore[attr-defined]
+        self.fields["product_kinds"].choices = PRODUCT_KIND_CHOICES  # type: ignore[attr-defined]
 
 
 @require_http_methods(["GET", "POST"])

@@ -21,7 +21,8 @@ def module_panels(context: template.Context, obj: Any) -> SafeString:
     names = panel_templates(obj._meta.label_lower)
     if not names:
         return mark_safe("")
-    engine = context.template.engine if context.template is not None else template.engines["django"].engine
+    backend: Any = template.engines["django"]
+    engine: Any = context.template.engine if context.template is not None else backend.engine
     parts = []
     with context.push(object=obj):
         for name in names:

@@ -143,7 +143,9 @@ def test_the_periodic_job_expires_approvals_past_their_date(pair):
     submitter, reviewer = pair
     with on("2026-03-02"):
         lasting = passed_review(submitter, reviewer).approvals.get()
-        short = passed_review(submitter, reviewer, title="短期", valid_until=dt.date(2026, 6, 30)).approvals.get()
+        short = passed_review(
+            submitter, reviewer, title="短期", valid_until=dt.date(2026, 6, 30)
+        ).approvals.get()
     # on its last day it is still in force
     with on("2026-06-30"):
         assert str(svc.approvals_expire()) == "expired=0"

@@ -54,9 +54,7 @@ def submitted_review(
     )
 
 
-def passed_review(
-    submitter: Any, reviewer: Any, *, valid_until: dt.date | None = None, **kwargs: Any
-) -> Any:
+def passed_review(submitter: Any, reviewer: Any, *, valid_until: dt.date | None = None, **kwargs: Any) -> Any:
     """A review submitted, claimed and passed: one active approval for its leaflet."""
     from xiaobao.review.models import Review
     from xiaobao.review.services import review_conclude, review_transition
@@ -93,7 +91,7 @@ def complaint(org: Any, *, cause: str = "C04", description: str = "", unit: Any 
     found, _ = complaint_register(
         actor=clerk,
         data={
-            "received_at": "2026-03-02T10:30:00+08:00",
+            "received_at": "2026-03-02T09:30:00+08:00",
             "channel": "A01",
             "business_type": "B05",
             "cause": cause,

@@ -47,7 +47,14 @@ def test_the_code_page_needs_no_login_and_shows_the_verdict(client, approved):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="verdict-ok"' in html
-    for shown in ("稳盈1号理财产品", approval.number, approval.sha256, "leaflet.docx", "2027-02-28", "晓宝农商银行"):
+    for shown in (
+        "稳盈1号理财产品",
+        approval.number,
+        approval.sha256,
+        "leaflet.docx",
+        "2027-02-28",
+        "晓宝农商银行",
+    ):
         assert shown in html
     # and nothing internal: no review reference, no people, no row ids
     assert approval.review.reference not in html
@@ -90,7 +97,9 @@ def test_checking_the_file_itself(client, approved):
         # the approved file alone is recognised
         alone = client.post(url, {"file": SimpleUploadedFile("any-name.docx", content)})
         # the code with a changed file is flagged
-        changed = client.post(url, {"code": approval.code, "file": SimpleUploadedFile("x.docx", content + b" ")})
+        changed = client.post(
+            url, {"code": approval.code, "file": SimpleUploadedFile("x.docx", content + b" ")}
+        )
         # a file nobody approved
         stranger = client.post(url, {"file": SimpleUploadedFile("y.docx", b"not approved")})
     assert alone.status_code == 200 and 'data-testid="file-match"' in alone.content.decode()
@@ -104,7 +113,7 @@ def test_checking_the_file_itself(client, approved):
 def test_the_file_is_not_stored(client, approved, settings):
     from pathlib import Path
 
-    approval, content, _reviewer = approved
+    _approval, content, _reviewer = approved
     media = Path(settings.MEDIA_ROOT)
     before = {p for p in media.rglob("*") if p.is_file()} if media.exists() else set()
     with on("2026-04-01"):
