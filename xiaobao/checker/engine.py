@@ -505,9 +505,14 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
         enumerate(findings), key=lambda p: (_RANK.get(p[1].severity, 3), -(p[1].end - p[1].start), p[0])
     )
     kept: list[Finding] = []
+    spans: dict[str, tuple[list[int], list[int]]] = {}  # label → kept starts, ends (sorted, disjoint)
     for _, f in ordered:
-        if any(k.label == f.label and k.start < f.end and f.start < k.end for k in kept):
+        starts, ends = spans.setdefault(f.label, ([], []))
+        i = bisect_right(starts, f.start)
+        if (i > 0 and ends[i - 1] > f.start) or (i < len(starts) and starts[i] < f.end):
             continue
+        starts.insert(i, f.start)
+        ends.insert(i, f.end)
         kept.append(f)
     return sorted(kept, key=lambda f: (f.start, f.end, f.label, f.rule))
 
