@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -79,21 +80,21 @@ def _fee_cells(item: FeeItem, v: FeeVersion) -> list[Any]:
 
 
 FEE_HEADERS = (
-    "Category",
-    "Code",
-    "Service",
-    "Fee",
-    "Amount (yuan)",
-    "Per",
-    "Pricing basis",
-    "Discounts and waivers",
-    "Effective from",
+    gettext_lazy("Category"),
+    gettext_lazy("Code"),
+    gettext_lazy("Service"),
+    gettext_lazy("Fee"),
+    gettext_lazy("Amount (yuan)"),
+    pgettext_lazy("fee", "Per"),
+    gettext_lazy("Pricing basis"),
+    gettext_lazy("Discounts and waivers"),
+    gettext_lazy("Effective from"),
 )
 FEE_SIZES = [12, 10, 22, 30, 10, 8, 30, 30, 12]
 
 
-def _headers(*names: str) -> list[str]:
-    return [_(n) for n in names]
+def _headers(*names: Any) -> list[str]:
+    return [str(n) for n in names]
 
 
 def catalogue_workbook(items: list[FeeItem], *, today: dt.date, internal: bool = True) -> bytes:
@@ -107,7 +108,7 @@ def catalogue_workbook(items: list[FeeItem], *, today: dt.date, internal: bool =
         _("Fees in force"),
         _("%(institution)s: fee catalogue") % {"institution": institution},
         lines,
-        _headers(*FEE_HEADERS, "Unit", "Pending change"),
+        _headers(*FEE_HEADERS, _("Unit"), _("Pending change")),
         [*FEE_SIZES, 16, 18],
     )
     for item in items:
@@ -124,10 +125,10 @@ def catalogue_workbook(items: list[FeeItem], *, today: dt.date, internal: bool =
         row += 1
     ws, row = _sheet(
         wb,
-        _("History"),
+        pgettext("fee", "History"),
         _("%(institution)s: fee versions") % {"institution": institution},
         lines,
-        _headers(*FEE_HEADERS, "Effective to", "Version", "Status", "Fee review", "Unit"),
+        _headers(*FEE_HEADERS, _("Effective to"), _("Version"), _("Status"), _("Fee review"), _("Unit")),
         [*FEE_SIZES, 12, 7, 10, 16, 16],
     )
     for item in items:
@@ -193,7 +194,7 @@ def public_workbook(
         _("Past versions"),
         _("%(institution)s: past fees") % {"institution": institution},
         lines,
-        _headers(*FEE_HEADERS, "Effective to"),
+        _headers(*FEE_HEADERS, _("Effective to")),
         [*FEE_SIZES, 12],
     )
     for group in history:

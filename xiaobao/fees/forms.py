@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.complaints.forms import unit_choice_field
 from xiaobao.core.clock import localdate
@@ -34,7 +35,7 @@ class FeeVersionForm(forms.Form):
         help_text=_("When the fee is one number; empty for rates, ranges and tiers."),
     )
     amount_unit = forms.CharField(
-        label=_("Per"), max_length=20, required=False, help_text=_("e.g. 元/笔, 元/年.")
+        label=pgettext_lazy("fee", "Per"), max_length=20, required=False, help_text=_("e.g. 元/笔, 元/年.")
     )
     basis = forms.ChoiceField(label=_("Pricing basis"), choices=PriceBasis.choices, initial=PriceBasis.MARKET)
     basis_document = forms.CharField(
