@@ -313,3 +313,99 @@ API_ROUTES: list[Route] = [
         lambda c: {"decision": "dismissed"},
     ),
 ]
+
+
+# --- approvals, complaint links and rule proposals (F) ---------------------------------------------------
+# Branch 1 also holds a passed review (`ctx.approved_review`) with its approval (`ctx.approval`), linked to
+# the shared branch-1 complaint (`ctx.complaint_link`). The public check pages need no login (PUBLIC_PAGES).
+
+PUBLIC_PAGES = {"review_public:verify", "review_public:verify_code"}
+_review_core_setup = setup
+
+
+def _approvals_setup(ctx: Any) -> None:
+    import io
+
+    import time_machine
+
+    from xiaobao.core.models import User
+    from xiaobao.review.models import ComplaintReviewLink, Review
+    from xiaobao.review.services import review_conclude, review_create, review_transition
+
+    product = User.objects.get(username="b1_rv_product")
+    reviewer = User.objects.get(username="hq_rv_setup")
+    with time_machine.travel("2026-03-02 10:00 +0800", tick=False):
+        review = review_create(
+            actor=product,
+            data={
+                "title": f"{MARK} 已批准宣传单",
+                "kind": "marketing",
+                "product_kind": "wealth",
+                "product_name": "稳盈2号",
+                "org_unit": ctx.org.b1.code,
+            },
+            files=[
+                (
+                    io.BytesIO(leaflet(("稳盈2号宣传单", "理财非存款、产品有风险、投资须谨慎。"))),
+                    "leaflet.docx",
+                    "宣传单",
+                )
+            ],
+        )
+        review = review_transition(actor=reviewer, review=review, action="claim")
+        review_conclude(actor=reviewer, review=review, conclusion="pass")
+    ctx.approved_review = Review.objects.get(pk=review.pk)
+    ctx.approval = ctx.approved_review.approvals.get()
+    ctx.complaint_link = ComplaintReviewLink.objects.create(
+        complaint=ctx.complaint, review=ctx.approved_review, linked_by=product
+    )
+
+
+def setup(ctx: Any) -> None:  # type: ignore[no-redef]  # review core's setup, then the approvals'
+    _review_core_setup(ctx)
+    _approvals_setup(ctx)
+
+
+PAGE_ROUTES += [
+    Route("review:approvals", "get", kind="list", marker=lambda c: c.approval.number),
+    Route(
+        "review:approval_withdraw",
+        "post",
+        lambda c: {"pk": c.approval.pk},
+        lambda c: {"reason": "营销活动结束，宣传单下架"},
+        ok=(302,),
+    ),
+    Route("review:approval_qr", "get", lambda c: {"pk": c.approval.pk}),
+    Route("review:approval_print", "get", lambda c: {"pk": c.approval.pk}),
+    Route(
+        "review:complaint_link",
+        "post",
+        lambda c: {"complaint_pk": c.complaint.pk},
+        lambda c: {"reference": c.review.reference},
+        ok=(302,),
+    ),
+    Route(
+        "review:complaint_unlink",
+        "post",
+        lambda c: {"complaint_pk": c.complaint.pk, "link_pk": c.complaint_link.pk},
+        ok=(302,),
+    ),
+    Route("review:rule_proposal", "get", lambda c: {"complaint_pk": c.complaint.pk}),
+]
+API_ROUTES += [
+    Route("GET /api/v1/approvals", "get", kind="list", marker=lambda c: c.approval.number),
+    Route("GET /api/v1/approvals/{number}", "get", lambda c: {"number": c.approval.number}),
+    Route(
+        "POST /api/v1/approvals/{number}/withdraw",
+        "post",
+        lambda c: {"number": c.approval.number},
+        lambda c: {"reason": "营销活动结束，宣传单下架"},
+    ),
+    Route(
+        "GET /api/v1/approvals/verify/{code}",
+        "get",
+        lambda c: {"code": c.approval.code},
+        perm=False,
+        kind="global",
+    ),
+]
