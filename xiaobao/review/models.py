@@ -267,6 +267,14 @@ class ReviewOpinion(TimeStampedModel):
     location = models.CharField(_("where (page or paragraph)"), max_length=100, blank=True)
     quote = models.TextField(_("quoted text"), blank=True)
     body = models.TextField(_("opinion"))
+    finding = models.ForeignKey(
+        "checker.CheckFinding",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="review_opinions",
+        verbose_name=_("checker finding"),
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
     )

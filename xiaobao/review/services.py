@@ -294,6 +294,11 @@ def review_create(
     files = list(files or [])
     if len(files) > MAX_FILES:
         raise ValidationError({"files": [_("At most %(n)d files at once.") % {"n": MAX_FILES}]})
+    # Every file checked before anything is written: one refused file stores nothing at all.
+    validated = []
+    for index, (fileobj, name, title) in enumerate(files):
+        field = f"files.{index}" if len(files) > 1 else "files"
+        validated.append((_validate(fileobj, name, field), name, title))
     with transaction.atomic():
         review = Review(
             **clean,
@@ -314,12 +319,16 @@ def review_create(
             data={"kind": review.kind, "track": review.track, "rule": review.rule.code},
         )
         audit_change(actor=actor, obj=review, before=None)
-        for index, (fileobj, name, title) in enumerate(files):
-            _store_document(
-                actor, review, fileobj, name, title, field=f"files.{index}" if len(files) > 1 else "files"
-            )
-        if submit:
-            review = review_transition(actor=actor, review=review, action="submit", data={})
+        stored: list[DocumentVersion] = []
+        try:
+            for upload, name, title in validated:
+                stored.append(_store_document(actor, review, upload, name, title))
+            if submit:
+                review = review_transition(actor=actor, review=review, action="submit", data={})
+        except Exception:
+            for version in stored:  # the rows roll back; the files written to disk go too
+                version.file.delete(save=False)
+            raise
     return review
 
 
@@ -363,15 +372,22 @@ def _extract(validated: Any) -> tuple[str, list[list[Any]], str]:
     return result.text, blocks, "\n".join(str(w) for w in result.warnings)[:2000]
 
 
-def _store_version(
-    actor: Any, document: ReviewDocument, fileobj: IO[bytes], name: str, note: str, field: str = "file"
-) -> DocumentVersion:
-    """Validate, store, extract and check one file as the document's next version (inside the caller's
-    transaction: a refusal raises before anything is written)."""
-    from xiaobao.checker.services import check_and_store
+def _validate(fileobj: Any, name: str, field: str = "file") -> Any:
     from xiaobao.checker.uploads import validate_upload
 
-    validated = validate_upload(fileobj, name or "", field=field)
+    return validate_upload(fileobj, name or "", field=field)
+
+
+def _store_version(
+    actor: Any, document: ReviewDocument, fileobj: Any, name: str, note: str, field: str = "file"
+) -> DocumentVersion:
+    """Validate (unless `fileobj` is already a validated upload), store, extract and check one file as the
+    document's next version (inside the caller's transaction: a refusal raises before anything is
+    written; a failure after the file is written removes it)."""
+    from xiaobao.checker.services import check_and_store
+    from xiaobao.checker.uploads import ValidatedFile
+
+    validated = fileobj if isinstance(fileobj, ValidatedFile) else _validate(fileobj, name, field)
     text, blocks, error = _extract(validated)
     review = document.review
     number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -389,15 +405,19 @@ def _store_version(
         uploaded_by=actor,
     )
     version.file.save(f"{uuid.uuid4().hex}.{validated.extension}", File(validated.file), save=False)
-    version.save()
-    if text:
-        check_and_store(
-            version,
-            text=text,
-            blocks=blocks or None,
-            product_kind=review.product_kind.checker_kind,
-            material=review.material,
-        )
+    try:
+        version.save()
+        if text:
+            check_and_store(
+                version,
+                text=text,
+                blocks=blocks or None,
+                product_kind=review.product_kind.checker_kind,
+                material=review.material,
+            )
+    except Exception:
+        version.file.delete(save=False)
+        raise
     ReviewEvent.objects.create(
         item=review,
         at=recorded_now(),
@@ -437,14 +457,21 @@ def _store_document(
     return _store_version(actor, document, fileobj, name, "", field=field)
 
 
+def _locked_review(pk: int) -> Review:
+    """The review row locked for the rest of the transaction, fresh from the database (a caller's instance
+    may be stale: its status read before another step)."""
+    return Review.objects.select_for_update().select_related("product_kind").get(pk=pk)  # type: ignore[no-any-return]
+
+
 def document_add(
     *, actor: Any, review: Review, fileobj: IO[bytes], name: str, title: str = ""
 ) -> DocumentVersion:
     """A new document (its version 1) on the review, checked by the wording checker; nothing is stored when
     the file is refused."""
-    _check_upload_allowed(actor, review)
     with transaction.atomic():
-        return _store_document(actor, review, fileobj, name, title)
+        locked = _locked_review(review.pk)
+        _check_upload_allowed(actor, locked)
+        return _store_document(actor, locked, fileobj, name, title)
 
 
 def version_add(
@@ -452,13 +479,14 @@ def version_add(
 ) -> DocumentVersion:
     """The document's next version (a changed leaflet after the opinions), checked by the wording checker;
     the diff against the previous version is on the review page."""
-    review = document.review
-    _check_upload_allowed(actor, review)
     note = (note or "").strip()
     if len(note) > 500 or "\x00" in note:
         raise ValidationError({"note": [_("At most %(n)d characters.") % {"n": 500}]})
     with transaction.atomic():
-        ReviewDocument.objects.select_for_update().filter(pk=document.pk).first()
+        locked = _locked_review(document.review_id)
+        _check_upload_allowed(actor, locked)
+        document = ReviewDocument.objects.get(pk=document.pk)
+        document.review = locked
         return _store_version(actor, document, fileobj, name, note)
 
 
@@ -477,6 +505,7 @@ def review_finding_decide(*, actor: Any, review: Review, finding: Any, decision:
 
     if not actor.has_perm(CONDUCT):
         raise PermissionDenied(_("You may not do this."))
+    review = Review.objects.get(pk=review.pk)
     _reviewer_only(actor, review)
     if review.status not in WORKFLOW.group("live"):
         raise Conflict(_("The review is not open for review."), code="invalid_state")
@@ -516,6 +545,7 @@ def opinion_add(*, actor: Any, review: Review, data: dict[str, Any]) -> ReviewOp
     checker finding it comes from."""
     if not actor.has_perm(CONDUCT):
         raise PermissionDenied(_("You may not do this."))
+    review = Review.objects.get(pk=review.pk)
     _reviewer_only(actor, review)
     if review.status != Status.IN_REVIEW:
         raise Conflict(
@@ -565,7 +595,7 @@ def opinion_add(*, actor: Any, review: Review, data: dict[str, Any]) -> ReviewOp
             quote=quote or (finding.excerpt if finding is not None else ""),
             body=body,
             author=actor,
-            **({"finding_id": finding.pk} if finding is not None and _has_finding_field() else {}),
+            finding=finding,
         )
         ReviewEvent.objects.create(
             item=locked,
@@ -579,10 +609,6 @@ def opinion_add(*, actor: Any, review: Review, data: dict[str, Any]) -> ReviewOp
         )
         audit_change(actor=actor, obj=opinion, before=None)
     return opinion
-
-
-def _has_finding_field() -> bool:
-    return any(f.name == "finding" for f in ReviewOpinion._meta.get_fields())
 
 
 def _one(errors: dict[str, list[str]], name: str, qs: Any, value: Any) -> Any:

@@ -56,7 +56,9 @@ def test_submit_form_with_a_document(org, submitter, client_for):
     # then
     assert response.status_code == 302
     review = Review.objects.get()
-    assert review.status == "submitted" and review.documents.get().versions.get().original_name == "leaflet.docx"
+    assert (
+        review.status == "submitted" and review.documents.get().versions.get().original_name == "leaflet.docx"
+    )
 
 
 def test_submit_form_refuses_a_bad_file_and_stores_nothing(org, submitter, client_for):
@@ -94,7 +96,9 @@ def test_answer_from_the_page_needs_a_reason_for_not_adopted(make_review, review
     assert refused.status_code == 400
     # then with a reason it goes back to the reviewer
     with at("2026-03-04"):
-        done = c.post(url, {"version": review.version, "response_1": "not_adopted", "note_1": "已在说明书披露"})
+        done = c.post(
+            url, {"version": review.version, "response_1": "not_adopted", "note_1": "已在说明书披露"}
+        )
     assert done.status_code == 302
     assert Review.objects.get(pk=review.pk).status == "in_review"
 
@@ -107,7 +111,9 @@ def test_upload_new_version_and_diff(make_review, reviewer, submitter, client_fo
     f.name = "leaflet-v2.docx"
     # when
     with at("2026-03-04"):
-        response = c.post(reverse("review:upload", args=[review.pk]), {"document": document.pk, "file": f, "note": "删改"})
+        response = c.post(
+            reverse("review:upload", args=[review.pk]), {"document": document.pk, "file": f, "note": "删改"}
+        )
     assert response.status_code == 302
     # then the diff shows the change
     with at("2026-03-04"):
