@@ -141,6 +141,13 @@ class RuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         if rule is not None:
             del self.fields["code"]
+        for name, field in self.fields.items():  # a list's box as tall as its lines (2 to 14)
+            if isinstance(field, LinesField):
+                value = self.data.get(name) if self.is_bound else self.initial.get(name)
+                lines = len(value) if isinstance(value, list | tuple) else len(str(value or "").splitlines())
+                field.widget = forms.Textarea(
+                    attrs={"rows": max(2, min(14, lines + 1)), "spellcheck": "false"}
+                )
 
     def clean_params(self) -> Any:
         raw = (self.cleaned_data.get("params") or "").strip()

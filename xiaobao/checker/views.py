@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from xiaobao.checker.apps import MANAGE, USE, VIEW
-from xiaobao.checker.engine import Finding
+from xiaobao.checker.engine import LABELS, Finding
 from xiaobao.checker.forms import BenchForm, RuleFilterForm, RuleForm
 from xiaobao.checker.models import LABEL_NAMES, MATERIAL_NAMES, PRODUCT_KIND_NAMES, CheckRule
 from xiaobao.checker.services import (
@@ -74,7 +74,7 @@ def rule_list(request: AuthedRequest) -> HttpResponse:
     if filters.get("q"):
         q = filters["q"]
         rules = rules.filter(code__icontains=q) | rules.filter(title__icontains=q)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for rule in rules:
         state = rule.state_on(today)
         if filters.get("state") and state != filters["state"]:
@@ -92,6 +92,8 @@ def rule_list(request: AuthedRequest) -> HttpResponse:
                 "precision": None if share is None else round(share * 100),
             }
         )
+    order = {code: i for i, code in enumerate(LABELS)}
+    rows.sort(key=lambda row: (order.get(row["rule"].label, 99), row["rule"].code))
     status = 400 if form.is_bound and not form.is_valid() else 200
     template = "checker/list.html#results" if request.htmx else "checker/list.html"
     context = {"form": form, "rows": rows, "today": today, "can_manage": request.user.has_perm(MANAGE)}

@@ -195,7 +195,7 @@ def test_the_bench_highlights_findings_with_a_legend(client_for, make_rule, bran
     assert response.status_code == 200
     marks = re.findall(
         r'<mark class="ck-mark sev-high" data-findings="(\d+)" data-labels="absolute" '
-        r'data-rules="test-absolute"><sup class="ck-n">\d+</sup>(.*?)</mark>',
+        r'data-rules="test-absolute"><a class="ck-n" href="#ck-f-\d+"><sup>\d+</sup></a>(.*?)</mark>',
         html,
     )
     assert marks == [("1", "最高"), ("2", "第一")]
