@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from xiaobao.core.models import OrgUnit
@@ -66,9 +66,18 @@ def with_versions(qs: QuerySet[FeeItem], day: dt.date) -> QuerySet[FeeItem]:
     )
 
 
+def category_rank(field: str = "category") -> Case:
+    """The categories in their declared order (account services first), not alphabetically by code."""
+    return Case(
+        *[When(**{field: c}, then=Value(i)) for i, c in enumerate(Category.values)],
+        default=Value(len(Category.values)),
+        output_field=IntegerField(),
+    )
+
+
 def fee_list(*, user: Any, filters: dict[str, Any] | None = None, day: dt.date) -> QuerySet[FeeItem]:
     qs = apply_filters(FeeItem.objects.visible_to(user), filters or {}, user).select_related(*LIST_RELATED)
-    return with_versions(qs.order_by("category", "order", "code"), day)
+    return with_versions(qs.order_by(category_rank(), "order", "code"), day)
 
 
 def fee_detail(*, user: Any, pk: int) -> FeeItem | None:

@@ -17,6 +17,7 @@ from xiaobao.core.clock import localdate
 from xiaobao.core.errors import DomainError
 from xiaobao.core.exports import xlsx_file_response
 from xiaobao.core.http import AuthedRequest
+from xiaobao.core.models import OrgUnit
 from xiaobao.core.views.common import add_service_errors, bound_filter, paginate, query_without_page
 from xiaobao.fees.choices import PENDING, Status
 from xiaobao.fees.exports import catalogue_workbook
@@ -25,6 +26,7 @@ from xiaobao.fees.models import MANAGE, VIEW, FeeItem, FeeVersion
 from xiaobao.fees.reviews import is_withdrawn, passed_fee_reviews, review_url
 from xiaobao.fees.selectors import FeeFilter, fee_detail, fee_list, first
 from xiaobao.fees.services import (
+    at_head_office,
     can_manage,
     can_publish,
     fee_change_discard,
@@ -90,7 +92,11 @@ def fee_export(request: AuthedRequest) -> HttpResponse:
 def fee_create(request: AuthedRequest) -> HttpResponse:
     """A new catalogue entry with its first fee as a draft change (sent to its fee review from the item)."""
     initial: dict[str, Any] = {}
-    if request.user.org_unit is not None:
+    if at_head_office(request.user):  # the head office's people mostly keep the institution-wide fees
+        initial["org_unit"] = (
+            OrgUnit.objects.filter(parent__isnull=True).values_list("code", flat=True).first()
+        )
+    elif request.user.org_unit is not None:
         initial["org_unit"] = request.user.org_unit.code
     form = FeeItemForm(request.POST if request.method == "POST" else None, user=request.user, initial=initial)
     status = 200
