@@ -70,6 +70,12 @@ PAGE_ROUTES: list[Route] = [
     Route("checker:rule", "post", lambda c: {"code": RULE}, _rule_post, kind="global", ok=(302,)),
 ]
 API_ROUTES: list[Route] = [
+    Route(
+        "POST /api/v1/review-checks",
+        "post",
+        kind="global",
+        data=lambda c: {"text": "本产品收益最高，零风险", "product_kind": "wealth", "material": "marketing"},
+    ),
     Route("GET /api/v1/review-rules", "get", kind="global"),
     Route("GET /api/v1/review-rules/{code}", "get", lambda c: {"code": RULE}, kind="global"),
     Route(
