@@ -174,3 +174,18 @@ def test_workbook_streams_many_reviews(review_set, hq_viewer, org):
     # then
     wb = load_workbook(BytesIO(content), read_only=True)
     assert sum(1 for _r in wb["审查事项"].iter_rows()) == 1 + 7 + 600
+
+
+def test_a_register_past_the_limit_keeps_the_newest_and_says_so(review_set, hq_viewer, org, monkeypatch):
+    # given a limit of three reviews per file
+    from xiaobao.review import exports
+
+    monkeypatch.setattr(exports, "EXPORT_LIMIT", 3)
+    # when
+    content = register_workbook(Review.objects.visible_to(hq_viewer), unit=org.ho, institution="晓宝银行")
+    # then the three newest submissions, and a note on the summary sheet
+    wb = load_workbook(BytesIO(content))
+    refs = [r[0] for r in _rows(wb["审查事项"])[1:]]
+    s = review_set
+    assert refs == [s.r5.reference, s.r7.reference, s.r6.reference]  # submitted 03-25, 03-24, 03-05
+    assert "本文件仅包含前 3 项审查。" in _all_text(wb)
