@@ -83,6 +83,7 @@ class ApprovalVerifyOut(Schema):
     sha256: str | None = None
     issued_on: dt.date | None = None
     valid_until: dt.date | None = None
+    withdrawn_on: dt.date | None = None
     file_matches: bool | None = None
 
 

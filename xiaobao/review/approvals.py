@@ -317,6 +317,7 @@ def public_facts(approval: Approval) -> dict[str, Any]:
         "sha256": approval.sha256,
         "issued_on": timezone.localdate(approval.issued_at),
         "valid_until": approval.valid_until,
+        "withdrawn_on": timezone.localdate(approval.withdrawn_at) if approval.withdrawn_at else None,
     }
 
 

@@ -194,6 +194,15 @@ def test_public_facts_hold_nothing_internal(pair):
     with on("2026-03-02"):
         approval = passed_review(submitter, reviewer).approvals.get()
     facts = svc.public_facts(approval)
-    assert set(facts) == {"number", "code", "product_name", "file_name", "sha256", "issued_on", "valid_until"}
+    assert set(facts) == {
+        "number",
+        "code",
+        "product_name",
+        "file_name",
+        "sha256",
+        "issued_on",
+        "valid_until",
+        "withdrawn_on",
+    }
     shown = " ".join(str(v) for v in facts.values())
     assert approval.review.reference not in shown and reviewer.username not in shown

@@ -110,16 +110,18 @@ def test_checking_the_file_itself(client, approved):
     assert stranger.status_code == 404 and 'data-testid="verdict-bad"' in stranger.content.decode()
 
 
-def test_the_file_is_not_stored(client, approved, settings):
-    from pathlib import Path
-
+def test_the_file_is_not_stored(client, approved, settings, tmp_path):
+    # given an empty media folder of its own (other tests write to the shared one meanwhile)
     _approval, content, _reviewer = approved
-    media = Path(settings.MEDIA_ROOT)
-    before = {p for p in media.rglob("*") if p.is_file()} if media.exists() else set()
+    settings.MEDIA_ROOT = str(tmp_path)
+    # when a file is checked
     with on("2026-04-01"):
-        client.post(reverse("review_public:verify"), {"file": SimpleUploadedFile("check.docx", content)})
-    after = {p for p in media.rglob("*") if p.is_file()} if media.exists() else set()
-    assert after == before
+        response = client.post(
+            reverse("review_public:verify"), {"file": SimpleUploadedFile("check.docx", content)}
+        )
+    # then it was recognised and nothing was written
+    assert 'data-testid="file-match"' in response.content.decode()
+    assert list(tmp_path.rglob("*")) == []
 
 
 def test_an_empty_form_and_a_too_large_file_are_refused_with_a_message(client, approved, monkeypatch):
