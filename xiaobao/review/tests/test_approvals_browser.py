@@ -119,7 +119,7 @@ def test_print_slip_and_its_pdf(page, login, shot, world):
 
 
 def test_register_and_complaint_panel(page, login, shot, world, org):
-    _s, reviewer, live, gone, item = world
+    _s, reviewer, live, _gone, item = world
     officer = make_user("b1_cp_browser", org.b1, ["branch_cp_officer", "complaint_handler"])
     with _pinned():
         login(page, reviewer.username)
