@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.complaints.forms import unit_choice_field, units_for
 from xiaobao.review.choices import (
@@ -59,7 +60,9 @@ class ReviewForm(forms.Form):
     )
     track = forms.ChoiceField(label=_("Track"), choices=Track.choices, initial=Track.NORMAL)
     planned_launch = forms.DateField(label=_("Planned launch"), widget=DATE, required=False)
-    description = forms.CharField(label=_("Description"), max_length=20000, required=False, widget=TEXTAREA)
+    description = forms.CharField(
+        label=pgettext_lazy("review", "Description"), max_length=20000, required=False, widget=TEXTAREA
+    )
     files = MultipleFileField(
         label=_("Documents"),
         required=False,
@@ -185,6 +188,7 @@ class AnswerForm(ActionForm):
     note = _note()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "ans_%s")  # ids unique on the review page
         super().__init__(*args, **kwargs)
         from xiaobao.review.services import opinions_to_answer
 
@@ -239,6 +243,7 @@ class DecideEscalationForm(ActionForm):
     note = _note(_("Reason for the decision"), required=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "dec_%s")  # ids unique on the review page
         super().__init__(*args, **kwargs)
         from xiaobao.review.choices import OpinionState
 
@@ -299,6 +304,7 @@ class OpinionForm(forms.Form):
     finding = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args: Any, review: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "op_%s")  # ids unique on the review page (several forms on it)
         super().__init__(*args, **kwargs)
         self.fields["document"].choices = [  # type: ignore[attr-defined]
             ("", "—"),
@@ -318,6 +324,7 @@ class UploadForm(forms.Form):
     note = forms.CharField(label=_("What changed"), max_length=500, required=False)
 
     def __init__(self, *args: Any, review: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "up_%s")  # ids unique on the review page
         super().__init__(*args, **kwargs)
         self.fields["document"].choices = [  # type: ignore[attr-defined]
             ("", _("— a new document —")),

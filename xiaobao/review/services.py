@@ -522,7 +522,7 @@ def review_finding_decide(*, actor: Any, review: Review, finding: Any, decision:
             action="finding",
             from_status=review.status,
             to_status=review.status,
-            data={"finding": finding.pk, "rule": finding.rule_code, "decision": decision},
+            data={"finding": finding.pk, "checker_rule": finding.rule_code, "decision": decision},
         )
     return out
 

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from xiaobao.complaints.views.common import due_info
@@ -61,7 +61,7 @@ from xiaobao.review.services import (
 from xiaobao.review.workflow import ACTIONS, CONDUCT, OPINION_ACTIONS, SUBMIT, VIEW, WORKFLOW
 
 EVENT_LABELS = {
-    "create": gettext_lazy("Created"),
+    "create": pgettext_lazy("review event", "Created"),
     "upload": gettext_lazy("Document uploaded"),
     "opinion": gettext_lazy("Opinion written"),
     "opinion_deleted": gettext_lazy("Opinion taken back"),
@@ -71,6 +71,7 @@ DATA_LABELS = {
     "kind": gettext_lazy("kind"),
     "track": gettext_lazy("track"),
     "rule": gettext_lazy("deadline rule"),
+    "checker_rule": gettext_lazy("checker rule"),
     "documents": gettext_lazy("documents"),
     "document": gettext_lazy("document"),
     "version": gettext_lazy("version"),
@@ -90,6 +91,8 @@ DATA_LABELS = {
     "needs_approval": gettext_lazy("needs approval"),
     "launched_on": gettext_lazy("launched on"),
 }
+LAST_ACTIONS = {"assign", "extend", "withdraw", "reject"}  # shown after the step the page is about
+INLINE_ACTIONS = {"answer", "decide_escalation"}  # forms on the page itself
 HIDDEN_DATA = {"extension", "sha256", "finding"}
 STATUS_LABELS = dict(Status.choices)
 VALUE_LABELS: dict[str, Any] = {
@@ -124,9 +127,23 @@ def _value(value: Any) -> str:
     return "—" if value in (None, "") else str(value)
 
 
+PEOPLE_KEYS = {"reviewer", "previous"}
+
+
+def people_names(usernames: Any) -> dict[str, str]:
+    """Login name → the person's full name (or the login name without one), for the timeline."""
+    from xiaobao.core.models import User
+
+    names = {n for n in usernames if n}
+    rows = User.objects.filter(username__in=names).values_list("username", "full_name") if names else []
+    return {username: full_name or username for username, full_name in rows}
+
+
 def timeline(review: Review) -> list[dict[str, Any]]:
     rows = []
-    for e in review.events.select_related("actor"):
+    events = list(review.events.select_related("actor"))
+    people = people_names(str(v) for e in events for k, v in (e.data or {}).items() if k in PEOPLE_KEYS)
+    for e in events:
         action = ACTIONS.get(e.action)
         rows.append(
             {
@@ -136,7 +153,10 @@ def timeline(review: Review) -> list[dict[str, Any]]:
                 "to": STATUS_LABELS.get(e.to_status, e.to_status),
                 "moved": e.from_status != e.to_status,
                 "summary": [
-                    (str(DATA_LABELS.get(k, k)), _value(v))
+                    (
+                        str(DATA_LABELS.get(k, k)),
+                        people.get(str(v), str(v)) if k in PEOPLE_KEYS else _value(v),
+                    )
                     for k, v in (e.data or {}).items()
                     if k not in HIDDEN_DATA
                 ],
@@ -218,11 +238,10 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
         "r": review,
         "clocks": [(k, due_info(k.due_date, k.state, today)) for k in review.clocks.all()],
         "events": timeline(review),
-        "actions": [
-            a
-            for a in actions
-            if a.code not in OPINION_ACTIONS and a.code not in ("answer", "decide_escalation")
-        ],
+        "actions": sorted(
+            (a for a in actions if a.code not in OPINION_ACTIONS and a.code not in INLINE_ACTIONS),
+            key=lambda a: a.code in LAST_ACTIONS,
+        ),
         "documents": _documents(review),
         "opinions": opinions,
         "answer_form": answer_form,

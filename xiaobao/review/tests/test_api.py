@@ -23,13 +23,20 @@ def test_the_whole_walk_through_the_api(org, submitter, reviewer, api_for):
     with at("2026-03-02"):
         created = sub.post(
             "/api/v1/reviews",
-            {"title": "稳盈理财宣传单", "kind": "marketing", "product_kind": "wealth", "org_unit": org.b1s.code},
+            {
+                "title": "稳盈理财宣传单",
+                "kind": "marketing",
+                "product_kind": "wealth",
+                "org_unit": org.b1s.code,
+            },
             content_type="application/json",
         )
         assert created.status_code == 201, created.content
         rid = created.json()["id"]
         assert created.json()["status"] == "draft"
-        up = sub.post(f"/api/v1/reviews/{rid}/documents", {"file": _file(LEAFLET, "leaflet.docx"), "title": "宣传单"})
+        up = sub.post(
+            f"/api/v1/reviews/{rid}/documents", {"file": _file(LEAFLET, "leaflet.docx"), "title": "宣传单"}
+        )
         assert up.status_code == 201, up.content
         labels = {f["label"] for f in up.json()["findings"]}
         assert {"guarantee", "no_risk"} <= labels
@@ -49,14 +56,21 @@ def test_the_whole_walk_through_the_api(org, submitter, reviewer, api_for):
         assert decided.json()["decision"] == "confirmed"
         opinion = rev.post(
             f"/api/v1/reviews/{rid}/opinions",
-            {"category": "marketing", "severity": "must_change", "body": "删除承诺收益", "finding": finding["id"]},
+            {
+                "category": "marketing",
+                "severity": "must_change",
+                "body": "删除承诺收益",
+                "finding": finding["id"],
+            },
             content_type="application/json",
         )
         assert opinion.status_code == 201 and opinion.json()["quote"] == finding["excerpt"]
         sent = rev.post(f"/api/v1/reviews/{rid}/actions/issue_opinions", content_type="application/json")
         assert sent.json()["status"] == "answering"
     with at("2026-03-05"):
-        v2 = sub.post(f"/api/v1/reviews/{rid}/documents", {"file": _file(LEAFLET_V2, "v2.docx"), "document": doc})
+        v2 = sub.post(
+            f"/api/v1/reviews/{rid}/documents", {"file": _file(LEAFLET_V2, "v2.docx"), "document": doc}
+        )
         assert v2.status_code == 201 and v2.json()["number"] == 2
         diff = sub.get(f"/api/v1/reviews/{rid}/documents/{doc}/diff/2").json()
         assert diff["changed"] + diff["added"] + diff["removed"] >= 2
@@ -79,7 +93,9 @@ def test_the_whole_walk_through_the_api(org, submitter, reviewer, api_for):
         assert stale.status_code == 409 and stale.json()["code"] == "conflict"
         closed = rev.post(f"/api/v1/reviews/{rid}/opinions/1/close", {}, content_type="application/json")
         assert closed.json()["opinions"][0]["state"] == "closed"
-        passed = rev.post(f"/api/v1/reviews/{rid}/actions/pass", {"note": "同意"}, content_type="application/json")
+        passed = rev.post(
+            f"/api/v1/reviews/{rid}/actions/pass", {"note": "同意"}, content_type="application/json"
+        )
     body = passed.json()
     assert body["status"] == "passed" and body["conclusion"] == "pass"
     assert [a["version"] for a in body["approvals"]] == [2]
@@ -92,7 +108,12 @@ def test_recusal_is_403_with_the_reason(org, reviewer, api_for):
     with at("2026-03-02"):
         rid = c.post(
             "/api/v1/reviews",
-            {"title": "总行自有材料", "kind": "contract", "product_kind": "deposit", "org_unit": org.cpd.code},
+            {
+                "title": "总行自有材料",
+                "kind": "contract",
+                "product_kind": "deposit",
+                "org_unit": org.cpd.code,
+            },
             content_type="application/json",
         ).json()["id"]
         c.post(f"/api/v1/reviews/{rid}/documents", {"file": _file(LEAFLET, "terms.docx")})

@@ -17,7 +17,6 @@ from xiaobao.review.services import (
     review_conclude,
     review_transition,
     version_add,
-    version_findings,
 )
 from xiaobao.review.tests.conftest import LEAFLET_V2, at, docx
 
