@@ -58,6 +58,17 @@ def app_routes() -> tuple[list[Route], list[Route]]:
     return pages, api
 
 
+def app_public() -> tuple[set[str], set[str]]:
+    """Pages and API operations an app serves without login on purpose (`PUBLIC_PAGES`, `PUBLIC_API` in its
+    `tests/routes.py`); its own tests prove what they show to anybody."""
+    pages: set[str] = set()
+    api: set[str] = set()
+    for module in _app_modules():
+        pages |= set(getattr(module, "PUBLIC_PAGES", ()))
+        api |= set(getattr(module, "PUBLIC_API", ()))
+    return pages, api
+
+
 def app_setups() -> list[Callable[[Ctx], None]]:
     return [m.setup for m in _app_modules() if hasattr(m, "setup")]
 

@@ -14,7 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from xiaobao.api import api
-from xiaobao.core.tests.route_table import Ctx, Route, app_routes, app_setups
+from xiaobao.core.tests.route_table import Ctx, Route, app_public, app_routes, app_setups
 
 PDF = b"%PDF-1.4\n% test attachment\n"
 
@@ -331,6 +331,7 @@ PAGE_ROUTES += [
 PUBLIC_API = {"GET /api/v1/health"}
 
 _app_pages, _app_api = app_routes()
+_app_public_pages, _app_public_api = app_public()
 PAGE_ROUTES += _app_pages
 API_ROUTES += _app_api
 
@@ -512,14 +513,26 @@ def _page_names(resolver=None, namespace=""):
 
 
 def test_every_page_route_is_covered():
-    covered = {r.name for r in PAGE_ROUTES} | PUBLIC_PAGES
+    covered = {r.name for r in PAGE_ROUTES} | PUBLIC_PAGES | _app_public_pages
     assert set(_page_names()) - covered == set()
+
+
+def test_module_public_pages_live_under_public():
+    """A module's page without login is under /public/ (the login middleware's one open prefix for pages)."""
+    from django.urls import NoReverseMatch
+
+    for name in _app_public_pages:
+        try:
+            path = reverse(name)
+        except NoReverseMatch:
+            path = reverse(name, args=["ABCDEFGH"])
+        assert path.startswith("/public/"), name
 
 
 def test_every_api_operation_is_covered():
     schema = api.get_openapi_schema()
     operations = {f"{method.upper()} {path}" for path, ops in schema["paths"].items() for method in ops}
-    covered = {r.name for r in API_ROUTES} | PUBLIC_API
+    covered = {r.name for r in API_ROUTES} | PUBLIC_API | _app_public_api
     assert operations - covered == set()
 
 
