@@ -20,9 +20,13 @@ Kinds: `terms`/`pattern` report each surviving hit; `required` reports a block (
 cell) that holds a trigger (`near`) but none of the required statements — the statement must stand in
 the same block as what it qualifies; with `near=()` the statement must appear anywhere in the text;
 `numeric` parses the numbers its patterns capture (Arabic or Chinese numerals) and compares them with
-`params`: `{"check": "min_months", "min": 6}` (groups `num`, `unit`: a period shorter than `min` months
-is a finding) or `{"check": "max_percent", "caps": {"分红": 2.0, "万能": 3.0}, "default": 3.0}` (group
-`num`: a rate above the cap of the keyword found in the block, else above `default` when set).
+`params`: `{"check": "min_months", "min": 6}` (groups `num`, `unit` — or a date range `y1`, `m1`, `d1`,
+`y2`, `m2`, `d2` — a period shorter than `min` months is a finding) or `{"check": "max_percent",
+"caps": {"分红": 2.0, "万能": 3.0}, "default": 3.0}` (group `num`: a rate above the cap of the keyword
+found in the block, else above `default` when set).
+
+Blocks: given by extraction (paragraphs, slides, table cells); for plain text, paragraphs separated by
+blank lines when the text has any, else one block per line.
 """
 
 from __future__ import annotations
@@ -87,14 +91,18 @@ class RuleSpec:
     title: str = ""  # short zh name
 
     def __hash__(self) -> int:  # params is a dict: hash its JSON (the compiled-rules cache is keyed by rules)
-        return hash(
-            tuple(
-                json.dumps(getattr(self, f.name), sort_keys=True, ensure_ascii=False)
-                if f.name == "params"
-                else getattr(self, f.name)
-                for f in fields(self)
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(
+                tuple(
+                    json.dumps(getattr(self, f.name), sort_keys=True, ensure_ascii=False)
+                    if f.name == "params"
+                    else getattr(self, f.name)
+                    for f in fields(self)
+                )
             )
-        )
+            object.__setattr__(self, "_hash", cached)  # frozen: set once, not a field
+        return cached
 
 
 @dataclass(frozen=True)
@@ -144,8 +152,9 @@ def validate_rule(rule: RuleSpec) -> list[str]:
             problems.append("patterns: a numeric rule needs a pattern with a (?P<num>…) group")
         for rx in rule.patterns:
             try:
-                if "num" not in re.compile(rx).groupindex:
-                    problems.append(f"patterns: {rx!r} has no (?P<num>…) group")
+                groups = re.compile(rx).groupindex
+                if "num" not in groups and not {"m1", "m2"} <= set(groups):
+                    problems.append(f"patterns: {rx!r} has no (?P<num>…) group (or m1…m2 of a date range)")
             except re.error:
                 pass
     try:
@@ -167,6 +176,8 @@ def normalise(text: str) -> str:
     return text.translate(_WIDTH)
 
 
+_BLANK_LINE = re.compile(r"\n[ \t\r]*\n\s*")
+_LINE_BREAK = re.compile(r"\n")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,]")
 
@@ -208,13 +219,16 @@ class _Text:
             spans = sorted((max(0, int(b[0])), min(n, int(b[1]))) for b in blocks)
             self.blocks = [(s, e) for s, e in spans if e > s]
         else:
+            # Paragraphs: a text that separates them by blank lines uses single line breaks inside one; a
+            # text without a blank line has one paragraph per line.
+            sep = _BLANK_LINE if _BLANK_LINE.search(self.norm) else _LINE_BREAK
             self.blocks = []
             start = 0
-            for m in re.finditer(r"\n", self.norm):
-                if m.start() > start:
+            for m in sep.finditer(self.norm):
+                if self.norm[start : m.start()].strip():
                     self.blocks.append((start, m.start()))
                 start = m.end()
-            if start < n:
+            if self.norm[start:n].strip():
                 self.blocks.append((start, n))
         self.block_starts = [s for s, _ in self.blocks]
         self.sentence_ends = [m.end() for m in _SENTENCE_END.finditer(self.norm)]
@@ -296,7 +310,7 @@ _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
 def parse_number(value: str) -> float | None:
-    """'3', '3.5', '三', '十二', '二十四', '半', '一个半' → a number (None when it is not one)."""
+    """'3', '3.5', '三', '十二', '二十四', '半', '一个半', '四点五' → a number (None when it is not one)."""
     value = normalise(value).strip().replace("个", "")
     if not value:
         return None
@@ -304,6 +318,13 @@ def parse_number(value: str) -> float | None:
         return float(value)
     except ValueError:
         pass
+    if "点" in value:  # 四点五
+        whole, _, frac = value.partition("点")
+        head = parse_number(whole) if whole else 0.0
+        digits = [_CN_DIGITS.get(ch) for ch in frac]
+        if head is None or not digits or None in digits:
+            return None
+        return head + float("0." + "".join(str(d) for d in digits))
     half = 0.0
     if value.endswith("半"):
         half, value = 0.5, value[:-1]
@@ -347,7 +368,7 @@ def to_months(num: str, unit: str) -> float | None:
 @dataclass(frozen=True)
 class _Compiled:
     spec: RuleSpec
-    hits: re.Pattern[str] | None
+    hits: tuple[re.Pattern[str], ...]  # the terms as one regex, then each pattern (a union scans slower)
     exceptions: re.Pattern[str] | None
     required: re.Pattern[str] | None
     near: re.Pattern[str] | None
@@ -366,9 +387,10 @@ def _compile(rule: RuleSpec) -> _Compiled:
     if problems:
         raise RuleError(f"{rule.code}: " + "; ".join(problems))
     terms = sorted({normalise(t) for t in rule.terms if t}, key=len, reverse=True)
-    hit_rx = [re.escape(t) for t in terms] + list(rule.patterns)
-    # A numeric rule's patterns keep their named groups: compiled one by one in _numeric.
-    hits = None if rule.kind == "numeric" else _union(hit_rx)
+    hits: tuple[re.Pattern[str], ...] = ()
+    if rule.kind in ("terms", "pattern"):  # a numeric rule's patterns are compiled in _numeric
+        term_rx = _union([re.escape(t) for t in terms])
+        hits = ((term_rx,) if term_rx else ()) + tuple(re.compile(p, re.IGNORECASE) for p in rule.patterns)
     return _Compiled(
         spec=rule,
         hits=hits,
@@ -391,6 +413,7 @@ def _numeric_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
 
 
+@lru_cache(maxsize=1)
 def default_rules() -> tuple[RuleSpec, ...]:
     """The presets in force: those marked `params.pending` (a rule not yet in force) are left out."""
     from xiaobao.checker.presets import PRESETS
@@ -433,10 +456,10 @@ def _finding(c: _Compiled, t: _Text, start: int, end: int) -> Finding:
 
 
 def _hits(c: _Compiled, t: _Text) -> list[Finding]:
-    assert c.hits is not None
     return [
         _finding(c, t, m.start(), m.end())
-        for m in c.hits.finditer(t.norm)
+        for rx in c.hits
+        for m in rx.finditer(t.norm)
         if m.end() > m.start() and _claim(c, t, m.start(), m.end())
     ]
 
@@ -465,6 +488,18 @@ def _required(c: _Compiled, t: _Text) -> list[Finding]:
     return out
 
 
+def _span_months(groups: dict[str, Any]) -> float | None:
+    """Months from (y1)-m1-d1 to (y2)-m2-d2 (groups of a date range; a year left out is the same year)."""
+    try:
+        y1 = int(groups.get("y1") or 0)
+        y2 = int(groups.get("y2") or 0) or y1
+        m1, m2 = int(groups["m1"]), int(groups["m2"])
+        d1, d2 = int(groups.get("d1") or 1), int(groups.get("d2") or 1)
+    except (TypeError, ValueError):
+        return None
+    return (y2 - y1) * 12 + (m2 - m1) + (d2 - d1 + 1) / 30
+
+
 def _cap(params: dict[str, Any], block: str) -> float | None:
     caps = params.get("caps") or {}
     found = [float(v) for k, v in caps.items() if k in block]
@@ -484,7 +519,10 @@ def _numeric(c: _Compiled, t: _Text) -> list[Finding]:
                 continue
             groups = m.groupdict()
             if check == "min_months":
-                months = to_months(groups.get("num") or "", groups.get("unit") or "")
+                if groups.get("m1") and groups.get("m2"):
+                    months = _span_months(groups)
+                else:
+                    months = to_months(groups.get("num") or "", groups.get("unit") or "")
                 if months is not None and months < float(params.get("min", 6)):
                     out.append(_finding(c, t, m.start(), m.end()))
             elif check == "max_percent":

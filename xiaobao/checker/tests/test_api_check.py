@@ -41,7 +41,7 @@ def test_a_clean_text_has_an_empty_list(api_for, hq_officer):
     # given a leaflet with its disclosures
     api = api_for(hq_officer)
     text = (
-        "XX理财稳健60天，业绩比较基准2.6%-3.3%，业绩比较基准不代表产品未来表现，不构成收益承诺。"
+        "XX理财稳健60天，风险等级R2，业绩比较基准2.6%-3.3%，业绩比较基准不代表产品未来表现，不构成收益承诺。"
         "理财非存款、产品有风险、投资须谨慎。"
     )
     # when
@@ -53,9 +53,10 @@ def test_a_clean_text_has_an_empty_list(api_for, hq_officer):
 
 def test_material_defaults_to_marketing_and_a_contract_is_judged_as_one(api_for, hq_officer):
     api = api_for(hq_officer)
+    text = "收益最高的理财，风险等级R2。理财非存款、产品有风险、投资须谨慎。"
     with at("2026-03-02"):
-        marketing = post(api, {"text": "收益最高的理财。", "product_kind": "wealth"}).json()["findings"]
-        contract = post(api, {"text": "收益最高的理财。", "product_kind": "wealth", "material": "contract"})
+        marketing = post(api, {"text": text, "product_kind": "wealth"}).json()["findings"]
+        contract = post(api, {"text": text, "product_kind": "wealth", "material": "contract"})
     # then the absolute term counts in marketing only
     assert [f["label"] for f in marketing] == ["absolute"]
     assert contract.status_code == 200 and contract.json()["findings"] == []

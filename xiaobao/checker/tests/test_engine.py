@@ -4,6 +4,8 @@ contract between RuleSpec and the engine."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from xiaobao.checker.engine import (
@@ -24,7 +26,7 @@ def labels(text: str, kind: str = "wealth", material: str = "marketing", **kw) -
     return {f.label for f in check(text, product_kind=kind, material=material, **kw)}
 
 
-DISCLOSED = "理财非存款、产品有风险、投资须谨慎。"
+DISCLOSED = "风险等级R2。理财非存款、产品有风险、投资须谨慎。"
 
 # (text, product kind, material, the label expected, True = found / False = not found)
 CASES = [
@@ -87,7 +89,43 @@ CASES = [
     ("七日年化收益率2.15%，" + DISCLOSED, "wealth", "marketing", "missing_disclosure", False),
     ("XX理财稳健系列第5期将于3月1日起募集。", "wealth", "marketing", "missing_disclosure", False),
     ("近三年收益率85.2%。", "fund", "marketing", "missing_disclosure", True),
-    ("近三年收益率85.2%，过往业绩不代表未来表现。", "fund", "marketing", "missing_disclosure", False),
+    (
+        "近三年收益率85.2%，过往业绩不代表未来表现。",
+        "fund",
+        "marketing",
+        "missing_disclosure",
+        True,
+    ),  # no grade
+    (
+        "近三年收益率85.2%，过往业绩不代表未来表现，风险等级R3。",
+        "fund",
+        "marketing",
+        "missing_disclosure",
+        False,
+    ),
+    ("「月月盈」理财热销中，手机银行即可购买。", "wealth", "marketing", "missing_disclosure", True),
+    ("理财产品与存款性质不同。", "wealth", "marketing", "missing_disclosure", False),  # no product
+    (
+        "「金色晚年」计划：每年交3万元，65岁起领取养老金。",
+        "insurance",
+        "marketing",
+        "missing_disclosure",
+        True,
+    ),
+    (
+        "「金色晚年」年金保险（保险产品）：每年交3万元。",
+        "insurance",
+        "marketing",
+        "missing_disclosure",
+        False,
+    ),
+    (
+        "急用钱？当天审批，额度最高20万元。",
+        "loan",
+        "marketing",
+        "apr_missing",
+        True,
+    ),  # a loan without its rate
     ("XX年金，收益稳定，分红可期。", "insurance", "marketing", "missing_disclosure", True),
     (
         "XX年金，分红可期。本产品为XX人寿承保的保险产品。",
@@ -211,14 +249,11 @@ def test_offsets_point_into_the_original_text_even_with_full_width_characters():
 
 
 def test_a_finding_carries_its_rule_source_and_suggestion():
-    # when
-    (finding,) = check("本产品保本保收益。", product_kind="wealth", material="marketing")
-    # then
-    assert (finding.label, finding.rule, finding.severity) == (
-        "guarantee",
-        "guarantee-principal-return",
-        "high",
-    )
+    # when a wealth text promising principal and return is checked
+    findings = check("本产品保本保收益。", product_kind="wealth", material="marketing")
+    # then the guarantee finding names its rule, cites the law and suggests a fix
+    (finding,) = [f for f in findings if f.label == "guarantee"]
+    assert (finding.rule, finding.severity) == ("guarantee-principal-return", "high")
     assert finding.excerpt == "保本保收益" and (finding.start, finding.end) == (3, 8)
     assert "广告法" in finding.source and finding.suggestion
 
@@ -261,7 +296,7 @@ def test_quoted_terms_are_claims_unless_the_sentence_warns():
 def test_a_rule_may_switch_negation_off():
     # given the same term with and without the negation context
     on = RuleSpec(code="a", label="guarantee", severity="high", kind="terms", terms=("保本",))
-    off = RuleSpec(**{**on.__dict__, "code": "b", "params": {"negation": False}})
+    off = dataclasses.replace(on, code="b", params={"negation": False})
     # when / then
     assert labels("本产品不保本", rules=[on]) == set()
     assert labels("本产品不保本", rules=[off]) == {"guarantee"}
@@ -373,3 +408,32 @@ def test_rule_specs_hash_with_their_params():
     b = RuleSpec(code="a", label="absolute", severity="low", kind="terms", terms=("最",), params={"x": [1]})
     assert hash(a) == hash(b) and a == b
     assert compile_rules((a,)) is compile_rules((b,))
+
+
+def test_paragraphs_are_blank_line_separated_when_the_text_uses_blank_lines():
+    # given a benchmark line with its method on the next line, and a blank line before the footer
+    text = (
+        "业绩比较基准3.0%\n测算依据见说明书，不构成收益承诺。风险等级R2。\n\n"
+        "理财非存款、产品有风险、投资须谨慎。"
+    )
+    # when / then: the first two lines are one paragraph (method near), the footer is not near
+    assert check(text, product_kind="wealth", material="marketing")
+    assert "expected_return" not in labels(text)
+    assert "missing_disclosure" in labels(text)
+    # and without any blank line every line is a paragraph of its own
+    assert "expected_return" in labels(text.replace("\n\n", "\n"))
+
+
+def test_a_short_period_given_as_dates():
+    assert "misleading" in labels(
+        "本基金3月1日至4月15日上涨12%，过往业绩不代表未来表现，风险等级R3。", "fund"
+    )
+    assert "misleading" not in labels(
+        "本基金2024年1月1日至2024年12月31日收益率8%，过往业绩不代表未来表现，风险等级R3。", "fund"
+    )
+
+
+def test_chinese_decimal_numbers():
+    assert (
+        parse_number("四点五") == 4.5 and parse_number("十二点零五") == 12.05 and parse_number("点") is None
+    )
