@@ -183,6 +183,11 @@ PAGE_ROUTES: list[Route] = [
     Route("review:list", "get", kind="list", marker=lambda c: c.review.reference),
     Route("review:create", "get", kind="global"),
     Route("review:detail", "get", lambda c: {"pk": c.review.pk}),
+    # the same page as the reviewer (opinion form, finding buttons), the submitter (answer form, upload) and
+    # the department head (decision form): the form sweep (core/tests/test_form_fuzz.py) reaches them here
+    Route("review:detail", "get", lambda c: as_reviewer(c.review_reviewing)),
+    Route("review:detail", "get", lambda c: as_submitter(c.review_answering)),
+    Route("review:detail", "get", lambda c: {"pk": c.review_escalated.pk}),
     Route(
         "review:action",
         "post",
@@ -409,3 +414,6 @@ API_ROUTES += [
         kind="global",
     ),
 ]
+
+# --- the register's Excel export (exports.py, G); scoping of its rows: review/tests/test_exports.py ---
+PAGE_ROUTES += [Route("review:export", "get", kind="global")]
