@@ -106,17 +106,3 @@ API_ROUTES: list[Route] = [
         lambda c: {"decision": "confirmed", "note": "确属绝对化用语"},
     ),
 ]
-
-# A1: the wording check of pasted text (checker/api_check.py).
-API_ROUTES.append(
-    Route(
-        "POST /api/v1/review-checks",
-        "post",
-        kind="global",
-        data=lambda c: {
-            "text": "本理财产品保本保收益，收益最高",
-            "product_kind": "wealth",
-            "material": "marketing",
-        },
-    )
-)
