@@ -368,8 +368,8 @@ def post_routes() -> set[str]:
 
 
 def public_form_pages(c: Ctx) -> list[str]:
-    """Public pages with forms, swept as a visitor (no login): the login, "forgot password", and the
-    set-password page a valid reset link leads to."""
+    """Public pages with forms, swept as a visitor (no login): the login, "forgot password", the
+    set-password page a valid reset link leads to, and modules' public pages."""
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes
     from django.utils.http import urlencode, urlsafe_base64_encode
@@ -380,7 +380,23 @@ def public_form_pages(c: Ctx) -> list[str]:
         reverse("core:login"),
         reverse("core:password_reset"),
         f"{reverse('core:password_reset_confirm')}?{urlencode(link)}",
+        *_module_public_form_pages(),
     ]
+
+
+def _module_public_form_pages() -> list[str]:
+    """Modules' public pages (their `PUBLIC_PAGES`) that take no argument, e.g. the approval check form."""
+    from django.urls import NoReverseMatch
+
+    from xiaobao.core.tests.route_table import app_public
+
+    pages = []
+    for name in sorted(app_public()[0]):
+        try:
+            pages.append(reverse(name))
+        except NoReverseMatch:
+            continue
+    return pages
 
 
 def _closed_unit(c: Ctx) -> str:
