@@ -82,7 +82,12 @@ def review_section(ctx: Any) -> ReportSection:
     ]
     headline = SectionTable(
         title=pgettext("review figures", "Review figures"),
-        headers=[_("Figure"), _("This period"), pgettext("review figures", "Previous period"), _("Period on period")],
+        headers=[
+            _("Figure"),
+            _("This period"),
+            pgettext("review figures", "Previous period"),
+            _("Period on period"),
+        ],
         rows=[
             [
                 str(f.label),
