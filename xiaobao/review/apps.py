@@ -45,5 +45,7 @@ class ReviewConfig(AppConfig):
             "complaints.complaint": ["review/_complaint_block.html"],
             "review.review": ["review/_linked_complaints.html"],
         },
+        demo="xiaobao.review.demo.load",
+        demo_arguments="xiaobao.review.demo.arguments",
         order=30,
     )
