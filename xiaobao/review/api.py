@@ -574,10 +574,11 @@ def review_version(request: HttpRequest, review_id: int, document_id: int, numbe
 @router.get("/reviews/{review_id}/documents/{document_id}/versions/{number}/file", response={200: None})
 def review_version_file(request: HttpRequest, review_id: int, document_id: int, number: int):
     version = _version(_visible(request, review_id), document_id, number)
+    ext = str(version.file.name or "").rsplit(".", 1)[-1] or "bin"
     response = FileResponse(
         version.file.open("rb"),
         as_attachment=True,
-        filename=f"document-{version.document_id}-v{version.number}.{version.file.name.rsplit('.', 1)[-1]}",
+        filename=f"document-{version.document_id}-v{version.number}.{ext}",
         content_type=version.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -63,7 +63,7 @@ class ReviewForm(forms.Form):
     description = forms.CharField(
         label=pgettext_lazy("review", "Description"), max_length=20000, required=False, widget=TEXTAREA
     )
-    files = MultipleFileField(
+    files = MultipleFileField(  # type: ignore[assignment]  # the field, not BaseForm.files
         label=_("Documents"),
         required=False,
         help_text=_("Word (.docx), PDF, Excel (.xlsx), PowerPoint (.pptx) or images; several at once."),

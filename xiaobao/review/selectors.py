@@ -220,7 +220,7 @@ def text_diff(old_text: str, new_text: str, *, context: int | None = None) -> Di
             lines.append(DiffLine("added", [], [("ins", new_lines[k])], None, k + 1))
             added += 1
     if context is not None:
-        keep = set()
+        keep: set[int] = set()
         for idx, line in enumerate(lines):
             if line.kind != "same":
                 keep.update(range(max(0, idx - context), min(len(lines), idx + context + 1)))

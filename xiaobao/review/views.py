@@ -222,7 +222,7 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
     codes = {a.code for a in actions}
     opinions = list(review.opinions.all())
     for o in opinions:
-        o.actions = _opinion_actions(user, review, o)
+        o.actions = _opinion_actions(user, review, o)  # type: ignore[attr-defined]
     answer_form = extra.pop("answer_form", None)
     if answer_form is None and "answer" in codes:
         answer_form = FORMS["answer"](item=review)
@@ -603,7 +603,8 @@ def version_download(request: AuthedRequest, pk: int, document_id: int, number: 
     version = version_of(review, document_id, number)
     if version is None:
         raise Http404
-    ext = version.file.name.rsplit(".", 1)[-1] if "." in version.file.name else "bin"
+    stored = str(version.file.name or "")
+    ext = stored.rsplit(".", 1)[-1] if "." in stored else "bin"
     response = FileResponse(
         version.file.open("rb"),
         as_attachment=True,
