@@ -27,7 +27,7 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from xiaobao.casework.clocks import ClockResult, EventSpec, RuleSpec, run_clock
 from xiaobao.casework.models import DeadlineRule
@@ -684,6 +684,19 @@ def blocking_opinions(review: Review) -> list[ReviewOpinion]:
     ]
 
 
+def pass_blocked_reason(review: Review) -> str:
+    """Why the review cannot pass now, "" when it can: the must-change opinions neither closed nor waived
+    (`blocking_opinions`). The pass steps refuse with this message (409) and the review page shows it on
+    its disabled pass buttons."""
+    blocking = blocking_opinions(review)
+    if not blocking:
+        return ""
+    numbers = pgettext("list separator", ", ").join(str(o.number) for o in blocking)
+    return _("Must-change opinions %(n)s are neither closed nor waived: the review cannot pass yet.") % {
+        "n": numbers
+    }
+
+
 # --- clocks -------------------------------------------------------------------------------------------
 
 
@@ -1067,13 +1080,9 @@ def _conclude(actor: User, review: Review, conclusion: str, note: str) -> None:
 
 def _pass(actor: User, review: Review, data: dict[str, Any], conclusion: str) -> tuple[dict[str, Any], None]:
     _reviewer_only(actor, review)
-    blocking = blocking_opinions(review)
-    if blocking:
-        raise Conflict(
-            _("Must-change opinions No. %(n)s are neither closed nor waived: the review cannot pass yet.")
-            % {"n": ", ".join(str(o.number) for o in blocking)},
-            code="opinions_open",
-        )
+    blocked = pass_blocked_reason(review)
+    if blocked:
+        raise Conflict(blocked, code="opinions_open")
     valid_until = data.get("valid_until")
     if valid_until is not None and valid_until <= recorded_date():
         raise ValidationError({"valid_until": [_("The approval must be valid beyond today.")]})

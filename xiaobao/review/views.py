@@ -52,6 +52,7 @@ from xiaobao.review.services import (
     document_add,
     opinion_add,
     opinion_delete,
+    pass_blocked_reason,
     review_create,
     review_finding_decide,
     review_transition,
@@ -93,6 +94,7 @@ DATA_LABELS = {
 }
 LAST_ACTIONS = {"assign", "extend", "withdraw", "reject"}  # shown after the step the page is about
 INLINE_ACTIONS = {"answer", "decide_escalation"}  # forms on the page itself
+PASS_ACTIONS = {"pass", "pass_with_changes"}  # offered disabled, with the reason, while opinions block a pass
 HIDDEN_DATA = {"extension", "sha256", "finding"}
 STATUS_LABELS = dict(Status.choices)
 VALUE_LABELS: dict[str, Any] = {
@@ -234,14 +236,20 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
     if opinion_form is None and writes:
         opinion_form = OpinionForm(initial=_opinion_initial(request, review), review=review)
     uploads = can_upload(user, review)
+    steps = sorted(
+        (a for a in actions if a.code not in OPINION_ACTIONS and a.code not in INLINE_ACTIONS),
+        key=lambda a: a.code in LAST_ACTIONS,
+    )
+    pass_blocked = pass_blocked_reason(review) if any(a.code in PASS_ACTIONS for a in steps) else ""
     return {
         "r": review,
         "clocks": [(k, due_info(k.due_date, k.state, today)) for k in review.clocks.all()],
         "events": timeline(review),
-        "actions": sorted(
-            (a for a in actions if a.code not in OPINION_ACTIONS and a.code not in INLINE_ACTIONS),
-            key=lambda a: a.code in LAST_ACTIONS,
-        ),
+        "actions": [
+            {"code": a.code, "label": a.label, "blocked": pass_blocked if a.code in PASS_ACTIONS else ""}
+            for a in steps
+        ],
+        "pass_blocked": pass_blocked,
         "documents": _documents(review),
         "opinions": opinions,
         "answer_form": answer_form,
@@ -397,6 +405,9 @@ def review_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     elif not role_allows(request.user, review, action):
         blocked = _blocked_reason(request.user, review, action)
         status = 403
+    elif action in PASS_ACTIONS and request.method == "GET":
+        blocked = pass_blocked_reason(review)  # the POST gets the same message from the service (409)
+        status = 409 if blocked else 200
     if request.method == "POST" and not blocked:
         status = _take(request, review, action, form)
         if status == 0:

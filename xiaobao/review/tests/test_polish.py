@@ -1,0 +1,78 @@
+"""Review page polish: the pass steps offered disabled with the reason while must-change opinions are open
+(the same function as the service's 409)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from xiaobao.review.services import opinion_add, opinion_delete, review_transition
+from xiaobao.review.tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def _in_review_with_opinions(make_review, reviewer):
+    """Taken by the reviewer, opinions 1 (must change), 2 (suggestion), 3 (must change) written."""
+    review = make_review()
+    with at("2026-03-03"):
+        review = review_transition(actor=reviewer, review=review, action="claim")
+        for severity in ("must_change", "suggestion", "must_change"):
+            opinion_add(
+                actor=reviewer,
+                review=review,
+                data={"category": "marketing", "severity": severity, "body": "删除“保本保收益”"},
+            )
+    return review
+
+
+def _button(html: str, code: str) -> str:
+    match = re.search(rf'<(a|button)[^>]*data-testid="action-{code}"[^>]*>', html)
+    assert match, f"no {code} step on the page"
+    return match.group(0)
+
+
+def test_pass_steps_are_disabled_with_the_reason_while_must_change_opinions_are_open(
+    make_review, reviewer, client_for, api_for
+):
+    # given a review in review with must-change opinions 1 and 3 open
+    review = _in_review_with_opinions(make_review, reviewer)
+    c = client_for(reviewer)
+    # when the reviewer opens the page
+    with at("2026-03-04"):
+        html = c.get(reverse("review:detail", args=[review.pk])).content.decode()
+    # then both pass steps are there but disabled, the reason visible; reject stays a link
+    for code in ("pass", "pass_with_changes"):
+        button = _button(html, code)
+        assert button.startswith("<button") and " disabled" in button
+    assert _button(html, "reject").startswith("<a")
+    assert '<p class="rv-pass-blocked small" id="pass-blocked" data-testid="pass-blocked">' in html
+    assert "必须修改意见 1、3 尚未关闭或豁免" in html
+    # and the step's own form says so instead of offering the button
+    with at("2026-03-04"):
+        form = c.get(reverse("review:action", args=[review.pk, "pass"]))
+    assert form.status_code == 409 and "必须修改意见 1、3 尚未关闭或豁免" in form.content.decode()
+    assert 'data-testid="action-submit"' not in form.content.decode()
+    # and the API still answers 409 with the same message
+    with at("2026-03-04"):
+        refused = api_for(reviewer).post(
+            f"/api/v1/reviews/{review.pk}/actions/pass", {}, content_type="application/json"
+        )
+    assert refused.status_code == 409
+    assert refused.json()["message"].startswith("必须修改意见 1、3 尚未关闭或豁免")
+
+
+def test_pass_steps_are_links_again_once_nothing_blocks(make_review, reviewer, client_for):
+    # given the two must-change opinions taken back before they were sent
+    review = _in_review_with_opinions(make_review, reviewer)
+    with at("2026-03-03"):
+        for number in (3, 1):
+            opinion_delete(actor=reviewer, opinion=review.opinions.get(number=number))
+    # when
+    with at("2026-03-04"):
+        html = client_for(reviewer).get(reverse("review:detail", args=[review.pk])).content.decode()
+    # then
+    assert _button(html, "pass").startswith("<a") and _button(html, "pass_with_changes").startswith("<a")
+    assert 'data-testid="pass-blocked"' not in html
