@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiaobao.casework.notifications import notify_on_commit
+from xiaobao.core.clock import localdate as recorded_date
 from xiaobao.core.clock import now as recorded_now
 from xiaobao.core.errors import Conflict, field_error
 from xiaobao.core.models.audit import AuditAction
@@ -197,7 +198,7 @@ class ExpiryReport:
 
 def approvals_expire(*, now: dt.datetime | None = None) -> ExpiryReport:
     """Periodic (`xiaobao sweep`): active approvals whose `valid_until` lies before today become expired."""
-    today = timezone.localdate(now or timezone.now())
+    today = timezone.localdate(now or recorded_now())
     with transaction.atomic():
         due = list(
             Approval.objects.select_for_update()
@@ -224,7 +225,7 @@ def approvals_expire(*, now: dt.datetime | None = None) -> ExpiryReport:
 def effective_state(approval: Approval, today: dt.date | None = None) -> str:
     """The state as of today: an active approval past its `valid_until` is expired even before the periodic
     job has marked it."""
-    today = today or timezone.localdate()
+    today = today or recorded_date()
     if approval.state == ApprovalState.ACTIVE and approval.valid_until and approval.valid_until < today:
         return str(ApprovalState.EXPIRED)
     return str(approval.state)
@@ -279,7 +280,7 @@ def find(code_or_number: str) -> Approval | None:
 def _by_sha(sha: str) -> Approval | None:
     """The approval of a file with this hash: the one in force, else the newest."""
     rows = list(Approval.objects.select_related("version").filter(sha256=sha).order_by("-issued_at", "-id"))
-    today = timezone.localdate()
+    today = recorded_date()
     live = [a for a in rows if effective_state(a, today) == ApprovalState.ACTIVE]
     chosen = live or rows
     return chosen[0] if chosen else None
@@ -328,7 +329,7 @@ def approvals_visible_to(user: Any) -> Any:
 
 def live_approvals(today: dt.date | None = None) -> Any:
     """Approvals in force today (active and not past their date)."""
-    today = today or timezone.localdate()
+    today = today or recorded_date()
     return Approval.objects.filter(state=ApprovalState.ACTIVE).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=today)
     )

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from xiaobao.core.clock import localdate as recorded_date
+from xiaobao.core.clock import now as recorded_now
 from xiaobao.core.exports import safe_cell, xlsx_file_response
 from xiaobao.core.http import AuthedRequest
 from xiaobao.core.models import OrgUnit
@@ -428,7 +430,10 @@ def describe(form: Any, *, unit: OrgUnit) -> list[tuple[str, str]]:
     """The scope and filters of the export in words (for the summary sheet): field labels, choice names."""
     out = [
         (pgettext("review figures", "Unit"), unit.name),
-        (pgettext("review figures", "Exported on"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+        (
+            pgettext("review figures", "Exported on"),
+            timezone.localtime(recorded_now()).strftime("%Y-%m-%d %H:%M"),
+        ),
     ]
     for name, value in form.cleaned_data.items():
         if value in (None, "", [], ()) or name in ("unit", "ordering"):
@@ -476,4 +481,4 @@ def review_export_view(request: AuthedRequest) -> HttpResponse:
         object_repr="review register export",
         changes={"filters": {k: str(v) for k, v in form.cleaned_data.items() if v not in (None, "", [])}},
     )
-    return xlsx_file_response(f"reviews-{timezone.localdate():%Y%m%d}.xlsx", content)
+    return xlsx_file_response(f"reviews-{recorded_date():%Y%m%d}.xlsx", content)

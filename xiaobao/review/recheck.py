@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiaobao.casework.notifications import notify_on_commit
+from xiaobao.core.clock import now as recorded_now
 from xiaobao.review.approvals import active_versions
 from xiaobao.review.models import DocumentVersion, Review
 
@@ -110,7 +111,7 @@ def recheck_on_rule_activation(*, now: dt.datetime | None = None) -> RecheckRepo
     """The periodic job: recheck live approved material with each rule that has just taken effect."""
     from xiaobao.checker.services import rules_mark_rechecked, rules_taking_effect
 
-    now = now or timezone.now()
+    now = now or recorded_now()
     today = timezone.localdate(now)
     report = RecheckReport()
     rules = rules_taking_effect(today)

@@ -13,12 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from xiaobao.complaints.views.common import due_info
+from xiaobao.core.clock import localdate as recorded_date
 from xiaobao.core.errors import DomainError
 from xiaobao.core.http import AuthedRequest
 from xiaobao.core.views.common import add_service_errors, bound_filter, paginate, query_without_page
@@ -218,7 +218,7 @@ def _documents(review: Review) -> list[dict[str, Any]]:
 
 
 def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, Any]:
-    today = timezone.localdate()
+    today = recorded_date()
     user = request.user
     actions = allowed_actions(user, review)
     codes = {a.code for a in actions}
@@ -316,7 +316,7 @@ def review_list_view(request: AuthedRequest) -> HttpResponse:
     """Reviews in the user's scope, filtered; HTMX filter changes get the results only."""
     form, filters = bound_filter(request, ReviewFilter)
     page = paginate(request, review_list(user=request.user, filters=filters))
-    today = timezone.localdate()
+    today = recorded_date()
     live = WORKFLOW.group("live")
     for row in page.object_list:
         row.due = (

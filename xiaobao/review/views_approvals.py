@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xiaobao.core.clock import localdate as recorded_date
 from xiaobao.core.errors import DomainError
 from xiaobao.core.http import AuthedRequest
 from xiaobao.core.middleware import request_ip
@@ -75,7 +76,7 @@ class ApprovalFilter(forms.Form):
 def _approvals(request: AuthedRequest, filters: dict[str, Any]) -> Any:
     qs = svc.approvals_visible_to(request.user).select_related("review", "version", "version__document")
     state = filters.get("state")
-    today = timezone.localdate()
+    today = recorded_date()
     if state == ApprovalState.EXPIRED:  # also those past their date the periodic job has not marked yet
         qs = qs.filter(state__in=[ApprovalState.EXPIRED, ApprovalState.ACTIVE]).exclude(
             state=ApprovalState.ACTIVE, valid_until__gte=today
@@ -110,7 +111,7 @@ def approval_list(request: AuthedRequest) -> HttpResponse:
     """Every approval of the reviews the user may see, filtered by state or text."""
     form, filters = bound_filter(request, ApprovalFilter)
     page = paginate(request, _approvals(request, filters))
-    today = timezone.localdate()
+    today = recorded_date()
     for a in page.object_list:
         a.effective = svc.effective_state(a, today)
         a.badge = _state_badge(a.effective)

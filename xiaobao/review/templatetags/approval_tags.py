@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils import timezone
 
+from xiaobao.core.clock import localdate as recorded_date
 from xiaobao.review import complaint_link, proposals
 from xiaobao.review.approvals import effective_state, format_code
 from xiaobao.review.choices import ApprovalState
@@ -33,7 +33,7 @@ def complaint_review_block(context: Any, complaint: Any) -> dict[str, Any] | Non
     can_propose = proposals.can_propose(user) and proposals.cause_matches(complaint)
     if not reviews and not can_link and not can_propose:
         return None
-    today = timezone.localdate()
+    today = recorded_date()
     links = {link.review_id: link.pk for link in complaint.review_links.all()}
     rows = []
     for review in reviews:

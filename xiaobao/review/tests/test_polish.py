@@ -76,3 +76,37 @@ def test_pass_steps_are_links_again_once_nothing_blocks(make_review, reviewer, c
     # then
     assert _button(html, "pass").startswith("<a") and _button(html, "pass_with_changes").startswith("<a")
     assert 'data-testid="pass-blocked"' not in html
+
+
+def test_approvals_read_the_recorded_time(make_review, reviewer):
+    """Entering past facts (`recording_at`, the demo's year) — the issue, the expiry job and the state as of
+    "today" all use the recorded moment, not the machine's clock."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from xiaobao.core.clock import recording_at
+    from xiaobao.review.approvals import approvals_expire, effective_state, live_approvals
+
+    cst = ZoneInfo("Asia/Shanghai")
+    review = make_review()
+    issued = dt.datetime(2026, 3, 10, 15, 30, tzinfo=cst)
+    # given a pass recorded on 10 March 2026, entered a year later (the machine's clock)
+    with at("2027-03-06"), recording_at(issued):
+        review = review_transition(actor=reviewer, review=review, action="claim")
+        review = review_transition(
+            actor=reviewer, review=review, action="pass", data={"valid_until": dt.date(2026, 3, 31)}
+        )
+        approval = review.approvals.get()
+        # then it is issued at the recorded moment and in force on the recorded day
+        assert approval.issued_at == issued and approval.number.startswith("XB-SC-2026-")
+        assert effective_state(approval) == "active" and live_approvals().filter(pk=approval.pk).exists()
+    # when the expiry job runs as of 1 April (recorded), while the machine's clock says 20 March
+    with at("2026-03-20"):
+        assert effective_state(approval) == "active"
+        with recording_at(dt.datetime(2026, 4, 1, 1, 0, tzinfo=cst)):
+            assert effective_state(approval) == "expired"
+            report = approvals_expire()
+    # then the approval expired
+    assert report.expired == 1
+    approval.refresh_from_db()
+    assert approval.state == "expired"
