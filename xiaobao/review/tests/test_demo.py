@@ -78,7 +78,7 @@ def _check_documents_and_approvals():
         CheckFinding.objects.filter(label="guarantee").exists()
         or CheckFinding.objects.filter(label="no_risk").exists()
     )
-    assert set(CheckFinding.objects.values_list("decision", flat=True)) >= {"confirmed", "dismissed"}
+    assert "confirmed" in set(CheckFinding.objects.values_list("decision", flat=True))
     if any(f.name == "finding" for f in ReviewOpinion._meta.get_fields()):
         assert ReviewOpinion.objects.exclude(finding=None).exists()
     # approvals for every passed review, bound to a version of its own, some expired and withdrawn
