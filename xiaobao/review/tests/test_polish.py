@@ -110,3 +110,24 @@ def test_approvals_read_the_recorded_time(make_review, reviewer):
     assert report.expired == 1
     approval.refresh_from_db()
     assert approval.state == "expired"
+
+
+def test_approval_withdrawal_reads_che_hui_everywhere(reviewer, client_for):
+    """An approval's withdrawal is 撤回 / 已撤回 (never 已撤销, the word for closing a unit); the register's link
+    in the review sub-navigation reads 审查批准."""
+    from django.utils import translation
+
+    from xiaobao.review.choices import ApprovalState
+    from xiaobao.review.models import Approval
+
+    # given / when
+    with translation.override("zh-hans"):
+        state = str(ApprovalState.WITHDRAWN.label)
+        fields = [str(Approval._meta.get_field(f).verbose_name) for f in ("withdrawn_at", "withdrawn_reason")]
+    with at("2026-03-04"):
+        html = client_for(reviewer).get(reverse("review:approvals")).content.decode()
+    # then
+    assert state == "已撤回"
+    assert fields == ["撤回时间", "撤回原因"]
+    assert '<option value="withdrawn">已撤回</option>' in html and "撤销" not in html
+    assert f'<a href="{reverse("review:approvals")}">审查批准</a>' in html
