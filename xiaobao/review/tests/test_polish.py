@@ -113,8 +113,8 @@ def test_approvals_read_the_recorded_time(make_review, reviewer):
 
 
 def test_approval_withdrawal_reads_che_hui_everywhere(reviewer, client_for):
-    """An approval's withdrawal is 撤回 / 已撤回 (never 已撤销, the word for closing a unit); the register's link
-    in the review sub-navigation reads 审查批准."""
+    """An approval's withdrawal is 撤回 / 已撤回 (never 已撤销, the word for closing a unit); the
+    register's link in the review sub-navigation reads 审查批准."""
     from django.utils import translation
 
     from xiaobao.review.choices import ApprovalState
