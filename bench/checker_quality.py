@@ -22,7 +22,12 @@ def main() -> None:
     parser.add_argument("--wrong", action="store_true", help="list the texts judged wrongly")
     args = parser.parse_args()
     print(f"Rules: {len(default_rules())} presets in force (xiaobao/checker/presets.py)\n")
-    for name, title in (("dev.jsonl", "development set"), ("holdout.jsonl", "held-out set")):
+    sets = (
+        ("dev.jsonl", "development set"),
+        ("holdout.jsonl", "first held-out set (used for tuning after its blind run)"),
+        ("holdout2.jsonl", "second held-out set (written blind to the tuned rules)"),
+    )
+    for name, title in sets:
         rows = load(name)
         if not rows:
             print(f"({name} not found)\n")
