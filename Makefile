@@ -8,7 +8,7 @@ DEMO_ENV := XIAOBAO_DEBUG=1 XIAOBAO_DATA_DIR=$(CURDIR)/var
 TEST_ENV := XIAOBAO_TESTING=1 XIAOBAO_DATA_DIR=$(CURDIR)/var/test
 PYTEST_ARGS ?= -q
 
-.PHONY: vendor install demo serve test test-sqlite test-clock-ahead test-postgres test-browser lint typecheck bench bench-inspections bench-micro messages clean
+.PHONY: vendor install demo serve test test-sqlite test-clock-ahead test-postgres test-browser lint typecheck bench bench-inspections bench-review bench-micro messages clean
 
 install: $(STAMP)
 
@@ -67,6 +67,15 @@ bench: install
 BENCH_INSPECTIONS_URL ?= postgres://postgres@127.0.0.1:5432/xiaobao_bench_inspections
 bench-inspections: install
 	DATABASE_URL=$(BENCH_INSPECTIONS_URL) XIAOBAO_DATA_DIR=$(CURDIR)/var/bench/inspections $(BIN)/python bench/inspections_bench.py $(BENCH_ARGS)
+
+# Review: the wording checker's quality on the labelled sets and its speed (one core), upload checks and
+# extraction of a 50-page document, and the review figures/export at 20,000 reviews (SQLite scratch data dir).
+bench-review: install
+	XIAOBAO_TESTING=1 $(BIN)/python bench/checker_quality.py
+	XIAOBAO_TESTING=1 $(BIN)/python bench/checker_speed.py
+	XIAOBAO_TESTING=1 $(BIN)/python bench/extract_speed.py
+	mkdir -p var/bench
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench/review-bench.sqlite3 $(BIN)/python bench/review_figures_bench.py $(BENCH_ARGS)
 
 bench-micro: install
 	$(BIN)/python bench/calendar_bench.py
