@@ -576,7 +576,7 @@ class Demo:
 
     def after_pass(self, plan: Plan) -> list[tuple[int, Callable[[Plan], None]]]:
         out: list[tuple[int, Callable[[Plan], None]]] = []
-        if plan.kind in ("new_product", "marketing", "product_change", "other"):
+        if plan.kind in ("new_product", "marketing"):
             out.append((-1, self.launch))
             if plan.kind == "marketing" and self.rng.random() < 0.25:
                 out.append((self.rng.randint(20, 60), self.withdraw_approval))
