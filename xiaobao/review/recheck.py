@@ -101,7 +101,9 @@ def _recheck_rule(rule: Any, versions: list[DocumentVersion], report: RecheckRep
             users=[owner],
             subject=review,
             kind="review_recheck",
-            message=str(MESSAGE % {"rule": rule.code, "count": count, "ref": review.reference})[:300],
+            message=str(MESSAGE % {"rule": rule.title or rule.code, "count": count, "ref": review.reference})[
+                :300
+            ],
             key=f"review:recheck:{rule.code}:v{rule.version}:{review.pk}",
         )
         report.notified += 1

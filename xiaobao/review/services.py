@@ -1151,7 +1151,7 @@ def _extend(actor: User, review: Review, data: dict[str, Any]) -> tuple[dict[str
             {
                 "to_days": [
                     _("Under %(rule)s the deadline can be extended to: %(allowed)s days.")
-                    % {"rule": rule.code, "allowed": allowed or "—"}
+                    % {"rule": rule.name, "allowed": allowed or "—"}
                 ]
             }
         )

@@ -141,10 +141,39 @@ def people_names(usernames: Any) -> dict[str, str]:
     return {username: full_name or username for username, full_name in rows}
 
 
+def code_names(events: list[Any]) -> dict[str, dict[str, str]]:
+    """Names for the codes events record: deadline rules (`rule`) by name, checker rules (`checker_rule`) by
+    title — the timeline shows no internal codes. Two queries at most."""
+    from xiaobao.casework.models import DeadlineRule
+    from xiaobao.checker.models import CheckRule
+
+    wanted: dict[str, set[str]] = {"rule": set(), "checker_rule": set()}
+    for e in events:
+        for k, v in (e.data or {}).items():
+            if k in wanted and isinstance(v, str) and v:
+                wanted[k].add(v)
+    out: dict[str, dict[str, str]] = {"rule": {}, "checker_rule": {}}
+    if wanted["rule"]:
+        out["rule"] = dict(DeadlineRule.objects.filter(code__in=wanted["rule"]).values_list("code", "name"))
+    if wanted["checker_rule"]:
+        rows = CheckRule.objects.filter(code__in=wanted["checker_rule"]).values_list("code", "title")
+        out["checker_rule"] = {code: title for code, title in rows if title}
+    return out
+
+
+def _shown(key: str, value: Any, people: dict[str, str], names: dict[str, dict[str, str]]) -> str:
+    if key in PEOPLE_KEYS:
+        return people.get(str(value), str(value))
+    if key in names:
+        return names[key].get(str(value), str(value))
+    return _value(value)
+
+
 def timeline(review: Review) -> list[dict[str, Any]]:
     rows = []
     events = list(review.events.select_related("actor"))
     people = people_names(str(v) for e in events for k, v in (e.data or {}).items() if k in PEOPLE_KEYS)
+    names = code_names(events)
     for e in events:
         action = ACTIONS.get(e.action)
         rows.append(
@@ -155,10 +184,7 @@ def timeline(review: Review) -> list[dict[str, Any]]:
                 "to": STATUS_LABELS.get(e.to_status, e.to_status),
                 "moved": e.from_status != e.to_status,
                 "summary": [
-                    (
-                        str(DATA_LABELS.get(k, k)),
-                        people.get(str(v), str(v)) if k in PEOPLE_KEYS else _value(v),
-                    )
+                    (str(DATA_LABELS.get(k, k)), _shown(k, v, people, names))
                     for k, v in (e.data or {}).items()
                     if k not in HIDDEN_DATA
                 ],

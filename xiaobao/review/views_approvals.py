@@ -471,7 +471,8 @@ def rule_proposal(request: AuthedRequest, complaint_pk: int) -> HttpResponse:
                     rule = proposals.propose(by=request.user, complaint=complaint, data=data)
                     messages.success(
                         request,
-                        _("Draft rule %(code)s saved; activate it on the rule page.") % {"code": rule.code},
+                        _("Draft rule “%(title)s” saved; activate it on the rule page.")
+                        % {"title": rule.title},
                     )
                     try:
                         return redirect(rule.get_absolute_url())

@@ -131,3 +131,26 @@ def test_approval_withdrawal_reads_che_hui_everywhere(reviewer, client_for):
     assert fields == ["撤回时间", "撤回原因"]
     assert '<option value="withdrawn">已撤回</option>' in html and "撤销" not in html
     assert f'<a href="{reverse("review:approvals")}">审查批准</a>' in html
+
+
+def test_the_timeline_names_rules_instead_of_showing_their_codes(make_review, reviewer, client_for):
+    from xiaobao.casework.models import DeadlineRule
+    from xiaobao.checker.models import CheckFinding, CheckRule
+    from xiaobao.review.services import review_finding_decide
+
+    # given a submitted review (its deadline rule recorded) and a checker finding the reviewer confirmed
+    review = make_review()
+    with at("2026-03-03"):
+        review = review_transition(actor=reviewer, review=review, action="claim")
+        version = review.documents.get().versions.get()
+        finding = CheckFinding.objects.filter(object_id=version.pk).order_by("start").first()
+        review_finding_decide(actor=reviewer, review=review, finding=finding, decision="confirmed")
+    deadline = DeadlineRule.objects.get(code=review.rule.code)
+    checker_rule = CheckRule.objects.get(code=finding.rule_code)
+    # when
+    with at("2026-03-04"):
+        html = client_for(reviewer).get(reverse("review:detail", args=[review.pk])).content.decode()
+    timeline = html.split('data-testid="timeline"', 1)[1]
+    # then the rules are named, their codes not shown
+    assert f"时限规则: {deadline.name}" in timeline and deadline.code not in timeline
+    assert f"审查规则: {checker_rule.title}" in timeline and checker_rule.code not in timeline

@@ -94,12 +94,14 @@ def test_the_page_previews_and_saves_a_draft_rule(client_for, org, world):
         data = {"title": "“稳盈”暗示收益稳定", "label": "misleading", "terms": "稳盈"}
         preview = client.post(url, {**data, "preview": "1"}).content.decode()
         saved = client.post(url, {**data, "save": "1"})
+        told = client.get(saved["Location"]).content.decode()
     assert "稳盈\n保本保息" in page  # the quoted claims prefilled
     assert review.approvals.get().number in preview and "<mark>稳盈</mark>" in preview
     assert saved.status_code == 302
     rule = CheckRule.objects.get(code__startswith="complaint-")
     assert rule.status == "draft" and rule.terms == ["稳盈"] and rule.label == "misleading"
     assert CheckRuleVersion.objects.get(rule=rule).note == f"来自投诉 {item.reference} 的规则建议"
+    assert "规则草稿““稳盈”暗示收益稳定”已保存" in told  # the message names the rule by its title
 
 
 def test_the_page_needs_the_rule_permission_and_a_visible_complaint(client_for, org, world, branch_officer):

@@ -78,7 +78,10 @@ def test_on_the_day_live_material_is_rechecked_and_its_owner_told_once(
     # the owner is told once, by reference
     notes = Notification.objects.filter(user=submitter, kind="review_recheck")
     assert notes.count() == 1
-    assert kept.reference in notes.get().message and rule.code in notes.get().message
+    assert (
+        kept.reference in notes.get().message and rule.title in notes.get().message
+    )  # its name, not its code
+    assert rule.code not in notes.get().message
     assert CheckRule.objects.get(pk=rule.pk).rechecked_at is not None
     # and a second run changes nothing
     with on("2026-04-02"), django_capture_on_commit_callbacks(execute=True):
