@@ -154,3 +154,42 @@ def test_the_timeline_names_rules_instead_of_showing_their_codes(make_review, re
     # then the rules are named, their codes not shown
     assert f"时限规则: {deadline.name}" in timeline and deadline.code not in timeline
     assert f"审查规则: {checker_rule.title}" in timeline and checker_rule.code not in timeline
+
+
+def test_the_register_links_its_excel_export_with_the_current_filters(make_review, reviewer, client_for):
+    import html as html_lib
+    import io
+
+    import openpyxl
+
+    # given a marketing review and a contract review
+    make_review(title="宣传单审查")
+    make_review(title="合同审查", kind="contract")
+    c = client_for(reviewer)
+    # when the register is filtered (a full page and an HTMX refresh of the results)
+    with at("2026-03-04"):
+        page = c.get(reverse("review:list"), {"kind": "marketing", "page": "1"}).content.decode()
+        partial = c.get(reverse("review:list"), {"kind": "contract"}, HTTP_HX_REQUEST="true").content.decode()
+    # then the export link carries the filters (not the page number)
+    match = re.search(
+        r'<a class="btn small" href="([^"]+)" data-testid="export" download>导出 Excel</a>', page
+    )
+    assert match, "no export link"
+    href = html_lib.unescape(match.group(1))
+    assert href == reverse("review:export") + "?kind=marketing"
+    assert f'href="{reverse("review:export")}?kind=contract"' in partial
+    # and following it gives the filtered register as a workbook
+    with at("2026-03-04"):
+        response = c.get(href)
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(
+        io.BytesIO(b"".join(response.streaming_content if response.streaming else [response.content]))
+    )
+    cells = [
+        str(cell.value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value
+    ]
+    assert any("宣传单审查" in v for v in cells) and not any("合同审查" in v for v in cells)
