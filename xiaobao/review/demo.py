@@ -683,10 +683,15 @@ class Demo:
             actor=plan.reviewer, review=review, finding=finding, decision=decision, note=note
         )
 
-    def _false_alarm(self, plan: Plan, review: Any, version: Any, finding: Any) -> bool:
-        """Dismiss the finding when it is one of the checker's false alarms in the demo texts."""
+    def _false_alarm(
+        self, plan: Plan, review: Any, version: Any, finding: Any, in_order: bool = False
+    ) -> bool:
+        """Dismiss the finding when it is one of the checker's false alarms in the demo texts (`in_order`: the
+        text is one written to be in order, so whatever the checker says of it)."""
         block = next((version.text[b[0] : b[1]] for b in version.blocks if b[0] <= finding.start < b[1]), "")
         note = next((n for phrase, n in T.FALSE_ALARMS.items() if phrase in block), None)
+        if note is None and in_order:
+            note = T.IN_ORDER.get(finding.label, T.IN_ORDER[""])
         if note is None:
             return False
         self._decide(plan, review, finding, "dismissed", note)
@@ -706,8 +711,9 @@ class Demo:
         review = self.review(plan)
         used: set[str] = set()
         written: list[tuple[dict[str, Any], str]] = []
+        clean = story in ("quick_pass", "suggest_pass")  # documents written to be in order
         for version, finding in self._findings(plan):
-            if self._false_alarm(plan, review, version, finding) or story == "quick_pass":
+            if self._false_alarm(plan, review, version, finding, in_order=clean):
                 continue
             if finding.label in used or len(used) >= 2:
                 continue  # covered by an opinion already (left undecided)
@@ -821,8 +827,8 @@ class Demo:
         """Check the new versions: close what was adopted, accept reasons, escalate per the story."""
         rng = self.rng
         review = self.review(plan)
-        for version, finding in self._findings(plan):  # the checker on the new versions
-            self._false_alarm(plan, review, version, finding)
+        for version, finding in self._findings(plan):  # the checker on the corrected versions
+            self._false_alarm(plan, review, version, finding, in_order=version.number > 1)
         escalate = []
         for opinion in review.opinions.filter(state="answered").order_by("number"):
             intent = plan.intents.get(opinion.number, "adopted")
