@@ -4,8 +4,9 @@ period, by kind of review, opinions by category — for the report's period, com
 (their scope) with `xiaobao.review.figures`.
 
 `review_section(ctx)` takes the reports app's `BuildContext` (user, unit, period) and returns a
-`ReportSection` (plain data: any report kind can lay it out); `add_to_docx(doc, section)` writes it into a
-python-docx document with the reports' table style. Units and kinds by name, no personal data.
+`ReportSection` (plain data: any report kind can lay it out — `xiaobao.reports.sections` writes every
+module's sections into the Word report and the workbooks), or None when the requester may not see reviews or
+the period holds nothing to report. Units and kinds by name, no personal data.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ class ReportSection:
     paragraphs: list[str]
     tables: list[SectionTable] = field(default_factory=list)
     data: ReviewFigures | None = None  # the figures behind it (for a builder that wants more)
+
+
+VIEW_PERM = "review.view_review"
 
 
 def _count(n: int) -> str:
@@ -72,9 +76,14 @@ def paragraph(t: Tally, *, issued: int, withdrawn: int) -> str:
     }
 
 
-def review_section(ctx: Any) -> ReportSection:
-    """The section for the report's unit and period, with the change on the previous period."""
+def review_section(ctx: Any) -> ReportSection | None:
+    """The section for the report's unit and period, with the change on the previous period; None without
+    `review.view_review` or when no review was concluded and no approval issued or withdrawn in the period."""
+    if not ctx.user.has_perm(VIEW_PERM):
+        return None
     now = compute(user=ctx.user, unit=ctx.unit, period=ctx.period)
+    if not (now.total.concluded or now.approvals_issued or now.approvals_withdrawn):
+        return None
     before = compute(user=ctx.user, unit=ctx.unit, period=ctx.period.previous())
     paragraphs = [
         now.sentence + pgettext("review figures", "."),
@@ -155,15 +164,3 @@ def review_section(ctx: Any) -> ReportSection:
         tables=[t for t in (headline, kinds, categories) if t.rows],
         data=now,
     )
-
-
-def add_to_docx(doc: Any, section: ReportSection, *, level: int = 1) -> None:
-    """Write the section into a python-docx document: heading, paragraphs, each table under its title."""
-    from xiaobao.reports.builders.quarterly import _table
-
-    doc.add_heading(section.title, level=level)
-    for text in section.paragraphs:
-        doc.add_paragraph(text)
-    for table in section.tables:
-        doc.add_heading(table.title, level=level + 1)
-        _table(doc, table.headers, table.rows, widths=table.widths)

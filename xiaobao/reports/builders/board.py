@@ -19,6 +19,7 @@ from xiaobao.reports.builders.xlsx import (
     title_block,
     widths,
 )
+from xiaobao.reports.sections import add_to_workbook, module_sections
 
 TOP = 10
 
@@ -77,4 +78,14 @@ def build(ctx: BuildContext) -> bytes:
             put(ws, r, 4, (now - before) / before if before else None, fmt=PERCENT, border=BORDER)
             r += 1
     widths(ws, [40, 16, 20, 14])
+    info = [
+        _("Unit: %(name)s (%(code)s)") % {"name": ctx.unit.name, "code": ctx.unit.code},
+        _("Period: %(label)s (%(start)s to %(end)s)")
+        % {
+            "label": ctx.period.label,
+            "start": ctx.period.start.isoformat(),
+            "end": ctx.period.end.isoformat(),
+        },
+    ]
+    add_to_workbook(wb, module_sections(ctx), info=info)  # a sheet per module section (review, …)
     return save(wb)

@@ -23,6 +23,7 @@ from xiaobao.reports.builders import BuildContext, institution_name
 from xiaobao.reports.builders.charts import bar_chart
 from xiaobao.reports.builders.figures import by_key, change_phrase, fmt_change, fmt_value
 from xiaobao.reports.privacy import scrub
+from xiaobao.reports.sections import add_to_docx, module_sections
 
 TOP = 10
 CASES = 10
@@ -346,6 +347,7 @@ def build(ctx: BuildContext) -> bytes:
     _on_time(doc, data)
     _cases(doc, data)
     _rectification(doc, data)
+    add_to_docx(doc, module_sections(ctx))  # the modules' chapters (consumer-protection review, …)
     _conclusions(doc)
     ctx.progress(5, STEPS, _("Saving"))
     buf = BytesIO()

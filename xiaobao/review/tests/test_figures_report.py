@@ -12,8 +12,9 @@ from docx import Document
 from xiaobao.analytics.periods import Period
 from xiaobao.casework import registry
 from xiaobao.reports.builders import BuildContext
+from xiaobao.reports.sections import add_to_docx
 from xiaobao.review.choices import ReviewKind
-from xiaobao.review.report_sections import add_to_docx, review_section
+from xiaobao.review.report_sections import review_section
 from xiaobao.review.tests.test_figures_fixtures import b1_figures_user, build_review_set, hq_figures_user
 
 pytestmark = pytest.mark.django_db
@@ -71,14 +72,35 @@ def test_branch_section_counts_its_subtree(review_set, org):
     assert "不通过 0 项" in section.paragraphs[1]
 
 
-def test_an_empty_period_says_so(review_set, org):
+def test_an_empty_period_has_no_section(review_set, org):
     # given a month without reviews
     ctx = BuildContext(user=hq_figures_user(org), unit=org.ho, period=Period.month(2025, 12))
+    # when / then: nothing to report, no empty chapter
+    assert review_section(ctx) is None
+
+
+def test_a_period_with_only_a_withdrawal_still_has_a_section(review_set, org):
+    # given May 2026: no review concluded, one approval (r4's) withdrawn
+    from xiaobao.review.models import Approval
+
+    Approval.objects.filter(review=review_set.r4).update(withdrawn_at="2026-05-06T03:00:00Z")
+    ctx = BuildContext(user=hq_figures_user(org), unit=org.ho, period=Period.month(2026, 5))
     # when
     section = review_section(ctx)
-    # then
-    assert section.paragraphs[1] == "本期无办结的审查事项。"
+    # then the section is there and says no review was concluded
+    assert section is not None
     assert section.paragraphs[0] == "审查 0 项，提出意见 0 条，采纳率 —。"
+    assert section.paragraphs[1] == "本期无办结的审查事项。"
+
+
+def test_no_section_without_the_review_permission(review_set, org):
+    # given a head-office user without review.view_review
+    from conftest import make_user
+
+    outsider = make_user("no_reviews", org.cpd, [])
+    ctx = BuildContext(user=outsider, unit=org.ho, period=Period.month(2026, 3))
+    # when / then
+    assert review_section(ctx) is None
 
 
 def test_the_section_writes_into_a_word_document(review_set, org):
@@ -86,7 +108,7 @@ def test_the_section_writes_into_a_word_document(review_set, org):
     ctx = BuildContext(user=hq_figures_user(org), unit=org.ho, period=Period.month(2026, 3))
     doc = Document()
     # when
-    add_to_docx(doc, review_section(ctx))
+    add_to_docx(doc, [review_section(ctx)])
     out = BytesIO()
     doc.save(out)
     # then
