@@ -10,6 +10,7 @@ Context the engine judges for every term or pattern hit (a rule can switch the f
 
 - negation: a negating word (不, 非, 无, 并非, 不承诺, 不保证, 不同于 …) shortly before the hit in the
   same clause makes it a disclosure, not a claim ("不保本", "本产品不保证收益", "理财非存款");
+- question: a hit in a question ("能保本吗？", "是否有风险？"; not a rhetorical 难道…吗) is not a claim;
 - quoted disclaimer: a hit inside quotes (「」 “” "" ‘’ 『』) in a sentence that warns or negates
   ("谨防“保本高收益”骗局", "不得使用“最”等用语"), or a claim named by 宣称/号称/承诺 in a sentence that
   calls it unlawful or a trap (or in a 风险提示/温馨提示 sentence), is not a claim;
@@ -26,7 +27,7 @@ the same block as what it qualifies; with `near=()` the statement must appear an
 found in the block, else above `default` when set).
 
 Blocks: given by extraction (paragraphs, slides, table cells); for plain text, paragraphs separated by
-blank lines when the text has any, else one block per line.
+blank lines (single line breaks stay inside a paragraph; a text without a blank line is one block).
 """
 
 from __future__ import annotations
@@ -177,7 +178,6 @@ def normalise(text: str) -> str:
 
 
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n\s*")
-_LINE_BREAK = re.compile(r"\n")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,]")
 
@@ -196,8 +196,14 @@ _QUOTES = {"“": "”", "「": "」", "『": "』", "‘": "’", "《": "》",
 # A sentence that warns or negates: quoted terms in it are named, not claimed.
 _DISCLAIMER_CUE = re.compile(
     r"不得|不应|不能|不可|禁止|严禁|切勿|谨防|警惕|请勿|不要|不是|并非|不属于|不等于|不存在|没有|不会|"
-    r"风险提示|温馨提示|特别提示|重要提示|郑重提示|提醒|声明|误导|骗局|陷阱|违规|违法|虚假|不实|宣称|声称|号称|所谓"
+    r"风险提示|温馨提示|特别提示|重要提示|郑重提示|提醒|声明|误导|骗局|陷阱|违规|违法|虚假|不实|宣称|声称|号称|所谓|"
+    r"误区|谣言|话术|套路|忽悠|误解|错误|不成立|有人说|别信|不靠谱"
 )
+# A question asks, it does not claim ("这个理财能保本吗？"); a rhetorical one (难道, 岂) still claims.
+_QUESTION = re.compile(
+    r"(吗|么|是否|能否|会否|可否|有没有|能不能|会不会|可不可以|是不是)[^。！!？?]{0,6}[？?]\s*$"
+)
+_RHETORICAL = re.compile(r"难道|岂|谁说|何必")
 _WARNING_HEAD = re.compile(r"^\s*[【\[(（]?\s*(风险提示|温馨提示|特别提示|重要提示|郑重提示|风险揭示|提醒)")
 # A claim named (宣称…, 承诺…) in a sentence calling such claims unlawful or a trap is a warning, not a claim.
 _NAMING = re.compile(r"(宣称|声称|号称|所谓|标榜|鼓吹|打着|承诺|宣传|以)[^，,。；;]{0,6}$")
@@ -219,12 +225,12 @@ class _Text:
             spans = sorted((max(0, int(b[0])), min(n, int(b[1]))) for b in blocks)
             self.blocks = [(s, e) for s, e in spans if e > s]
         else:
-            # Paragraphs: a text that separates them by blank lines uses single line breaks inside one; a
-            # text without a blank line has one paragraph per line.
-            sep = _BLANK_LINE if _BLANK_LINE.search(self.norm) else _LINE_BREAK
+            # Paragraphs are separated by blank lines; single line breaks stay inside one (a leaflet's
+            # lines, a fact sheet's rows, a footnote under its figure). A text without a blank line is one
+            # paragraph.
             self.blocks = []
             start = 0
-            for m in sep.finditer(self.norm):
+            for m in _BLANK_LINE.finditer(self.norm):
                 if self.norm[start : m.start()].strip():
                     self.blocks.append((start, m.start()))
                 start = m.end()
@@ -282,6 +288,8 @@ def _inside_quotes(sentence: str, offset: int) -> bool:
 def _disclaimed(t: _Text, start: int, end: int) -> bool:
     s0, s1 = t.sentence(start)
     sentence = t.norm[s0:s1]
+    if _QUESTION.search(sentence) and not _RHETORICAL.search(sentence):
+        return True
     if _inside_quotes(sentence, start - s0) and _DISCLAIMER_CUE.search(sentence):
         return True
     named = _NAMING.search(t.norm[s0:start]) is not None or _NAMING_HIT.match(t.norm, start, end) is not None
@@ -566,7 +574,7 @@ def check(
     """The findings of `rules` (default: the presets in force) on `text` for a product kind and material.
 
     `blocks` are (start, end[, label]) offsets of paragraphs, slides or table cells; without them every line
-    is a block. Offsets in the findings are into `text`."""
+    is a blank-line separated paragraph. Offsets in the findings are into `text`."""
     if product_kind not in PRODUCT_KINDS:
         raise ValueError(f"unknown product kind {product_kind!r}")
     if material not in MATERIALS:

@@ -1,14 +1,17 @@
 """The labelled texts: the rules (presets in force) measured on the development set they were written from
-(`corpus/dev.jsonl`) and on the held-out set written blind to them (`corpus/holdout.jsonl`, helper B).
+(`corpus/dev.jsonl`) and on held-out sets written blind to them by other helpers.
 
 A text is correct when the set of labels found equals the set expected: a clean text (expected []) must get
 no finding, a problem text must get every expected label and no other. Per label, at text level: precision =
 texts where the label was expected and found / texts where it was found; recall = … / texts where it was
 expected. Also reported: "flagged or passed" (expected some label ⇔ found some label), the looser reading.
 
-The issue's goals (≥ 90 % of texts correct, every label's recall ≥ 85 %) are asserted on the held-out set
-where reached; where not, the floor achieved is asserted and the gap is reported (docs/benchmarks.md).
-`bench/checker_quality.py` prints the same figures as markdown."""
+None of dev.jsonl, holdout.jsonl and holdout2.jsonl is blind any more: the rules were changed after each
+held-out set's blind run (holdout: 69.1 % correct blind; holdout2: 76.5 % correct blind, recall 41.7–93.8 %
+by label). The floors below are the figures achieved after those changes — they guard against regressions,
+they do not measure generalisation. `holdout3.jsonl` (written blind to the current rules) is loaded and
+checked for shape only until its blind figures are recorded. `bench/checker_quality.py` prints the figures
+as markdown."""
 
 from __future__ import annotations
 
@@ -114,51 +117,66 @@ def markdown(name: str, ev: Evaluation) -> str:
     return "\n".join(lines)
 
 
+SETS = ("dev.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl")
+
+
+def _well_formed(name: str, rows: list[dict[str, Any]]) -> None:
+    ids = [r["id"] for r in rows]
+    assert len(set(ids)) == len(ids), name
+    for r in rows:
+        assert r["text"] and r["product_kind"] in PRODUCT_KINDS and r["material"] in MATERIALS, r["id"]
+        assert set(r["labels"]) <= set(LABELS), r["id"]
+
+
 def test_the_sets_are_well_formed():
-    # given both sets (the held-out one may not be there in a partial checkout)
-    for name in ("dev.jsonl", "holdout.jsonl"):
+    # given every set that is there (the held-out ones may be missing in a partial checkout)
+    for name in SETS:
         rows = load(name)
+        # then ids are unique, fields are valid, and (dev) every label occurs with enough look-alikes
+        _well_formed(name, rows)
         if name == "dev.jsonl":
-            assert len(rows) >= 120
-        ids = [r["id"] for r in rows]
-        # then ids are unique, fields are valid, and (dev) every label occurs
-        assert len(set(ids)) == len(ids), name
-        for r in rows:
-            assert r["text"] and r["product_kind"] in PRODUCT_KINDS and r["material"] in MATERIALS, r["id"]
-            assert set(r["labels"]) <= set(LABELS), r["id"]
-        if name == "dev.jsonl":
+            assert len(rows) >= 380
             assert {label for r in rows for label in r["labels"]} == set(LABELS)
-            assert sum(1 for r in rows if not r["labels"]) >= 40  # the look-alikes
+            assert sum(1 for r in rows if not r["labels"]) >= 130  # the look-alikes
+
+
+def _assert_floors(name: str, correct_floor: float, recall_floors: dict[str, float]) -> None:
+    rows = load(name)
+    if not rows:
+        pytest.skip(f"corpus/{name} is not there")
+    # when the presets run over the texts
+    ev = evaluate(rows)
+    report = markdown(name, ev)
+    # then the share of texts correct and each label's recall reach the floor
+    assert ev.share_correct >= correct_floor, report
+    for label, score in ev.labels.items():
+        if score.expected:
+            floor = recall_floors.get(label, GOAL_RECALL)
+            assert score.recall is not None and score.recall >= floor, (label, report)
 
 
 def test_dev_set_the_rules_were_written_from():
-    # when the presets run over the development texts
-    ev = evaluate(load("dev.jsonl"))
-    # then every text is right (the rules were written from these)
-    assert ev.share_correct == 1.0, [(w["id"], w["labels"], w["found"]) for w in ev.wrong]
+    # the rules were written from these: every text right (382/382 when this floor was set)
+    _assert_floors("dev.jsonl", 1.0, dict.fromkeys(LABELS, 1.0))
 
 
-# Floors on the held-out set: the issue's goals, or the figure achieved where the goal was missed.
-# History, recorded honestly: the first run of the rules on this set (rules final on dev, commit 96db006,
-# before anyone had read the set) gave 172/249 = 69.1 % correct, recall 33–93 % by label. The misses were
-# then written anew in other words into dev.jsonl, the conventions of corpus/README.md adopted (risk grade,
-# insurance nature, loans without any rate) and the rules changed: 244/249 = 98.0 %, every recall ≥ 91.7 %
-# except inducement 83.3 % (10/12). Those after-fix figures are no longer a blind measure; a new held-out
-# set written blind to the current rules is what would measure them again.
-HOLDOUT_CORRECT_FLOOR = GOAL_CORRECT
-HOLDOUT_RECALL_FLOORS: dict[str, float] = {"inducement": 0.83}  # goal 0.85: the gap is reported
+def test_first_holdout_set_seen_after_its_blind_run():
+    # blind: 172/249 = 69.1 %; after tuning (commit 2ddee4b) 244/249; after the holdout2 round 249/249
+    _assert_floors("holdout.jsonl", 0.98, dict.fromkeys(LABELS, 0.90))
 
 
-def test_holdout_set_written_blind_to_the_rules():
-    rows = load("holdout.jsonl")
+def test_second_holdout_set_seen_after_its_blind_run():
+    # blind: 195/255 = 76.5 %, recall inducement 42.9 %, tying 41.7 %, endorsement 50.0 % (the rules of
+    # commit d808fc0). The misses were grouped by category of expression, the rules generalised and new
+    # dev texts written in other words: 255/255 since — no longer a blind measure.
+    _assert_floors("holdout2.jsonl", 0.98, dict.fromkeys(LABELS, 0.90))
+
+
+def test_third_holdout_set_written_blind_to_the_current_rules():
+    rows = load("holdout3.jsonl")
     if not rows:
-        pytest.skip("corpus/holdout.jsonl is not there")
-    # when
+        pytest.skip("corpus/holdout3.jsonl is not there")
+    # when the presets run over it (its blind figures are recorded by the lead, who then adds the floors)
     ev = evaluate(rows)
-    report = markdown("holdout", ev)
-    # then the share of texts correct and each label's recall reach the goal (or the recorded floor)
-    assert ev.share_correct >= HOLDOUT_CORRECT_FLOOR, report
-    for label, score in ev.labels.items():
-        if score.expected:
-            floor = HOLDOUT_RECALL_FLOORS.get(label, GOAL_RECALL)
-            assert score.recall is not None and score.recall >= floor, (label, report)
+    # then every text was judged (shape only: no floor until the blind run is recorded)
+    assert ev.texts == len(rows) > 0

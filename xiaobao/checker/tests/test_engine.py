@@ -420,8 +420,46 @@ def test_paragraphs_are_blank_line_separated_when_the_text_uses_blank_lines():
     assert check(text, product_kind="wealth", material="marketing")
     assert "expected_return" not in labels(text)
     assert "missing_disclosure" in labels(text)
-    # and without any blank line every line is a paragraph of its own
-    assert "expected_return" in labels(text.replace("\n\n", "\n"))
+    # and without any blank line the whole text is one paragraph (corpus/README.md: "near" = same paragraph)
+    assert "missing_disclosure" not in labels(text.replace("\n\n", "\n"))
+
+
+def test_a_question_is_not_a_claim():
+    # given a Q&A: the question names the promise, the answer denies it
+    text = "问：这款理财能保本吗？\n\n答：不能，净值会波动。" + DISCLOSED
+    # when / then
+    assert "guarantee" not in labels(text)
+    # but a rhetorical question still claims
+    assert "guarantee" in labels("难道还有比这更稳赚的吗？" + DISCLOSED)
+
+
+GENERALISED = [
+    # (text, kind, material, label, found) — one phrasing per category of expression added after holdout2
+    ("认购满5万元，另赠购物卡一张。" + DISCLOSED, "wealth", "marketing", "inducement", True),
+    ("账单分期满3000元送保温杯。年化利率（单利）8%。", "credit_card", "marketing", "inducement", True),
+    ("刷卡满100元送积分。", "credit_card", "marketing", "inducement", False),
+    ("☑ 本人自愿加购账户安全险", "loan", "contract", "tying", True),
+    ("□ 本人自愿加购账户安全险", "loan", "contract", "tying", False),
+    ("无需购买任何保险，是否购买由您自主决定。年化利率（单利）4%。", "loan", "marketing", "tying", False),
+    ("两款保险须一起购买，不接受单独投保。", "insurance", "contract", "tying", True),
+    ("“收益稳稳的。”——赵女士，55岁。" + DISCLOSED, "wealth", "marketing", "endorsement", True),
+    ("财经主持人推荐这只基金，风险等级R3。", "fund", "marketing", "endorsement", True),
+    ("风险：无\n" + DISCLOSED, "wealth", "marketing", "no_risk", True),
+    ("这款产品的风险可以忽略不计。" + DISCLOSED, "wealth", "marketing", "no_risk", True),
+    ("差额部分由本行补足。" + DISCLOSED, "wealth", "marketing", "guarantee", True),
+    ("挂失后的资金损失由本行承担。", "other", "contract", "guarantee", False),
+    ("额度今晚12点失效，速领。年化利率（单利）9%。", "loan", "marketing", "urgency", True),
+    ("投资期限365天。" + DISCLOSED, "wealth", "marketing", "urgency", False),
+    ("年化利率（单利）6%起*\n*需开通会员", "loan", "marketing", "misleading", True),
+    ("您有一笔备用金待领取。", "credit_card", "marketing", "apr_missing", True),
+    ("排名NO.1的支付工具。", "payment", "marketing", "absolute", True),
+    ("第一，看保障；第二，看价格。本产品为保险产品。", "insurance", "marketing", "absolute", False),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "material", "label", "found"), GENERALISED)
+def test_categories_of_expression(text, kind, material, label, found):
+    assert (label in labels(text, kind, material)) is found
 
 
 def test_a_short_period_given_as_dates():
