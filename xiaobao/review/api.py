@@ -25,6 +25,7 @@ from xiaobao.review.services import (
     document_add,
     opinion_add,
     opinion_delete,
+    opinion_update,
     review_create,
     review_finding_decide,
     review_transition,
@@ -645,6 +646,25 @@ def review_opinion_create(request: HttpRequest, review_id: int, payload: ReviewO
         if o["number"] == opinion.number
     )
     return Status(201, out)
+
+
+@router.put(
+    "/reviews/{review_id}/opinions/{number}",
+    response=ReviewOpinionOut,
+    summary="Edit an opinion not yet sent (reviewer; the whole opinion; a sent one → 409)",
+)
+def review_opinion_update(request: HttpRequest, review_id: int, number: int, payload: ReviewOpinionIn):
+    require_perm(request.user, CONDUCT)
+    review = _visible(request, review_id)
+    opinion = get_visible(review.opinions.all(), number=number)
+    opinion_update(
+        actor=request.user,
+        opinion=opinion,
+        data={k: v for k, v in payload.dict().items() if v not in (None, "")},
+    )
+    return next(
+        o for o in detail_out(_visible(request, review_id), request.user)["opinions"] if o["number"] == number
+    )
 
 
 @router.delete(

@@ -553,18 +553,47 @@ def opinion_add(*, actor: Any, review: Review, data: dict[str, Any]) -> ReviewOp
             % {"s": review.get_status_display()},
             code="invalid_state",
         )
+    fields = _opinion_fields(review, data)
+    with transaction.atomic():
+        locked = Review.objects.select_for_update().get(pk=review.pk)
+        number = (locked.opinions.aggregate(n=Max("number"))["n"] or 0) + 1
+        opinion = ReviewOpinion.objects.create(review=locked, number=number, author=actor, **fields)
+        ReviewEvent.objects.create(
+            item=locked,
+            at=recorded_now(),
+            effective_date=recorded_date(),
+            actor=actor,
+            action="opinion",
+            from_status=locked.status,
+            to_status=locked.status,
+            data={"opinion": number, "category": fields["category"], "severity": fields["severity"]},
+        )
+        audit_change(actor=actor, obj=opinion, before=None)
+    return opinion
+
+
+def _opinion_fields(review: Review, data: dict[str, Any], finding: Any = None) -> dict[str, Any]:
+    """An opinion's fields from `data`, checked (ValidationError with field messages): category, severity,
+    body, location, quote and where — a checker finding (`finding`: its version and document; `finding`
+    given: the one the opinion already comes from), a version, a document, else the review's only document
+    (its current version)."""
     errors: dict[str, list[str]] = {}
     category = _choice(errors, data, "category", OpinionCategory)
     severity = _choice(errors, data, "severity", OpinionSeverity)
     body = _text(errors, data, "body", 5000, True)
     location = _text(errors, data, "location", 100, False)
     quote = _text(errors, data, "quote", 2000, False)
-    document = version = finding = None
+    document = version = None
     if data.get("finding") not in (None, ""):
         finding = _finding_of(errors, review, data.get("finding"))
-        if finding is not None:
-            version = DocumentVersion.objects.select_related("document").get(pk=finding.object_id)
-            document = version.document
+    elif finding is not None and str(data.get("document") or "") not in (
+        "",
+        str(_version_of(finding).document_id),
+    ):
+        finding = None  # an edit moved the opinion to another document: no longer about that finding
+    if finding is not None:
+        version = _version_of(finding)
+        document = version.document
     if version is None and data.get("version") not in (None, ""):
         version = _one(
             errors, "version", DocumentVersion.objects.filter(document__review=review), data.get("version")
@@ -581,34 +610,59 @@ def opinion_add(*, actor: Any, review: Review, data: dict[str, Any]) -> ReviewOp
             version = version or document.current_version()
     elif version is None:
         version = document.current_version()
-    with transaction.atomic():
-        locked = Review.objects.select_for_update().get(pk=review.pk)
-        number = (locked.opinions.aggregate(n=Max("number"))["n"] or 0) + 1
-        opinion = ReviewOpinion.objects.create(
-            review=locked,
-            number=number,
-            category=category,
-            severity=severity,
-            document=document,
-            version=version,
-            location=location,
-            quote=quote or (finding.excerpt if finding is not None else ""),
-            body=body,
-            author=actor,
-            finding=finding,
+    return {
+        "category": category,
+        "severity": severity,
+        "document": document,
+        "version": version,
+        "location": location,
+        "quote": quote or (finding.excerpt if finding is not None else ""),
+        "body": body,
+        "finding": finding,
+    }
+
+
+def _version_of(finding: Any) -> DocumentVersion:
+    return DocumentVersion.objects.select_related("document").get(pk=finding.object_id)  # type: ignore[no-any-return]
+
+
+def opinion_update(*, actor: Any, opinion: ReviewOpinion, data: dict[str, Any]) -> ReviewOpinion:
+    """The reviewer edits an opinion not yet sent to the submitter (the same fields as `opinion_add`; the
+    checker finding it comes from is kept unless it is moved to another document). A sent opinion stays as
+    it was sent: 409."""
+    if not actor.has_perm(CONDUCT):
+        raise PermissionDenied(_("You may not do this."))
+    review = Review.objects.get(pk=opinion.review_id)
+    _reviewer_only(actor, review)
+    if opinion.issued:
+        raise Conflict(_("This opinion was sent to the submitter and stays on record."), code="issued")
+    if review.status != Status.IN_REVIEW:
+        raise Conflict(
+            _("Opinions are written while the review is in review, not while it is “%(s)s”.")
+            % {"s": review.get_status_display()},
+            code="invalid_state",
         )
+    fields = _opinion_fields(review, data, finding=opinion.finding)
+    with transaction.atomic():
+        locked = ReviewOpinion.objects.select_for_update().get(pk=opinion.pk)
+        if locked.issued:  # sent in the meantime
+            raise Conflict(_("This opinion was sent to the submitter and stays on record."), code="issued")
+        before = snapshot(locked)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save()
         ReviewEvent.objects.create(
-            item=locked,
+            item=review,
             at=recorded_now(),
             effective_date=recorded_date(),
             actor=actor,
-            action="opinion",
-            from_status=locked.status,
-            to_status=locked.status,
-            data={"opinion": number, "category": category, "severity": severity},
+            action="opinion_edited",
+            from_status=review.status,
+            to_status=review.status,
+            data={"opinion": locked.number},
         )
-        audit_change(actor=actor, obj=opinion, before=None)
-    return opinion
+        audit_change(actor=actor, obj=locked, before=before)  # the fields that changed (none: nothing)
+    return locked
 
 
 def _one(errors: dict[str, list[str]], name: str, qs: Any, value: Any) -> Any:

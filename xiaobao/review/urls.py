@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("<int:pk>/decide/", views.decide_view, name="decide"),
     path("<int:pk>/opinions/", views.opinion_create, name="opinion_create"),
     path("<int:pk>/opinions/<int:number>/delete/", views.opinion_delete_view, name="opinion_delete"),
+    path("<int:pk>/opinions/<int:number>/edit/", views.opinion_edit, name="opinion_edit"),
     path("<int:pk>/documents/", views.document_upload, name="upload"),
     path(
         "<int:pk>/documents/<int:document_id>/versions/<int:number>/",

@@ -52,6 +52,7 @@ from xiaobao.review.services import (
     document_add,
     opinion_add,
     opinion_delete,
+    opinion_update,
     pass_blocked_reason,
     review_create,
     review_finding_decide,
@@ -66,6 +67,7 @@ EVENT_LABELS = {
     "upload": gettext_lazy("Document uploaded"),
     "opinion": gettext_lazy("Opinion written"),
     "opinion_deleted": gettext_lazy("Opinion taken back"),
+    "opinion_edited": gettext_lazy("Opinion edited"),
     "finding": gettext_lazy("Checker finding decided"),
 }
 DATA_LABELS = {
@@ -259,8 +261,12 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
         decide_form = FORMS["decide_escalation"](item=review)
     opinion_form = extra.pop("opinion_form", None)
     writes = can_write_opinions(user, review)
+    editing = extra.pop("editing", None)
+    if editing is None and writes:
+        editing = _opinion_to_edit(request, opinions)
     if opinion_form is None and writes:
-        opinion_form = OpinionForm(initial=_opinion_initial(request, review), review=review)
+        initial = _edit_initial(editing) if editing is not None else _opinion_initial(request, review)
+        opinion_form = OpinionForm(initial=initial, review=review)
     uploads = can_upload(user, review)
     steps = sorted(
         (a for a in actions if a.code not in OPINION_ACTIONS and a.code not in INLINE_ACTIONS),
@@ -281,6 +287,7 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
         "answer_form": answer_form,
         "decide_form": decide_form,
         "opinion_form": opinion_form if writes else None,
+        "editing": editing if writes else None,
         "upload_form": (extra.pop("upload_form", None) or UploadForm(review=review)) if uploads else None,
         "decides_findings": writes
         or (
@@ -291,6 +298,23 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
         "extensions": list(review.extensions.all()),
         "approvals": list(review.approvals.select_related("version__document")),
         **extra,
+    }
+
+
+def _opinion_to_edit(request: AuthedRequest, opinions: list[Any]) -> Any:
+    """The opinion not yet sent that `?edit=<number>` names (None: none such)."""
+    raw = request.GET.get("edit", "")
+    return next((o for o in opinions if str(o.number) == raw and not o.issued), None)
+
+
+def _edit_initial(opinion: Any) -> dict[str, Any]:
+    return {
+        "category": opinion.category,
+        "severity": opinion.severity,
+        "document": str(opinion.document_id or ""),
+        "location": opinion.location,
+        "quote": opinion.quote,
+        "body": opinion.body,
     }
 
 
@@ -562,6 +586,37 @@ def opinion_create(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect(review.get_absolute_url() + "#opinions")
     review = _get(request, pk)
     return render(request, "review/detail.html", _context(request, review, opinion_form=form), status=status)
+
+
+@require_POST
+@permission_required(CONDUCT, raise_exception=True)
+def opinion_edit(request: AuthedRequest, pk: int, number: int) -> HttpResponse:
+    """Save an edited opinion not yet sent (the form is the page's opinion form, opened with `?edit=N`)."""
+    review = _get(request, pk)
+    if not can_write_opinions(request.user, review):
+        raise PermissionDenied
+    opinion = review.opinions.filter(number=number).first()
+    if opinion is None:
+        raise Http404
+    form = OpinionForm(request.POST, review=review)
+    status = 400
+    if form.is_valid():
+        try:
+            opinion_update(actor=request.user, opinion=opinion, data=form.to_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied:
+            raise
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
+        else:
+            messages.success(request, _("Opinion No. %(n)d saved.") % {"n": opinion.number})
+            return redirect(review.get_absolute_url() + f"#opinion-{opinion.number}")
+    review = _get(request, pk)
+    editing = review.opinions.filter(number=number, issued=False).first()
+    context = _context(request, review, opinion_form=form, editing=editing)
+    return render(request, "review/detail.html", context, status=status)
 
 
 @require_POST

@@ -217,6 +217,13 @@ PAGE_ROUTES: list[Route] = [
         ok=(302,),
     ),
     Route(
+        "review:opinion_edit",
+        "post",
+        lambda c: {**as_reviewer(c.review_reviewing), "number": 1},
+        lambda c: {"category": "disclosure", "severity": "must_change", "body": "补充风险揭示（已修改）"},
+        ok=(302,),
+    ),
+    Route(
         "review:opinion_delete",
         "post",
         lambda c: {**as_reviewer(c.review_reviewing), "number": 1},
@@ -298,6 +305,12 @@ API_ROUTES: list[Route] = [
         lambda c: _api(as_reviewer(c.review_reviewing)),
         lambda c: {"category": "disclosure", "severity": "suggestion", "body": "补充风险揭示"},
         ok=(201,),
+    ),
+    Route(
+        "PUT /api/v1/reviews/{review_id}/opinions/{number}",
+        "put",
+        lambda c: {**_api(as_reviewer(c.review_reviewing)), "number": 1},
+        lambda c: {"category": "disclosure", "severity": "must_change", "body": "补充风险揭示（已修改）"},
     ),
     Route(
         "DELETE /api/v1/reviews/{review_id}/opinions/{number}",

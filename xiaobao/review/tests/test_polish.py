@@ -193,3 +193,86 @@ def test_the_register_links_its_excel_export_with_the_current_filters(make_revie
         if cell.value
     ]
     assert any("宣传单审查" in v for v in cells) and not any("合同审查" in v for v in cells)
+
+
+def test_the_reviewer_edits_an_opinion_before_sending_it(make_review, reviewer, client_for):
+    from xiaobao.core.models import AuditEvent
+
+    # given opinions 1–3 written, not sent
+    review = _in_review_with_opinions(make_review, reviewer)
+    c = client_for(reviewer)
+    url = reverse("review:detail", args=[review.pk])
+    # when the reviewer opens opinion 2 for editing
+    with at("2026-03-04"):
+        page = c.get(url, {"edit": "2"}).content.decode()
+    # then the page's opinion form is prefilled with it and posts to the edit
+    assert f'action="{reverse("review:opinion_edit", args=[review.pk, 2])}"' in page
+    assert "修改第 2 条意见" in page and 'data-testid="opinion-edit"' in page
+    form = page.split('data-testid="opinion-edit-form"', 1)[1].split("</form>", 1)[0]
+    assert '<option value="suggestion" selected>' in form and "删除“保本保收益”</textarea>" in form
+    # when it is saved as a must-change opinion with another text
+    with at("2026-03-04"):
+        bad = c.post(reverse("review:opinion_edit", args=[review.pk, 2]), {"category": "marketing"})
+        saved = c.post(
+            reverse("review:opinion_edit", args=[review.pk, 2]),
+            {
+                "category": "disclosure",
+                "severity": "must_change",
+                "body": "补充“理财非存款”提示",
+                "location": "第2段",
+            },
+        )
+    # then a bad form shows the errors on the page (the edit form still open), the good one is saved
+    assert bad.status_code == 400 and 'data-testid="opinion-edit-form"' in bad.content.decode()
+    assert saved.status_code == 302
+    opinion = review.opinions.get(number=2)
+    assert (opinion.category, opinion.severity, opinion.body, opinion.location) == (
+        "disclosure",
+        "must_change",
+        "补充“理财非存款”提示",
+        "第2段",
+    )
+    assert review.opinions.count() == 3  # edited in place, no new number
+    assert review.events.filter(action="opinion_edited", data__opinion=2).count() == 1
+    assert (
+        AuditEvent.objects.filter(object_type="review.reviewopinion", object_id=str(opinion.pk)).count() == 2
+    )
+
+
+def test_a_sent_opinion_cannot_be_edited(make_review, reviewer, api_for, client_for):
+    # given opinions sent to the submitter
+    review = _in_review_with_opinions(make_review, reviewer)
+    with at("2026-03-03"):
+        review_transition(actor=reviewer, review=review, action="issue_opinions")
+    body = {"category": "other", "severity": "suggestion", "body": "改写"}
+    # when the reviewer tries through the API and the page
+    with at("2026-03-04"):
+        api = api_for(reviewer).put(
+            f"/api/v1/reviews/{review.pk}/opinions/1", body, content_type="application/json"
+        )
+        page = client_for(reviewer).get(reverse("review:detail", args=[review.pk]), {"edit": "1"})
+    # then 409 from the API, no edit form or button on the page, the opinion as sent
+    assert api.status_code == 409 and api.json()["code"] == "issued"
+    assert 'data-testid="opinion-edit' not in page.content.decode()
+    assert review.opinions.get(number=1).body == "删除“保本保收益”"
+
+
+def test_the_api_edits_an_opinion_not_yet_sent(make_review, reviewer, api_for):
+    review = _in_review_with_opinions(make_review, reviewer)
+    # when
+    with at("2026-03-04"):
+        response = api_for(reviewer).put(
+            f"/api/v1/reviews/{review.pk}/opinions/3",
+            {"category": "pricing", "severity": "suggestion", "body": "建议列明费率"},
+            content_type="application/json",
+        )
+        refused = api_for(reviewer).put(
+            f"/api/v1/reviews/{review.pk}/opinions/3",
+            {"category": "nonsense", "severity": "suggestion", "body": ""},
+            content_type="application/json",
+        )
+    # then
+    assert response.status_code == 200
+    assert (response.json()["number"], response.json()["category"]) == (3, "pricing")
+    assert refused.status_code == 422 and {"category", "body"} <= set(refused.json()["fields"])
+    assert review.opinions.get(number=3).body == "建议列明费率"
