@@ -755,15 +755,30 @@ def pass_blocked_reason(review: Review) -> str:
 
 
 PAUSE_ACTIONS = {"issue_opinions": "pause", "answer": "resume"}
+# Steps that end the review, and with it any pause still open (a rejection or a withdrawal while the
+# submitter answers): the pause ends that day, so an ended review's due date never moves again.
+ENDING_ACTIONS = frozenset({*Conclusion.values, "withdraw"})
+
+
+def clock_specs(events: list[Any]) -> list[EventSpec]:
+    """The review's events as the shared clock reads them: sending opinions pauses, the answer resumes,
+    and a conclusion or withdrawal resumes first (a no-op unless a pause is open) on its own day."""
+    specs: list[EventSpec] = []
+    for e in events:
+        if e.action in ENDING_ACTIONS:
+            specs.append(EventSpec("resume", e.effective_date, {}))
+        specs.append(EventSpec(PAUSE_ACTIONS.get(e.action, e.action), e.effective_date, e.data or {}))
+    return specs
 
 
 def compute_clock(review: Review, events: list[Any], today: dt.date | None = None) -> ClockResult | None:
     """The review clock from the submission day: met by a conclusion, stopped by a withdrawal, paused while
-    the submitter answers opinions (from sending them to the answer). None before submission."""
+    the submitter answers opinions (from sending them to the answer, or to a conclusion or withdrawal that
+    comes first). None before submission. An ended review gives the same result on any later day."""
     if review.submitted_on is None:
         return None
     rule = review.rule
-    specs = [EventSpec(PAUSE_ACTIONS.get(e.action, e.action), e.effective_date, e.data or {}) for e in events]
+    specs = clock_specs(events)
     return run_clock(
         get_calendar(),
         RuleSpec(rule.code, rule.days, rule.unit, rule.roll_forward),
