@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from xiaobao.complaints.views.common import due_info
 from xiaobao.core.clock import localdate as recorded_date
 from xiaobao.core.errors import DomainError
 from xiaobao.core.http import AuthedRequest
@@ -32,9 +31,10 @@ from xiaobao.review.choices import (
     Status,
     Track,
 )
+from xiaobao.review.dues import review_due
 from xiaobao.review.filtersets import ReviewFilter
 from xiaobao.review.forms import FORMS, FindingDecisionForm, OpinionForm, ReviewForm, UploadForm
-from xiaobao.review.models import DocumentVersion, Review
+from xiaobao.review.models import DocumentVersion, Review, ReviewClock
 from xiaobao.review.selectors import (
     block_label,
     marked_segments,
@@ -275,7 +275,20 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
     pass_blocked = pass_blocked_reason(review) if any(a.code in PASS_ACTIONS for a in steps) else ""
     return {
         "r": review,
-        "clocks": [(k, due_info(k.due_date, k.state, today)) for k in review.clocks.all()],
+        "clocks": [
+            (
+                k,
+                review_due(
+                    k.due_date,
+                    k.state,
+                    today,
+                    live=review.status in WORKFLOW.group("live"),
+                    met_on=k.met_on,
+                    unit=k.rule.unit,
+                ),
+            )
+            for k in review.clocks.all()
+        ],
         "events": timeline(review),
         "actions": [
             {"code": a.code, "label": a.label, "blocked": pass_blocked if a.code in PASS_ACTIONS else ""}
@@ -368,9 +381,25 @@ def review_list_view(request: AuthedRequest) -> HttpResponse:
     page = paginate(request, review_list(user=request.user, filters=filters))
     today = recorded_date()
     live = WORKFLOW.group("live")
+    ended = {
+        k.item_id: k
+        for k in ReviewClock.objects.filter(
+            item_id__in=[r.pk for r in page.object_list if r.conclusion], met_on__isnull=False
+        ).select_related("rule")
+    }
     for row in page.object_list:
+        k = ended.get(row.pk)
         row.due = (
-            due_info(row.due_date, row.clock_state, today) if row.status in live or row.conclusion else None
+            review_due(
+                row.due_date,
+                row.clock_state,
+                today,
+                live=row.status in live,
+                met_on=k.met_on if k else None,
+                unit=k.rule.unit if k else "working",
+            )
+            if row.status in live or row.conclusion
+            else None
         )
     status = 400 if form.is_bound and not form.is_valid() else 200
     template = "review/list.html#results" if request.htmx else "review/list.html"
