@@ -3,7 +3,8 @@
 Unlike complaints' `due_info`, which counts any breached clock to today, a review that has ended is shown
 as it ended: a concluded review says how late it was concluded (working days after the due date up to the
 conclusion, for a working-day rule) or nothing when it was on time; a withdrawn review says its clock
-stopped. Only a live review counts to today.
+stopped. Only a live review counts to today. A paused review clock waits for the submitter's answers: its
+stored due date moves on each day of the pause, so no countdown is shown while it lasts.
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from xiaobao.casework.choices import ClockState
 from xiaobao.complaints.views.common import Due, due_info
 from xiaobao.core.workdays import get_calendar
+
+# The review's own word for a paused clock (complaints' "Paused" reads 已中止, a suspended complaint).
+PAUSED_LABEL = gettext_lazy("Paused (awaiting the submitter's answers)")
 
 
 def late_days(due: dt.date, met_on: dt.date, unit: str) -> int:
@@ -36,8 +41,10 @@ def review_due(
     live: bool,
     met_on: dt.date | None = None,
     unit: str = "working",
+    word_pause: bool = True,
 ) -> Due:
-    """The due date with its colour and text: counted to today only while the review is `live`."""
+    """The due date with its colour and text: counted to today only while the review is `live`. A paused
+    clock says so unless `word_pause` is off (the review page says it once, as the clock's state)."""
     if due is None:
         return Due(None, "", "")
     if met_on is not None:
@@ -53,4 +60,11 @@ def review_due(
         return Due(due, "bad", text)
     if not live:
         return Due(due, "", _("stopped"))
+    if state == ClockState.PAUSED:
+        return Due(due, "", str(PAUSED_LABEL) if word_pause else "")
     return due_info(due, state, today)
+
+
+def state_label(state: str, display: str) -> str:
+    """The clock state's name on the review page: the review's own wording for a paused clock."""
+    return str(PAUSED_LABEL) if state == ClockState.PAUSED else display

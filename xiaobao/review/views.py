@@ -31,7 +31,7 @@ from xiaobao.review.choices import (
     Status,
     Track,
 )
-from xiaobao.review.dues import review_due
+from xiaobao.review.dues import review_due, state_label
 from xiaobao.review.filtersets import ReviewFilter
 from xiaobao.review.forms import FORMS, FindingDecisionForm, OpinionForm, ReviewForm, UploadForm
 from xiaobao.review.models import DocumentVersion, Review, ReviewClock
@@ -285,7 +285,9 @@ def _context(request: AuthedRequest, review: Review, **extra: Any) -> dict[str, 
                     live=review.status in WORKFLOW.group("live"),
                     met_on=k.met_on,
                     unit=k.rule.unit,
+                    word_pause=False,
                 ),
+                state_label(k.state, k.get_state_display()),
             )
             for k in review.clocks.all()
         ],

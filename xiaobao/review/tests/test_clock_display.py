@@ -1,6 +1,7 @@
 """How the register and the review page show a review's clock: a concluded review says how late it was
 concluded (working days from the due date to the conclusion) or nothing when on time, an ended review is
-never counted to today."""
+never counted to today, and a paused review clock reads as waiting for the submitter's answers (not
+complaints' 中止 wording, which complaints keep)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from xiaobao.complaints.views.common import due_info
 from xiaobao.review.services import opinion_add, review_transition
 from xiaobao.review.tests.conftest import at, zh
 
@@ -78,3 +80,27 @@ def test_a_withdrawn_review_is_not_counted_to_today(make_review, reviewer, submi
     # then nothing counts to today
     assert "已超期" not in page
     assert zh("Stopped") in page
+
+
+def test_a_paused_review_clock_waits_for_the_submitter(make_review, reviewer, client_for):
+    # given a review whose opinions were sent on 03-04
+    review = _answering(make_review, reviewer)
+    c = client_for(reviewer)
+    # when the register and the page are opened while the submitter answers
+    with at("2026-03-05"):
+        register = c.get(reverse("review:list")).content.decode()
+        page = c.get(review.get_absolute_url()).content.decode()
+    # then the clock reads as paused for the submitter's answers, not with complaints' 中止 wording
+    assert "暂停（待提交人答复）" in register and "暂停（待提交人答复）" in page
+    assert "已中止" not in register and "已中止" not in page
+
+
+def test_complaints_keep_their_wording_for_a_paused_clock():
+    # when complaints' due helper words a paused clock
+    with at("2026-03-05"):
+        from django.utils import translation
+
+        with translation.override("zh-hans"):
+            text = due_info(dt.date(2026, 3, 20), "paused", dt.date(2026, 3, 5)).text
+    # then it is still complaints' 中止 wording
+    assert text.startswith("已中止 · ")
