@@ -357,9 +357,13 @@ def _rule_spec(rule: DeadlineRule) -> sla.RuleSpec:
     return sla.RuleSpec(rule.code, rule.days, rule.unit, rule.roll_forward)
 
 
+COMPLAINT_SUBJECT = "complaints.complaint"
+
+
 def rules_for(complaint: Complaint) -> dict[str, DeadlineRule]:
-    """The rule of each clock: the decision rule whose sources include the complaint's source."""
-    rules = list(DeadlineRule.objects.filter(is_active=True))
+    """The rule of each clock: the decision rule whose sources include the complaint's source. Only rules
+    for complaints: other modules' rules may name a clock the same way (review's "review")."""
+    rules = list(DeadlineRule.objects.filter(is_active=True, subject=COMPLAINT_SUBJECT))
     decision = next((r for r in rules if r.clock == "decision" and complaint.source in r.sources), None)
     decision = decision or next((r for r in rules if r.code == "nfra-2020"), None)
     out = {"decision": decision} if decision else {}

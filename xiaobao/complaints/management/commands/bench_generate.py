@@ -536,7 +536,7 @@ class _Generator:
             list(demo.SOURCE_WEIGHTS),
             list(itertools.accumulate(demo.SOURCE_WEIGHTS.values())),
         )
-        rules = list(DeadlineRule.objects.filter(is_active=True))
+        rules = list(DeadlineRule.objects.filter(is_active=True, subject="complaints.complaint"))
         by_code = {r.code: r for r in rules}
         self.rule_ids = {r.code: r.pk for r in rules}
         self.rules: dict[str, dict[str, sla.RuleSpec]] = {}
