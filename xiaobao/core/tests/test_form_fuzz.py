@@ -399,6 +399,12 @@ def _module_public_form_pages() -> list[str]:
     return pages
 
 
+def _review_opinion_edit(c: Ctx) -> str:
+    from xiaobao.review.tests.routes import as_reviewer
+
+    return reverse("review:detail", kwargs=as_reviewer(c.review_reviewing)) + "?edit=1"
+
+
 def _closed_unit(c: Ctx) -> str:
     from xiaobao.core.services.org import org_unit_close, org_unit_create
 
@@ -411,6 +417,7 @@ def _closed_unit(c: Ctx) -> str:
 STATE_PAGES = [
     ("hq_officer", lambda c: reverse("core:calendar") + "?year=2099"),  # a year without the official schedule
     ("power_b1", _closed_unit),  # a closed unit can be reopened
+    ("power_b1", lambda c: _review_opinion_edit(c)),  # an opinion not yet sent can be edited (?edit=1)
 ]
 
 
