@@ -483,7 +483,7 @@ def _required(c: _Compiled, t: _Text) -> list[Finding]:
         s, e = t.blocks[0]
         return [_finding(c, t, s, min(e, s + 40))]
     out = []
-    for b0, b1 in t.blocks:
+    for i, (b0, b1) in enumerate(t.blocks):
         trigger = next(
             (
                 m
@@ -492,9 +492,24 @@ def _required(c: _Compiled, t: _Text) -> list[Finding]:
             ),
             None,
         )
-        if trigger is not None and not c.required.search(t.norm, b0, b1):
-            out.append(_finding(c, t, trigger.start(), trigger.end()))
+        if trigger is None or c.required.search(t.norm, b0, b1):
+            continue
+        # a heading belongs to the paragraph under it ("XX消费金融“安心分期”" above the rate paragraph)
+        if _is_heading(t.norm[b0:b1]) and i + 1 < len(t.blocks):
+            n0, n1 = t.blocks[i + 1]
+            if c.required.search(t.norm, n0, n1):
+                continue
+        out.append(_finding(c, t, trigger.start(), trigger.end()))
     return out
+
+
+_HEADING_MAX = 32
+
+
+def _is_heading(block: str) -> bool:
+    """A one-line block without a sentence end: a title or heading."""
+    block = block.strip()
+    return 0 < len(block) <= _HEADING_MAX and "\n" not in block and not _SENTENCE_END.search(block)
 
 
 def _span_months(groups: dict[str, Any]) -> float | None:

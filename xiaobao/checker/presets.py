@@ -57,7 +57,8 @@ PRODUCT_FIGURES = (
 # Words of a disclaimer: a trigger inside one does not call for the statement again.
 DISCLAIMER_WORDS = (
     r"收益承诺|实际收益|未来表现|(过往|历史)(业绩|收益)|收益率测算|投资收益率计算|"
-    r"固定收益(?!率)|固收|高收益债|绝对收益策略|100%\s*安全|"
+    r"固定收益(?!率)|固收|高收益债|绝对收益策略|100%\s*安全|风险收益特征|收益特征|"
+    r"(申购|赎回|认购|转换)费(率)?[^。，,；;]{0,10}\d+(\.\d+)?\s*%|"
     r"(仓位|比例|占比|权重|持仓|集中度|不超过|不低于|不高于)[^。，,；;]{0,8}\d+(\.\d+)?\s*%"
 )
 
@@ -119,7 +120,10 @@ PRESETS: list[RuleSpec] = [
             r"最(高|低)[^。，,；;！!\d]{0,4}[\d一二两三四五六七八九十百千]",
             r"最低(收益率?|利率)\s*(为|是|\d|[(（])|(本金|保底)[^。，,；;]{0,4}(和|及|与|以及)最低收益",
             r"最大\s*(回撤|亏损|损失|跌幅|可能损失|限额|额度|金额|期限|年龄|限度|程度|努力|\d)",
-            r"最快\s*(T|\d|当|次)",
+            r"最(快|短|迟|晚)\s*(T|\d|当|次|[一二两三四五六七八九十半])",
+            # contractual floors and hedged minimums (万能险 最低保证利率; "可能只能获得最低收益")
+            r"最低保证(利率|收益率?)",
+            r"(只能|仅能|仅可|或将)[^。，,；;]{0,4}最低",
             r"最好\s*(不要|别|先|提前|根据|在|能|是否|咨询|仔细|认真|结合)",
         ),
         materials=("marketing",),
@@ -476,7 +480,11 @@ PRESETS: list[RuleSpec] = [
             r"(?!公司|股份|集团|机构|有限|代理|经纪|销售|行业|品牌|业务)",
             r"买保险|保险(找我|问我|咨询我)",
         ),
-        exceptions=(r"保险产品|保险公司",),
+        exceptions=(
+            r"保险产品|保险公司",
+            r"(利益)?演示[^。，,；;]{0,4}(仅供参考|不代表|不等于|不构成)|(红利|分红)[^。，,；;]{0,6}不确定",
+            r"利率[^。，,；;]{0,16}(公布|公示|查询)",
+        ),
         product_kinds=("insurance",),
         materials=("marketing",),
         source=INS_SALES + "第十七条（明确标识为保险产品）",
@@ -519,7 +527,11 @@ PRESETS: list[RuleSpec] = [
             r"%\s*/\s*(天|日|月|期)",
         ),
         required=(APR_FIGURE,),
-        exceptions=(r"免息期", r"(取现|挂失|补卡|换卡|跨行|转账|汇款|境外)[^。，,；;]{0,4}手续费"),
+        exceptions=(
+            r"免息期",
+            r"(取现|挂失|补卡|换卡|跨行|转账|汇款|境外|提现)[^。，,；;]{0,4}手续费",
+            r"起(计收|计算|收取|计)利息|(避免|减少|节省)[^。，,；;]{0,4}利息",
+        ),
         product_kinds=("loan", "credit_card"),
         materials=("marketing",),
         source=APR_NOTICE + "；" + FIN_MKT_2019,
@@ -536,6 +548,21 @@ PRESETS: list[RuleSpec] = [
         materials=("marketing",),
         source=APR_NOTICE,
         suggestion="贷款营销须展示年化利率（如“年化利率（单利）7.2%起”），“秒批”“额度高达”不能代替价格信息。",
+    ),
+    RuleSpec(
+        code="apr-missing-pay-later",
+        label="apr_missing",
+        severity="high",
+        kind="required",
+        title="先用后付、消费分期未给出年化利率",
+        near=(
+            r"(分\s*[\d、一二三六十]+\s*期|分期)[^。；;\n]{0,20}(手续费|费率|利息|服务费)|先用后付[^。；;\n]{0,30}(手续费|费率|利息|服务费)",
+        ),
+        required=(APR_FIGURE,),
+        product_kinds=("payment",),
+        materials=("marketing",),
+        source=APR_NOTICE + "；" + FIN_MKT_2019,
+        suggestion="先用后付、消费分期收取手续费的，须在同一段落展示折算的年化利率，不得只写每期手续费率。",
     ),
     RuleSpec(
         code="apr-missing-card-cash",

@@ -475,3 +475,32 @@ def test_chinese_decimal_numbers():
     assert (
         parse_number("四点五") == 4.5 and parse_number("十二点零五") == 12.05 and parse_number("点") is None
     )
+
+
+def test_a_heading_takes_the_statement_of_the_paragraph_under_it():
+    # given a product name alone on a line, its rate in the next paragraph
+    heading = "汀岸消费金融“随心分期”\n\n年化利率（单利）9%—18%，以合同为准。\n\n申请渠道：汀岸APP。"
+    # when / then the heading's 分期 is answered by the rate under it
+    assert "apr_missing" not in labels(heading, "loan")
+    # a heading above a paragraph without the rate is still flagged, and so is a long first paragraph
+    assert "apr_missing" in labels("汀岸消费金融“随心分期”\n\n额度最高20万元。", "loan")
+    assert "apr_missing" in labels(
+        "汀岸消费金融“随心分期”可分3、6、12期，手续费低。\n\n年化利率（单利）9%起。", "loan"
+    )
+
+
+GENERALISED_3 = [
+    ("财经博主说：“这只基金我自己拿了两年，很稳。”风险等级R3。", "fund", "marketing", "endorsement", True),
+    ("客户赵女士：“保单在哪里查？”客服：请在APP查看。", "insurance", "marketing", "endorsement", False),
+    ("这期额度仅有3000万，上期不到半小时就抢光了。", "wealth", "marketing", "urgency", True),
+    ("您可以把它看成利息更高的定期存款。", "wealth", "marketing", "deposit_confusion", True),
+    ("黄金是无风险资产，放心囤。", "precious_metal", "marketing", "no_risk", True),
+    ("无风险利率下行时，债券价格通常上涨。", "fund", "marketing", "no_risk", False),
+    ("最快10分钟放款，年化利率（单利）6%起。", "loan", "marketing", "absolute", False),
+    ("先用后付，可分12期，每期手续费0.5%。", "payment", "marketing", "apr_missing", True),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "material", "label", "found"), GENERALISED_3)
+def test_categories_of_expression_third_round(text, kind, material, label, found):
+    assert (label in labels(text, kind, material)) is found
