@@ -6,12 +6,12 @@ no finding, a problem text must get every expected label and no other. Per label
 texts where the label was expected and found / texts where it was found; recall = … / texts where it was
 expected. Also reported: "flagged or passed" (expected some label ⇔ found some label), the looser reading.
 
-None of dev.jsonl, holdout.jsonl and holdout2.jsonl is blind any more: the rules were changed after each
-held-out set's blind run (holdout: 69.1 % correct blind; holdout2: 76.5 % correct blind, recall 41.7–93.8 %
-by label). The floors below are the figures achieved after those changes — they guard against regressions,
-they do not measure generalisation. `holdout3.jsonl` (written blind to the current rules) is loaded and
-checked for shape only until its blind figures are recorded. `bench/checker_quality.py` prints the figures
-as markdown."""
+None of dev.jsonl, holdout.jsonl, holdout2.jsonl and holdout3.jsonl is blind any more: the rules were
+changed after each held-out set's blind run (holdout: 69.1 % correct blind; holdout2: 76.5 %; holdout3:
+84.6 %, endorsement recall 42.9 %). The floors below are the figures achieved after those changes — they
+guard against regressions, they do not measure generalisation. `holdout4.jsonl` (written blind to the
+current rules) is loaded and judged only until its blind figures are recorded. `bench/checker_quality.py`
+prints the figures as markdown."""
 
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ def markdown(name: str, ev: Evaluation) -> str:
     return "\n".join(lines)
 
 
-SETS = ("dev.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl")
+SETS = ("dev.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl")
 
 
 def _well_formed(name: str, rows: list[dict[str, Any]]) -> None:
@@ -156,7 +156,7 @@ def _assert_floors(name: str, correct_floor: float, recall_floors: dict[str, flo
 
 
 def test_dev_set_the_rules_were_written_from():
-    # the rules were written from these: every text right (382/382 when this floor was set)
+    # the rules were written from these: every text right (432/432 when this floor was set)
     _assert_floors("dev.jsonl", 1.0, dict.fromkeys(LABELS, 1.0))
 
 
@@ -172,10 +172,22 @@ def test_second_holdout_set_seen_after_its_blind_run():
     _assert_floors("holdout2.jsonl", 0.98, dict.fromkeys(LABELS, 0.90))
 
 
-def test_third_holdout_set_written_blind_to_the_current_rules():
-    rows = load("holdout3.jsonl")
+def test_third_holdout_set_seen_after_its_blind_run():
+    # blind: 226/267 = 84.6 %, recall endorsement 42.9 %, misleading 77.8 %, unfair_terms 80.0 %, urgency
+    # 81.2 % (the rules of commit 0f61b85). The misses were grouped by category of expression (speaker +
+    # quote/holding, deadlines and quotas in other words, disparaging rivals, acting without notice, a heading
+    # above its paragraph …), new dev texts written in other words: 260/267 since commit f116702.
+    _assert_floors(
+        "holdout3.jsonl",
+        0.97,
+        {**dict.fromkeys(LABELS, 0.90), "missing_disclosure": 0.85},
+    )
+
+
+def test_fourth_holdout_set_written_blind_to_the_current_rules():
+    rows = load("holdout4.jsonl")
     if not rows:
-        pytest.skip("corpus/holdout3.jsonl is not there")
+        pytest.skip("corpus/holdout4.jsonl is not there")
     # when the presets run over it (its blind figures are recorded by the lead, who then adds the floors)
     ev = evaluate(rows)
     # then every text was judged (shape only: no floor until the blind run is recorded)
