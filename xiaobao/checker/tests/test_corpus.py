@@ -156,7 +156,7 @@ def _assert_floors(name: str, correct_floor: float, recall_floors: dict[str, flo
 
 
 def test_dev_set_the_rules_were_written_from():
-    # the rules were written from these: every text right (432/432 when this floor was set)
+    # the rules were written from these: every text right (441/441 when this floor was set)
     _assert_floors("dev.jsonl", 1.0, dict.fromkeys(LABELS, 1.0))
 
 
@@ -176,11 +176,11 @@ def test_third_holdout_set_seen_after_its_blind_run():
     # blind: 226/267 = 84.6 %, recall endorsement 42.9 %, misleading 77.8 %, unfair_terms 80.0 %, urgency
     # 81.2 % (the rules of commit 0f61b85). The misses were grouped by category of expression (speaker +
     # quote/holding, deadlines and quotas in other words, disparaging rivals, acting without notice, a heading
-    # above its paragraph …), new dev texts written in other words: 260/267 since commit f116702.
+    # above its paragraph …), new dev texts written in other words: 266/267 after checker-rules-3.
     _assert_floors(
         "holdout3.jsonl",
-        0.97,
-        {**dict.fromkeys(LABELS, 0.90), "missing_disclosure": 0.85},
+        0.98,
+        dict.fromkeys(LABELS, 0.90),
     )
 
 
