@@ -18,7 +18,11 @@ def _with_decision_provisional(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
     decision = Clock.objects.filter(
         complaint=OuterRef("pk"), name="decision"
     ).order_by()  # no join via ordering
-    return qs.annotate(decision_provisional=Subquery(decision.values("provisional")[:1]))
+    # the rule's unit says how late a decision met after its due date was (decided_on is the clock's met_on)
+    return qs.annotate(
+        decision_provisional=Subquery(decision.values("provisional")[:1]),
+        decision_unit=Subquery(decision.values("rule__unit")[:1]),
+    )
 
 
 LIST_RELATED = ("org_unit", "handler", "channel", "business_type", "cause", "complainant")

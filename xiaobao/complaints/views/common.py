@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from xiaobao.complaints.choices import ClockState
 from xiaobao.complaints.models import Complaint
 from xiaobao.complaints.selectors import complaint_detail
+from xiaobao.core.workdays import get_calendar
 
 VIEW = "complaints.view_complaint"
 REGISTER = "complaints.register_complaint"
@@ -36,7 +37,27 @@ class Due:
     text: str
 
 
-def due_info(due: dt.date | None, state: str | None, today: dt.date | None = None) -> Due:
+def late_days(due: dt.date, met_on: dt.date, unit: str) -> int:
+    """Days after the due date up to and including the day the clock was met: working days for a
+    working-day rule, calendar days otherwise; 0 when met on or before the due date."""
+    if met_on <= due:
+        return 0
+    if unit != "working":
+        return (met_on - due).days
+    cal = get_calendar()
+    return sum(cal.is_workday(due + dt.timedelta(days=i)) for i in range(1, (met_on - due).days + 1))
+
+
+def due_info(
+    due: dt.date | None,
+    state: str | None,
+    today: dt.date | None = None,
+    *,
+    met_on: dt.date | None = None,
+    unit: str = "calendar",
+) -> Due:
+    """The due date with its colour and text. A clock met late (stored as breached, with `met_on`) says how
+    late it was met, in the rule's unit; only a clock not yet met counts to today."""
     today = today or timezone.localdate()
     if due is None:
         return Due(None, "", "")
@@ -44,6 +65,15 @@ def due_info(due: dt.date | None, state: str | None, today: dt.date | None = Non
         return Due(due, "ok", _("met"))
     if state == ClockState.STOPPED:
         return Due(due, "", _("stopped"))
+    if met_on is not None:
+        n = late_days(due, met_on, unit)
+        if n == 0:
+            return Due(due, "bad", _("breached"))
+        if unit == "working":
+            text = ngettext("Concluded %(n)d working day late", "Concluded %(n)d working days late", n)
+        else:
+            text = ngettext("Concluded %(n)d day late", "Concluded %(n)d days late", n)
+        return Due(due, "bad", text % {"n": n})
     left = (due - today).days
     if left < 0 or state == ClockState.BREACHED:
         n = max(0, -left)
@@ -58,11 +88,19 @@ def due_info(due: dt.date | None, state: str | None, today: dt.date | None = Non
 
 
 def with_due(rows: Iterable[T], today: dt.date | None = None) -> list[T]:
-    """Materialise list rows (annotated by the selectors with decision_due/_state) and attach `.due`."""
+    """Materialise list rows and attach `.due`: the row's decision clock (decision_due/_state, decided_on =
+    the clock's met_on, all kept on the complaint row) and its rule's unit (`decision_unit`, annotated by the
+    selectors)."""
     today = today or timezone.localdate()
     out = list(rows)
     for row in out:
-        row.due = due_info(getattr(row, "decision_due", None), getattr(row, "decision_state", None), today)  # type: ignore[attr-defined]
+        row.due = due_info(  # type: ignore[attr-defined]
+            getattr(row, "decision_due", None),
+            getattr(row, "decision_state", None),
+            today,
+            met_on=getattr(row, "decided_on", None),
+            unit=getattr(row, "decision_unit", None) or "calendar",
+        )
     return out
 
 

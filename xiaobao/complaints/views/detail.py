@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from xiaobao.complaints import workflow
 from xiaobao.complaints.attachments import attachment_add, attachment_response
 from xiaobao.complaints.choices import (
+    ClockState,
     Liability,
     NotifyMethod,
     PauseReason,
@@ -31,10 +33,10 @@ from xiaobao.complaints.choices import (
     Status,
 )
 from xiaobao.complaints.forms import ActionForm, AttachmentForm, LegalHoldForm, action_form_class
-from xiaobao.complaints.models import Complaint, Extension, NoticeTemplate
+from xiaobao.complaints.models import Clock, Complaint, Extension, NoticeTemplate
 from xiaobao.complaints.selectors import complaint_detail
 from xiaobao.complaints.services import allowed_actions, can_reach, can_work, complaint_transition
-from xiaobao.complaints.views.common import HANDLE, VIEW, due_info, get_complaint, safe_next
+from xiaobao.complaints.views.common import HANDLE, VIEW, Due, due_info, get_complaint, safe_next
 from xiaobao.core.errors import Conflict, DomainError
 from xiaobao.core.http import AuthedRequest
 from xiaobao.core.models import User
@@ -195,15 +197,19 @@ def notice_text(user: Any, c: Complaint) -> str:
     )
 
 
+def _clock_due(k: Clock, today: dt.date) -> Due:
+    """A clock's due date on the complaint page: met on time says nothing more (the state column says it);
+    met late says how late, in the rule's unit; a clock not yet met counts to today."""
+    due = due_info(k.due_date, k.state, today, met_on=k.met_on, unit=k.rule.unit)
+    return replace(due, text="") if k.state == ClockState.MET else due
+
+
 def _context(request: AuthedRequest, c: Complaint, **extra: Any) -> dict[str, Any]:
     today = timezone.localdate()
     actions = _shown_actions(request.user, c)
     return {
         "c": c,
-        "clocks": [
-            (k, CLOCK_LABELS.get(k.name, k.name), due_info(k.due_date, k.state, today))
-            for k in c.clocks.all()
-        ],
+        "clocks": [(k, CLOCK_LABELS.get(k.name, k.name), _clock_due(k, today)) for k in c.clocks.all()],
         "special_groups": [GROUP_LABELS.get(v, v) for v in c.special_groups],
         "sensitivity_tags": [TAG_LABELS.get(v, v) for v in c.sensitivity_tags],
         "events": timeline(c),
