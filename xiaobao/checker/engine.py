@@ -494,10 +494,16 @@ def _required(c: _Compiled, t: _Text) -> list[Finding]:
         )
         if trigger is None or c.required.search(t.norm, b0, b1):
             continue
-        # a heading belongs to the paragraph under it ("XX消费金融“安心分期”" above the rate paragraph)
+        # a heading belongs to the paragraph under it: a trigger in the heading is answered by the paragraph
+        # ("XX消费金融“安心分期”" above the rate), a statement in the heading answers the paragraph
+        # ("XX混合（风险等级R3）" above the figures)
         if _is_heading(t.norm[b0:b1]) and i + 1 < len(t.blocks):
             n0, n1 = t.blocks[i + 1]
             if c.required.search(t.norm, n0, n1):
+                continue
+        if i > 0 and _is_heading(t.norm[t.blocks[i - 1][0] : t.blocks[i - 1][1]]):
+            p0, p1 = t.blocks[i - 1]
+            if c.required.search(t.norm, p0, p1):
                 continue
         out.append(_finding(c, t, trigger.start(), trigger.end()))
     return out

@@ -487,6 +487,14 @@ def test_a_heading_takes_the_statement_of_the_paragraph_under_it():
     assert "apr_missing" in labels(
         "汀岸消费金融“随心分期”可分3、6、12期，手续费低。\n\n年化利率（单利）9%起。", "loan"
     )
+    # a statement in the heading answers the paragraph under it, not one further down
+    assert "missing_disclosure" not in labels(
+        "汀岸成长混合（风险等级R3）\n\n近一年上涨12%，过往业绩不预示其未来表现。", "fund"
+    )
+    assert "missing_disclosure" in labels(
+        "汀岸成长混合（风险等级R3）\n\n基金经理从业十年。\n\n近一年上涨12%，过往业绩不预示其未来表现。",
+        "fund",
+    )
 
 
 GENERALISED_3 = [
