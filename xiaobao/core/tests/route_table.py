@@ -27,6 +27,7 @@ class Route:
     marker: Any = None  # callable(ctx) -> text that must not appear in another branch's list
     extra: dict = field(default_factory=dict)
     actor: str = ""  # fixture name of the allowed user when not the branch-1 power user (e.g. "hq_officer")
+    app: str = ""  # the app whose routes.py lists it (set by `app_routes`): its setup runs first
 
 
 class Ctx:
@@ -35,6 +36,26 @@ class Ctx:
     def __init__(self, org, b1_user, consumer, complaint=None, attachment=None):
         self.org, self.b1_user, self.consumer = org, b1_user, consumer
         self.complaint, self.attachment = complaint, attachment
+        self._pending: list[Callable[[Ctx], None]] = []
+
+    def run_setups(self, first: str = "") -> None:
+        """Run the setup of app `first` now and keep the others for when an object they add is asked for
+        (a route's own objects are made for every test; other apps' only when needed, which keeps the sweep
+        fast). Without `first`, every setup runs now."""
+        setups = app_setups_by_app()
+        own = [fn for app, fn in setups if app == first]
+        self._pending = [fn for app, fn in setups if app != first] if own else []
+        for fn in own or [fn for _, fn in setups]:
+            fn(self)
+
+    def __getattr__(self, name: str) -> Any:
+        # only called for attributes not set: another app's setup makes it — run the pending ones, then retry
+        pending = self.__dict__.get("_pending")
+        if name.startswith("__") or not pending:
+            raise AttributeError(name)
+        while pending:
+            pending.pop(0)(self)
+        return getattr(self, name)
 
 
 def _app_modules() -> list[Any]:
@@ -53,9 +74,20 @@ def app_routes() -> tuple[list[Route], list[Route]]:
     pages: list[Route] = []
     api: list[Route] = []
     for module in _app_modules():
+        app = _app_of(module)
+        for route in [*getattr(module, "PAGE_ROUTES", []), *getattr(module, "API_ROUTES", [])]:
+            route.app = route.app or app
         pages += getattr(module, "PAGE_ROUTES", [])
         api += getattr(module, "API_ROUTES", [])
     return pages, api
+
+
+def _app_of(module: Any) -> str:
+    return module.__name__.split(".")[1]  # xiaobao.<app>.tests.routes
+
+
+def app_setups_by_app() -> list[tuple[str, Callable[[Ctx], None]]]:
+    return [(_app_of(m), m.setup) for m in _app_modules() if hasattr(m, "setup")]
 
 
 def app_public() -> tuple[set[str], set[str]]:

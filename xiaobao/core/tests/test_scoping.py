@@ -14,7 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from xiaobao.api import api
-from xiaobao.core.tests.route_table import Ctx, Route, app_public, app_routes, app_setups
+from xiaobao.core.tests.route_table import Ctx, Route, app_public, app_routes
 
 PDF = b"%PDF-1.4\n% test attachment\n"
 
@@ -337,7 +337,7 @@ API_ROUTES += _app_api
 
 
 @pytest.fixture
-def ctx(org, b1_consumer):
+def ctx(org, b1_consumer, request):
     from io import BytesIO
 
     from conftest import make_user
@@ -360,8 +360,9 @@ def ctx(org, b1_consumer):
     )
     attachment = attachment_add(actor=clerk, complaint=complaint, fileobj=BytesIO(PDF), name="letter.pdf")
     context = Ctx(org, clerk, b1_consumer, complaint, attachment)
-    for setup in app_setups():
-        setup(context)
+    callspec = getattr(request.node, "callspec", None)
+    route = callspec.params.get("route") if callspec else None
+    context.run_setups(first=getattr(route, "app", ""))  # other apps' objects only when a route asks
     return context
 
 
