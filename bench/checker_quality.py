@@ -26,7 +26,8 @@ def main() -> None:
         ("dev.jsonl", "development set"),
         ("holdout.jsonl", "first held-out set (used for tuning after its blind run)"),
         ("holdout2.jsonl", "second held-out set (blind run recorded, then used for tuning)"),
-        ("holdout3.jsonl", "third held-out set (written blind to the rules of commit 0f61b85)"),
+        ("holdout3.jsonl", "third held-out set (blind run recorded, then used for tuning)"),
+        ("holdout4.jsonl", "fourth held-out set (written blind to the rules of commit 7eb3737)"),
     )
     for name, title in sets:
         rows = load(name)
