@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xiaobao.casework.clocks import ClockResult, EventSpec, RuleSpec, run_clock
+from xiaobao.casework.extensions import extension_request
 from xiaobao.casework.models import DeadlineRule
 from xiaobao.casework.notifications import notify_on_commit
 from xiaobao.casework.transitions import Transitions
@@ -32,7 +33,6 @@ from xiaobao.rectification.models import (
     Rectification,
     RectificationClock,
     RectificationEvent,
-    RectificationExtension,
 )
 from xiaobao.rectification.workflow import (
     NOT_OWNER_ACTIONS,
@@ -419,25 +419,10 @@ def _reject(actor: User, item: Rectification, data: dict[str, Any]) -> tuple[dic
 @TRANSITIONS.handles("extend")
 def _extend(actor: User, item: Rectification, data: dict[str, Any]) -> tuple[dict[str, Any], None]:
     _owner_only(actor, item)
-    rule = item.rule
-    clock = item.clocks.filter(name=CLOCK).first()
     to_days = int(data["to_days"])
-    step = rule.step_for(to_days)
-    if step is None or (clock is not None and to_days <= clock.days):
-        allowed = ", ".join(
-            str(s["to_days"]) for s in rule.extensions if clock is None or int(s["to_days"]) > clock.days
-        )
-        raise ValidationError(
-            {
-                "to_days": [
-                    _("Under %(rule)s the deadline can be extended to: %(allowed)s days.")
-                    % {"rule": rule.code, "allowed": allowed or "—"}
-                ]
-            }
-        )
-    if item.extensions.filter(state=PENDING).exists():
-        raise Conflict(_("An extension is already awaiting approval."), code="pending_extension")
-    needs_approval = bool(step.get("approval"))
+    ext, needs_approval = extension_request(
+        item, clock=CLOCK, to_days=to_days, reason=data["reason"], actor=actor
+    )
     if needs_approval:
         _tell_later(
             item,
@@ -445,14 +430,6 @@ def _extend(actor: User, item: Rectification, data: dict[str, Any]) -> tuple[dic
             "rect_extension",
             gettext_lazy("Rectification %(ref)s: an extension awaits approval"),
         )
-    ext = RectificationExtension.objects.create(
-        item=item,
-        clock=CLOCK,
-        to_days=to_days,
-        reason=data["reason"],
-        requested_by=actor,
-        state=PENDING if needs_approval else APPROVED,
-    )
     return {
         "to_days": to_days,
         "needs_approval": needs_approval,

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from xiaobao.casework.clocks import ClockResult, EventSpec, RuleSpec, run_clock
+from xiaobao.casework.extensions import extension_request
 from xiaobao.casework.models import DeadlineRule
 from xiaobao.casework.notifications import notify_on_commit
 from xiaobao.casework.transitions import Transitions
@@ -59,7 +60,6 @@ from xiaobao.review.models import (
     ReviewClock,
     ReviewDocument,
     ReviewEvent,
-    ReviewExtension,
     ReviewOpinion,
 )
 from xiaobao.review.workflow import (
@@ -1208,32 +1208,9 @@ def _record_launch(actor: User, review: Review, data: dict[str, Any]) -> tuple[d
 @TRANSITIONS.handles("extend")
 def _extend(actor: User, review: Review, data: dict[str, Any]) -> tuple[dict[str, Any], None]:
     _reviewer_only(actor, review)
-    rule = review.rule
-    clock = review.clocks.filter(name=CLOCK).first()
     to_days = int(data["to_days"])
-    step = rule.step_for(to_days)
-    if step is None or (clock is not None and to_days <= clock.days):
-        allowed = ", ".join(
-            str(s["to_days"]) for s in rule.extensions if clock is None or int(s["to_days"]) > clock.days
-        )
-        raise ValidationError(
-            {
-                "to_days": [
-                    _("Under %(rule)s the deadline can be extended to: %(allowed)s days.")
-                    % {"rule": rule.name, "allowed": allowed or "—"}
-                ]
-            }
-        )
-    if review.extensions.filter(state=PENDING).exists():
-        raise Conflict(_("An extension is already awaiting approval."), code="pending_extension")
-    needs_approval = bool(step.get("approval"))
-    ext = ReviewExtension.objects.create(
-        item=review,
-        clock=CLOCK,
-        to_days=to_days,
-        reason=data["reason"],
-        requested_by=actor,
-        state=PENDING if needs_approval else APPROVED,
+    ext, needs_approval = extension_request(
+        review, clock=CLOCK, to_days=to_days, reason=data["reason"], actor=actor
     )
     if needs_approval:
         _tell_later(
