@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import connection
 from django.db.models import (
     Count,
@@ -391,7 +391,10 @@ def grouped_counts(qs: QuerySet[Complaint], fields: list[str]) -> dict[str, dict
         return {
             f: dict(qs.order_by().values_list(f).annotate(n=Count("pk")).values_list(f, "n")) for f in fields
         }
-    sql, params = qs.order_by().values_list("pk").query.sql_with_params()
+    try:
+        sql, params = qs.order_by().values_list("pk").query.sql_with_params()
+    except EmptyResultSet:  # a queryset that can match nothing (`.none()`: no permission to see complaints)
+        return {f: {} for f in fields}
     head, sep, rest = sql.partition(" FROM ")
     if not sep or not head.startswith("SELECT "):  # pragma: no cover - Django always writes this shape
         return grouped_counts(qs, fields[:1]) | grouped_counts(qs, fields[1:])
