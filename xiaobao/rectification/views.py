@@ -17,9 +17,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xiaobao.complaints.models import Complaint
 from xiaobao.complaints.views.common import due_info
-from xiaobao.core.errors import Conflict, DomainError
+from xiaobao.core.errors import Conflict
 from xiaobao.core.http import AuthedRequest
-from xiaobao.core.views.common import add_service_errors, bound_filter, paginate, query_without_page
+from xiaobao.core.views.common import (
+    add_service_errors,
+    bound_filter,
+    paginate,
+    query_without_page,
+    take_step,
+)
 from xiaobao.inspections.models import Finding
 from xiaobao.rectification.choices import EvidenceKind, Source, Status
 from xiaobao.rectification.evidence import can_add_evidence, evidence_add, evidence_response
@@ -288,26 +294,16 @@ def rectification_action(request: AuthedRequest, pk: int, action: str) -> HttpRe
 
 def _take(request: AuthedRequest, item: Rectification, action: str, form: Any) -> int:
     """0 when the step was taken, else the status to answer with (form errors attached)."""
-    if not form.is_valid():
-        return 400
-    try:
-        rectification_transition(
+    return take_step(
+        form,
+        lambda: rectification_transition(
             actor=request.user,
             item=item,
             action=action,
             data=form.to_data(),
             expected_version=form.cleaned_data["version"],
-        )
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return 400
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc) or _("You may not do this."))
-        return 403
-    except DomainError as exc:
-        form.add_error(None, exc.message)
-        return exc.status
-    return 0
+        ),
+    )
 
 
 @require_POST

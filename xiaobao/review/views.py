@@ -20,7 +20,13 @@ from django.views.decorators.http import require_GET, require_POST
 from xiaobao.core.clock import localdate as recorded_date
 from xiaobao.core.errors import DomainError
 from xiaobao.core.http import AuthedRequest
-from xiaobao.core.views.common import add_service_errors, bound_filter, paginate, query_without_page
+from xiaobao.core.views.common import (
+    add_service_errors,
+    bound_filter,
+    paginate,
+    query_without_page,
+    take_step,
+)
 from xiaobao.review.choices import (
     EscalationDecision,
     OpinionCategory,
@@ -520,26 +526,17 @@ def _blocked_reason(user: Any, review: Review, action: str) -> str:
 
 def _take(request: AuthedRequest, review: Review, action: str, form: Any) -> int:
     """0 when the step was taken, else the status to answer with (form errors attached)."""
-    if not form.is_valid():
-        return 400
-    try:
-        review_transition(
+    return take_step(
+        form,
+        lambda: review_transition(
             actor=request.user,
             review=review,
             action=action,
             data=form.to_data(),
             expected_version=form.cleaned_data["version"],
-        )
-    except ValidationError as exc:
-        _step_errors(form, exc)
-        return 400
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc) or _("You may not do this."))
-        return 403
-    except DomainError as exc:
-        form.add_error(None, exc.message)
-        return exc.status
-    return 0
+        ),
+        field_errors=_step_errors,
+    )
 
 
 def _step_errors(form: Any, exc: ValidationError) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, QueryDict
 from django.utils.functional import cached_property
@@ -20,6 +21,34 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def take_step(
+    form: Any,
+    run: Callable[[], Any],
+    *,
+    field_errors: Callable[[Any, ValidationError], None] = add_service_errors,
+) -> int:
+    """Run a work item's step from a validated page form: 0 when it was taken, else the status to answer
+    with and the service's reasons on the form (field errors by `field_errors`, refusals and conflicts)."""
+    from django.utils.translation import gettext as _
+
+    from xiaobao.core.errors import DomainError
+
+    if not form.is_valid():
+        return 400
+    try:
+        run()
+    except ValidationError as exc:
+        field_errors(form, exc)
+        return 400
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc) or _("You may not do this."))
+        return 403
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return exc.status
+    return 0
 
 
 class CappedPaginator(Paginator):
