@@ -339,6 +339,11 @@ def _register_routers() -> None:
     api.add_router("/", checker_router)
     api.add_router("/", review_router)
     api.add_router("/", fees_router)
+    from xiaobao.exams.api import router as exams_router
+    from xiaobao.training.api import router as training_router
+
+    api.add_router("/", training_router)
+    api.add_router("/", exams_router)
 
 
 _register_routers()

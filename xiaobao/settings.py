@@ -25,6 +25,9 @@ def env_int(name: str, default: int) -> int:
 DEBUG = env_bool("XIAOBAO_DEBUG", False)
 TESTING = env_bool("XIAOBAO_TESTING", False) or "PYTEST_VERSION" in os.environ
 DATA_DIR = Path(os.environ.get("XIAOBAO_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
+if TESTING and os.environ.get("PYTEST_XDIST_WORKER"):
+    # The suite runs in parallel workers (pytest-xdist): each has its own files (media, vault keys, SQLite).
+    DATA_DIR = DATA_DIR / os.environ["PYTEST_XDIST_WORKER"]
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 _secret = os.environ.get("XIAOBAO_SECRET_KEY", "")
@@ -67,6 +70,8 @@ INSTALLED_APPS = [
     "xiaobao.checker",
     "xiaobao.review",
     "xiaobao.fees",
+    "xiaobao.training",
+    "xiaobao.exams",
 ]
 
 MIDDLEWARE = [

@@ -108,6 +108,12 @@ ROLES: dict[str, Role] = {
             _("Reads everything, changes nothing."),
             frozenset({VIEW_ALL, VIEW_AUDIT, EXPORT_AUDIT, VIEW_CONSUMERS}),
         ),
+        Role(
+            "learner",
+            _("Learner"),
+            _("Takes training and exams and sees the own training record; nothing else."),
+            frozenset(),
+        ),
     ]
 }
 

@@ -1,0 +1,43 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from xiaobao.casework.registry import Module, Nav
+
+VIEW = "training.view_training"
+MANAGE = "training.manage_training"
+VIEW_STAFF = "training.view_staff"
+MANAGE_STAFF = "training.manage_staff"
+OWN_RECORD = "training.view_own_training"
+
+EVERYONE = (
+    "sysadmin",
+    "hq_cp_officer",
+    "branch_cp_officer",
+    "complaint_handler",
+    "business_responder",
+    "approver",
+    "auditor",
+    "learner",
+)
+
+
+class TrainingConfig(AppConfig):
+    """Staff training (培训): the staff register, yearly plans per position layer, sessions with QR sign-in
+    and imported sign-in lists, coverage of each layer and unit."""
+
+    name = "xiaobao.training"
+    label = "training"
+    verbose_name = _("Training")
+    module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
+        nav=[Nav("training:home", pgettext_lazy("module", "Training"), VIEW, order=50)],
+        roles={
+            **{role: [OWN_RECORD] for role in EVERYONE},
+            "hq_cp_officer": [OWN_RECORD, VIEW, MANAGE, VIEW_STAFF, MANAGE_STAFF],
+            "branch_cp_officer": [OWN_RECORD, VIEW, MANAGE, VIEW_STAFF, MANAGE_STAFF],
+            "sysadmin": [OWN_RECORD, VIEW_STAFF, MANAGE_STAFF],
+            "auditor": [OWN_RECORD, VIEW, VIEW_STAFF],
+        },
+        order=50,
+    )
+    import_kinds: list[str] = []

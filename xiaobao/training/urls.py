@@ -1,0 +1,6 @@
+from xiaobao.training import urls_sessions, urls_staff
+
+app_name = "training"
+
+# Sessions, plans, sign-in and coverage (urls_sessions); the staff register and training records (urls_staff).
+urlpatterns = [*urls_sessions.urlpatterns, *urls_staff.urlpatterns]
