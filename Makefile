@@ -35,16 +35,25 @@ demo: install
 test: install test-sqlite
 	@case "$$DATABASE_URL" in postgres*) $(MAKE) --no-print-directory test-postgres ;; esac
 
+# The suite in two parallel workers (pytest-xdist; each with its own data directory and test database),
+# then the tests that commit (marked `serial`: they flush the database) in one process.
+PARALLEL ?= -n 2 --dist loadscope
+PYTEST_PARALLEL = $(BIN)/pytest $(PARALLEL) -m "not browser and not serial" $(PYTEST_ARGS)
+PYTEST_SERIAL = $(BIN)/pytest -m "serial and not browser" $(PYTEST_ARGS)
+
 test-sqlite: install
-	env -u DATABASE_URL $(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL $(TEST_ENV) $(PYTEST_PARALLEL)
+	env -u DATABASE_URL $(TEST_ENV) $(PYTEST_SERIAL)
 
 # The suite once more with the system clock a year ahead (Debian's libfaketime): tests pin the dates they need.
 CLOCK_AHEAD ?= +365d
 test-clock-ahead: install
-	env -u DATABASE_URL $(TEST_ENV) faketime -f "$(CLOCK_AHEAD)" $(BIN)/pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL $(TEST_ENV) faketime -f "$(CLOCK_AHEAD)" $(PYTEST_PARALLEL)
+	env -u DATABASE_URL $(TEST_ENV) faketime -f "$(CLOCK_AHEAD)" $(PYTEST_SERIAL)
 
 test-postgres: install
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(PYTEST_PARALLEL)
+	$(TEST_ENV) $(PYTEST_SERIAL)
 
 test-browser: install
 	env -u DATABASE_URL $(TEST_ENV) $(BIN)/pytest -m browser -p no:randomly $(PYTEST_ARGS)

@@ -14,6 +14,22 @@ pytest_plugins = ["xiaobao.core.tests.browser.fixtures"]
 PASSWORD = "Xb-test-pass-2026"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests that commit (transactional database, a live server) `serial`: they flush the database
+    after themselves, taking the data migrations' rows with them. `make test` runs the others in parallel
+    workers (pytest-xdist) and these afterwards in one process, where they run last and reload the
+    presets they need (below)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        if (
+            (marker is not None and marker.kwargs.get("transaction"))
+            or "transactional_db" in fixtures
+            or "live_server" in fixtures
+        ):
+            item.add_marker(pytest.mark.serial)
+
+
 @pytest.fixture(autouse=True)
 def _presets(request):
     """Transactional tests flush the database after themselves, taking the data migrations' rows (code
