@@ -3,8 +3,8 @@
 `coverage(user=, unit=, year=, by="layer" | "unit")` → a list of `CoverageRow`:
 
 - **people**: active staff of the unit's subtree (of the row's layer, or of the row's child unit) who have a
-  target — the nearest plan up the tree of that year with a target for their layer (the one rule of
-  `training.targets`); people without a target are not counted;
+  target — the nearest plan up the tree of that year with a target for their layer (`training.targets`, the
+  rule a person's record uses too); people without a target are not counted;
 - **covered**: of those, the people whose attended hours in the year (sum of their attendance rows dated in
   the year) reach their target;
 - **share**: covered ÷ people (None when nobody has a target);
@@ -36,7 +36,8 @@ from xiaobao.casework.scoping import may_see_subtree
 from xiaobao.core.models import OrgUnit
 from xiaobao.core.models.org import PATH_SEGMENT
 from xiaobao.core.scoping import path_upper_bound
-from xiaobao.training.models import VIEW, Attendance, LayerTarget, PositionLayer, StaffMember
+from xiaobao.training.models import VIEW, Attendance, PositionLayer, StaffMember
+from xiaobao.training.targets import TargetTable, target_table
 
 BY = ("layer", "unit")
 THRESHOLDS_PER_QUERY = 24  # conditional counts per statement; more distinct targets → another statement
@@ -92,28 +93,6 @@ def coverage_total(rows: list[CoverageRow], *, key: str = "total", label: str = 
         hours=sum((r.hours for r in rows), Decimal("0")),
         person_times=sum(r.person_times for r in rows),
     )
-
-
-# --- targets: the nearest plan up the tree with a target for the layer (training.targets' rule) -------------
-
-
-@dataclass(frozen=True)
-class TargetTable:
-    targets: dict[tuple[str, int], Decimal]
-
-    def for_unit(self, path: str, layer_id: int) -> Decimal | None:
-        for end in range(len(path), 0, -PATH_SEGMENT):
-            found = self.targets.get((path[:end], layer_id))
-            if found is not None:
-                return found
-        return None
-
-
-def target_table(year: int) -> TargetTable:
-    rows = LayerTarget.objects.filter(plan__year=year).values_list(
-        "plan__org_unit__path", "layer_id", "target_hours"
-    )
-    return TargetTable({(path, layer): hours for path, layer, hours in rows})
 
 
 # --- the aggregate ------------------------------------------------------------------------------------------

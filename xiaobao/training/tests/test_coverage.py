@@ -192,3 +192,23 @@ def test_query_count_does_not_grow_with_people(org, hq_officer, bank):
 def test_unknown_breakdown_is_refused(org, hq_officer):
     with pytest.raises(ValueError):
         coverage(user=hq_officer, unit=org.ho, year=2026, by="month")
+
+
+def test_agrees_with_each_persons_target_and_hours(org, hq_officer, bank):
+    # given the person-by-person rule of a training record (targets.target_hours_for and the attendance)
+    from django.db.models import Sum
+
+    from xiaobao.training.models import StaffMember
+    from xiaobao.training.targets import target_hours_for
+
+    people = covered = 0
+    for staff in StaffMember.objects.filter(active=True).select_related("org_unit"):
+        target = target_hours_for(staff, 2026)
+        if target is None:
+            continue
+        hours = staff.attendances.filter(date__year=2026).aggregate(h=Sum("hours"))["h"] or 0
+        people += 1
+        covered += hours >= target
+    # then coverage's total is the same count
+    total = coverage_total(coverage(user=hq_officer, unit=org.ho, year=2026, by="unit"))
+    assert (total.people, total.covered) == (people, covered) == (6, 3)
