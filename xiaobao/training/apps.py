@@ -40,4 +40,14 @@ class TrainingConfig(AppConfig):
         },
         order=50,
     )
-    import_kinds: list[str] = []
+    import_kinds = ["xiaobao.training.importing.STAFF_KIND"]
+
+    def ready(self) -> None:
+        # The staff register follows the accounts: link by employee number = username, move with the unit.
+        from django.db.models.signals import post_save, pre_save
+
+        from xiaobao.core.models import User
+        from xiaobao.training.staff import before_user_saved, on_user_saved
+
+        pre_save.connect(before_user_saved, sender=User, dispatch_uid="training.staff.before_user_saved")
+        post_save.connect(on_user_saved, sender=User, dispatch_uid="training.staff.on_user_saved")
