@@ -34,12 +34,15 @@ from django.utils.module_loading import import_string
 
 @dataclass(frozen=True)
 class Nav:
-    """A navigation entry: URL name, label, the permission that shows it (None: everybody), its order."""
+    """A navigation entry: URL name, label, the permission that shows it (None: everybody), its order, and
+    the menu it sits in (`group`, one of core's `NAV_GROUPS`: "review", "field", "people", "admin"; empty: on
+    the bar itself). A menu the user sees one entry of shows that entry on the bar."""
 
     url_name: str
     label: str | Promise
     permission: str | None = None
     order: int = 50
+    group: str = ""
 
 
 @dataclass(frozen=True)

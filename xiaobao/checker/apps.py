@@ -16,7 +16,7 @@ class CheckerConfig(AppConfig):
     label = "checker"
     verbose_name = _("Wording checker")
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
-        nav=[Nav("checker:list", _("Checker rules"), USE, order=31)],
+        nav=[Nav("checker:list", _("Checker rules"), USE, order=31, group="review")],
         roles={
             "hq_cp_officer": [USE, MANAGE, VIEW],
             "branch_cp_officer": [USE],

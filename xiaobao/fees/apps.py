@@ -15,7 +15,7 @@ class FeesConfig(AppConfig):
     label = "fees"
     verbose_name = _("Fee disclosure")
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
-        nav=[Nav("fees:list", _("Fee catalogue"), VIEW, order=36)],
+        nav=[Nav("fees:list", _("Fee catalogue"), VIEW, order=36, group="review")],
         roles={
             "hq_cp_officer": [VIEW, MANAGE, PUBLISH],
             "branch_cp_officer": [VIEW, MANAGE],  # the own subtree's fees

@@ -11,7 +11,7 @@ class ImportsConfig(AppConfig):
     label = "imports"
     verbose_name = _("Bulk import")
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
-        nav=[Nav("imports:list", _("Import"), IMPORT, order=50)],
+        nav=[Nav("imports:list", _("Import"), IMPORT, order=50, group="admin")],
         roles={"sysadmin": [PRESETS], "hq_cp_officer": [IMPORT, PRESETS], "branch_cp_officer": [IMPORT]},
         retention=["import_file"],
         order=50,

@@ -16,7 +16,7 @@ class InspectionsConfig(AppConfig):
     label = "inspections"
     verbose_name = _("Service inspections")
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
-        nav=[Nav("inspections:list", _("Service inspections"), VIEW, order=40)],
+        nav=[Nav("inspections:list", _("Service inspections"), VIEW, order=40, group="field")],
         roles={
             "hq_cp_officer": [VIEW, PLAN, CONDUCT, CHECKLISTS],
             "branch_cp_officer": [VIEW, PLAN, CONDUCT],

@@ -18,7 +18,9 @@ class RectificationConfig(AppConfig):
     label = "rectification"
     verbose_name = _("Rectification")
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
-        nav=[Nav("rectification:list", pgettext_lazy("module", "Rectification"), VIEW, order=45)],
+        nav=[
+            Nav("rectification:list", pgettext_lazy("module", "Rectification"), VIEW, order=45, group="field")
+        ],
         roles={
             "hq_cp_officer": [VIEW, OPEN, WORK, VERIFY],
             "branch_cp_officer": [VIEW, OPEN, WORK, VERIFY],

@@ -19,7 +19,7 @@ class ReviewConfig(AppConfig):
     label = "review"
     verbose_name = _("Consumer-protection review")
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
-        nav=[Nav("review:list", pgettext_lazy("module", "Reviews"), VIEW, order=30)],
+        nav=[Nav("review:list", pgettext_lazy("module", "Reviews"), VIEW, order=30, group="review")],
         roles={
             "business_responder": [VIEW, SUBMIT],
             "branch_cp_officer": [VIEW, SUBMIT, CONDUCT],

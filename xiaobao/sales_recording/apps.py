@@ -18,7 +18,7 @@ class SalesRecordingConfig(AppConfig):
     verbose_name = _("Sales recording")
     import_kinds = ["xiaobao.sales_recording.importing.KIND"]
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
-        nav=[Nav("sales_recording:list", _("Sales recording"), VIEW, order=45)],
+        nav=[Nav("sales_recording:list", _("Sales recording"), VIEW, order=45, group="field")],
         roles={
             "hq_cp_officer": [VIEW, IMPORT, CHECK, RULES],
             "branch_cp_officer": [VIEW, IMPORT, CHECK],

@@ -70,9 +70,45 @@ def test_navigation_keeps_the_order_of_the_older_entries(client_for, hq_officer)
     # when head office opens the home page
     response = client_for(hq_officer).get("/")
     # then the entries core and the older modules had are there in their old order (new modules between)
-    urls = [item["url"] for item in response.context["nav_items"]]
+    urls = [u for item in response.context["nav_items"] for u in _urls(item)]
     old = [
         "core:home", "complaints:list", "analytics:dashboard", "early_warning:list", "reports:list",
         "imports:list", "core:consumers", "core:org_tree", "core:calendar", "core:audit",
     ]  # fmt: skip
     assert [u for u in urls if u in old] == old
+
+
+def _urls(item):
+    return [c["url"] for c in item["children"]] if "children" in item else [item["url"]]
+
+
+@pytest.mark.django_db
+def test_the_bar_groups_modules_into_menus(client_for, hq_officer):
+    # when head office opens the home page
+    bar = client_for(hq_officer).get("/").context["nav_items"]
+    # then the day's desks stand on the bar and the rest sit in menus, in their order
+    top = [item.get("url") or item["group"] for item in bar]
+    assert top[:4] == ["core:home", "complaints:list", "analytics:dashboard", "early_warning:list"]
+    menus = {item["group"]: [c["url"] for c in item["children"]] for item in bar if "children" in item}
+    assert menus["review"] == ["review:list", "checker:list", "fees:list"]
+    assert menus["field"] == ["inspections:list", "rectification:list", "sales_recording:list"]
+    assert menus["people"] == ["training:home", "exams:list"]
+    assert menus["admin"][-2:] == ["core:calendar", "core:audit"]
+    assert len(bar) <= 10
+
+
+@pytest.mark.django_db
+def test_a_menu_with_one_entry_for_the_user_is_that_entry(client_for, org):
+    # given a learner (training and exams only)
+    from conftest import make_user
+
+    learner = make_user("learner1", org.b1o, ["learner"])
+    # when the learner opens the home page
+    response = client_for(learner).get("/")
+    bar = response.context["nav_items"]
+    # then the bar holds home, the own learning and the one administration page everybody has as a menu
+    assert [item.get("url") for item in bar if "children" not in item][:2] == ["core:home", "exams:my"]
+    admin = [item for item in bar if item.get("group") == "admin"]
+    assert [c["url"] for c in admin[0]["children"]] == ["core:org_tree", "core:calendar"]
+    html = response.content.decode()
+    assert 'class="navgroup"' in html and "培训与考试" not in html

@@ -6,6 +6,20 @@ document.addEventListener("click", (event) => {
     if (target) { target.hidden = !target.hidden; const f = target.querySelector("input:not([type=hidden]),select,textarea"); if (f && !target.hidden) f.focus(); }
   }
 });
+// The bar's menus: one open at a time, closed by a click elsewhere or Escape.
+document.addEventListener("click", (event) => {
+  const inside = event.target.closest("details.navgroup");
+  for (const menu of document.querySelectorAll("details.navgroup[open]")) {
+    if (menu !== inside) menu.open = false;
+  }
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  for (const menu of document.querySelectorAll("details.navgroup[open]")) {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  }
+});
 // <select data-autosubmit> submits its form on change (no inline handlers).
 document.addEventListener("change", (event) => {
   if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();

@@ -17,14 +17,21 @@ from conftest import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def zh(msgid: str) -> str:
+def zh(msgid: str, context: str = "") -> str:
     """The Simplified-Chinese UI text for an English msgid (the compiled catalogue)."""
     with translation.override("zh-hans"):
-        return translation.gettext(msgid)
+        return translation.pgettext(context, msgid) if context else translation.gettext(msgid)
 
 
 def nav(page):
     return page.locator("nav.modules")
+
+
+def menu(page, label):
+    """Open a menu of the bar (Administration, …) and return it."""
+    group = nav(page).locator("details.navgroup").filter(has=page.locator("summary", has_text=label))
+    group.locator("summary").click()
+    return group
 
 
 # --- 1 -------------------------------------------------------------------------------------------------
@@ -47,7 +54,9 @@ def test_hq_officer_sees_whole_institution(page, login, shot, hq_officer):
     shot(page, "home")
 
     # Organisation: the whole tree.
-    nav(page).get_by_role("link", name=zh("Organisation")).click()
+    admin = menu(page, zh("Administration", context="menu"))
+    shot(page, "menu-open")
+    admin.get_by_role("link", name=zh("Organisation")).click()
     expect(page).to_have_url(re.compile(r"/org/$"))
     tree = page.get_by_test_id("org-tree")
     for name in ["总行", "消费者权益保护部", "北京分行", "海淀支行", "中关村网点", "上海分行", "浦东支行"]:
@@ -55,13 +64,13 @@ def test_hq_officer_sees_whole_institution(page, login, shot, hq_officer):
     shot(page, "org")
 
     # Consumers.
-    nav(page).get_by_role("link", name=zh("Consumers")).click()
+    menu(page, zh("Administration", context="menu")).get_by_role("link", name=zh("Consumers")).click()
     expect(page).to_have_url(re.compile(r"/consumers/$"))
     expect(page.get_by_test_id("consumer-list")).to_be_visible()
     shot(page, "consumers")
 
     # Audit trail: the officer's own login is the newest row.
-    nav(page).get_by_role("link", name=zh("Audit trail")).click()
+    menu(page, zh("Administration", context="menu")).get_by_role("link", name=zh("Audit trail")).click()
     expect(page).to_have_url(re.compile(r"/audit/$"))
     from xiaobao.core.models.audit import AuditAction
 
@@ -194,7 +203,7 @@ def test_language_switch(page, login, shot, hq_officer):
 
     login(page, "hq_cp")
     expect(nav(page).get_by_role("link", name="Home")).to_be_visible()
-    expect(nav(page).get_by_role("link", name="Organisation")).to_be_visible()
+    expect(menu(page, "Administration").get_by_role("link", name="Organisation")).to_be_visible()
     expect(page.get_by_test_id("todo-empty")).to_have_text("Nothing to do right now.")
     shot(page, "home-en")
 

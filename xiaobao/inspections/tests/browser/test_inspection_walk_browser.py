@@ -238,7 +238,9 @@ def _fill_on_phone(mobile, login, snap, task):
     snap(mobile, "04-home-phone")
     # the home page lists only tasks due within two weeks (these are due at the quarter's end): the
     # inspector goes to the inspections through the module row
-    mobile.locator("nav.modules").get_by_role("link", name=zh("Service inspections")).click()
+    field = mobile.locator("nav.modules details.navgroup[data-navgroup=field]")
+    field.locator("summary").click()
+    field.get_by_role("link", name=zh("Service inspections")).click()
     expect(mobile.get_by_test_id("inspection-list")).to_be_visible()
     snap(mobile, "04-my-tasks-phone")
     mobile.get_by_role("link", name=task.reference).click()
