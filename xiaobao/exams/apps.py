@@ -39,5 +39,10 @@ class ExamsConfig(AppConfig):
             "branch_cp_officer": [TAKE, VIEW, MANAGE_QUESTIONS, MANAGE_EXAMS],
             "auditor": [TAKE, VIEW],
         },
+        # everyone, learners too: the exams open to me now, inside the to-do card
+        home_panel="xiaobao.exams.figures.home_panel",
+        home_template="exams/_home_panel.html",
+        home_place="todo",
+        figures="xiaobao.exams.figures.figures",
         order=51,
     )

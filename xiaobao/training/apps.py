@@ -38,6 +38,15 @@ class TrainingConfig(AppConfig):
             "sysadmin": [OWN_RECORD, VIEW_STAFF, MANAGE_STAFF],
             "auditor": [OWN_RECORD, VIEW, VIEW_STAFF],
         },
+        # organisers: the next sessions and the year's coverage so far (a card of its own)
+        home_panel="xiaobao.training.figures.home_panel",
+        home_template="training/_home_panel.html",
+        figures="xiaobao.training.figures.figures",
+        # training and exams in one statistics section and one report chapter
+        # ("开展培训 N 场、覆盖 M 人次、考试 K 场、通过率 X%")
+        stats_section="xiaobao.training.stats.stats_section",
+        stats_template="training/_stats_section.html",
+        report_sections=["xiaobao.training.report_sections.training_section"],
         order=50,
     )
     import_kinds = ["xiaobao.training.importing.STAFF_KIND"]
