@@ -44,5 +44,6 @@ class ExamsConfig(AppConfig):
         home_template="exams/_home_panel.html",
         home_place="todo",
         figures="xiaobao.exams.figures.figures",
+        periodic=["xiaobao.exams.attempts.submit_expired"],
         order=51,
     )
