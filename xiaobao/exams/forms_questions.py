@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.core.models import OrgUnit
 from xiaobao.exams.choices import QuestionKind, TagKind
@@ -31,7 +32,11 @@ class QuestionFilter(forms.Form):
     """One filter set for the list page, its Excel export and the API list."""
 
     q = forms.CharField(label=_("Text in the question"), required=False, max_length=100)
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *QuestionKind.choices], required=False)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("question bank", "Kind"),
+        choices=[("", "—"), *QuestionKind.choices],
+        required=False,
+    )
     tag = forms.CharField(label=_("Tag"), required=False, max_length=100)
     difficulty = forms.TypedChoiceField(
         label=_("Difficulty"),
@@ -47,8 +52,15 @@ class QuestionFilter(forms.Form):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        tags = list(Tag.objects.order_by("kind", "name").values_list("pk", "name", "kind"))
-        self.tag_choices = [(str(pk), name, kind) for pk, name, kind in tags]
+        tags = list(Tag.objects.order_by("kind", "regulation", "name").values_list("pk", "name", "kind"))
+        topics = [(str(pk), name) for pk, name, kind in tags if kind == TagKind.TOPIC]
+        regulations = [(str(pk), name) for pk, name, kind in tags if kind == TagKind.REGULATION]
+        choices: list[Any] = [("", "—")]
+        if topics:
+            choices.append((TagKind.TOPIC.label, topics))
+        if regulations:
+            choices.append((TagKind.REGULATION.label, regulations))
+        self.fields["tag"].widget = forms.Select(choices=choices)
 
     def clean_tag(self) -> Tag | None:
         value = (self.cleaned_data.get("tag") or "").strip()
@@ -81,8 +93,14 @@ class QuestionForm(forms.Form):
 
     `options` and `answer` are not inputs: they carry the errors about the options and the key as a whole."""
 
-    kind = forms.ChoiceField(label=_("Kind"), choices=QuestionKind.choices, widget=KindRadio)
-    stem = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("question bank", "Kind"), choices=QuestionKind.choices, widget=KindRadio
+    )
+    stem = forms.CharField(
+        label=pgettext_lazy("question bank", "Question"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
     options = forms.CharField(required=False, widget=forms.HiddenInput)
     answer = forms.CharField(required=False, widget=forms.HiddenInput)
     true_false = forms.ChoiceField(

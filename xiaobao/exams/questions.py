@@ -112,7 +112,7 @@ def _require_unit(actor: Any, unit: OrgUnit) -> None:
         raise PermissionDenied(_("You may not edit the question bank of this unit."))
 
 
-# --- checking a question's content -------------------------------------------------------------------------
+# --- checking a question's content --------------------------------------------------------------------------
 
 
 def _text(value: Any) -> str:

@@ -29,7 +29,7 @@ SINGLE = {
     "stem": "金融消费者投诉，银行业金融机构原则上应在多少日内作出处理决定？",
     "options": ["7日", "15日", "30日", "60日"],
     "answer": [1],
-    "explanation": "《银行保险机构消费者权益保护管理办法》：15日内作出处理决定。",
+    "explanation": "《银行保险机构消费投诉处理管理办法》：15日内作出处理决定。",
     "tags": ["投诉处理"],
     "difficulty": 2,
 }
@@ -75,7 +75,7 @@ def _used(question: Question, user) -> AttemptItem:
     )
 
 
-# --- checking a question ----------------------------------------------------------------------------------
+# --- checking a question ------------------------------------------------------------------------------------
 
 
 def test_a_single_choice_question_is_kept_as_given():
@@ -137,7 +137,7 @@ def test_messages_are_in_the_users_language():
     assert "选项" in errors["options"][0]
 
 
-# --- creating and versions ------------------------------------------------------------------------------
+# --- creating and versions ----------------------------------------------------------------------------------
 
 
 def test_create_makes_version_one_and_tags_by_name(branch_officer, org):
@@ -220,7 +220,7 @@ def test_answer_letters():
     assert answer_letters(Question(kind="true_false", options=["正确", "错误"], answer=[1])) == "错误"
 
 
-# --- regulations revised ----------------------------------------------------------------------------------
+# --- regulations revised ------------------------------------------------------------------------------------
 
 
 def test_a_revised_regulation_flags_its_questions_not_reviewed_since(branch_officer):
