@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.core.clock import localdate
 from xiaobao.core.forms import unit_field
@@ -50,10 +51,10 @@ class StaffFilter(forms.Form):
     active = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All")), ("1", _("Active")), ("0", _("Left"))],
+        choices=[("", _("All")), ("1", pgettext_lazy("staff", "Active")), ("0", _("Left"))],
     )
     linked = forms.ChoiceField(
-        label=_("Account"),
+        label=pgettext_lazy("staff", "Account"),
         required=False,
         choices=[("", _("All")), ("1", _("With an account")), ("0", _("Without an account"))],
     )
@@ -97,7 +98,7 @@ class StaffForm(forms.Form):
     """A person of the register (new or edited)."""
 
     employee_no = forms.CharField(label=_("Employee number"), max_length=30)
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=60)
     org_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_("Unit"))
     layer = forms.ChoiceField(label=_("Position layer"), choices=())
     position = forms.CharField(label=_("Position"), max_length=60, required=False)
@@ -106,9 +107,7 @@ class StaffForm(forms.Form):
         label=_("Account (username)"),
         max_length=150,
         required=False,
-        help_text=_(
-            "Empty: linked to the account whose username is the employee number, if there is one."
-        ),
+        help_text=_("Empty: linked to the account whose username is the employee number, if there is one."),
     )
 
     def __init__(self, *args: Any, user: Any, staff: StaffMember | None = None, **kwargs: Any) -> None:

@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from xiaobao.core.models import OrgUnit
@@ -53,7 +53,7 @@ TARGETS: list[Target] = [
         "text",
         help=_("Required: identifies the person; importing the same file again changes nothing."),
     ),
-    Target("name", _("Name"), "text", help=_("Required.")),
+    Target("name", pgettext_lazy("person", "Name"), "text", help=_("Required.")),
     Target(
         "unit",
         _("Unit (code or name)"),
@@ -63,7 +63,9 @@ TARGETS: list[Target] = [
     Target("layer", _("Position layer"), "code", "layer"),
     Target("position", _("Position"), "text"),
     Target("hire_date", _("Hire date"), "date"),
-    Target("active", _("Active"), "text", help=_("在职/是/1 or 离职/否/0; empty: active.")),
+    Target(
+        "active", pgettext_lazy("staff", "Active"), "text", help=_("在职/是/1 or 离职/否/0; empty: active.")
+    ),
 ]
 TARGETS_BY_NAME = {t.name: t for t in TARGETS}
 DIMENSIONS = ("layer",)

@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from xiaobao.core.exports import xlsx_book_bytes
 from xiaobao.training.models import Attendance, StaffMember, TrainingPlan
@@ -238,12 +239,12 @@ def record_workbook(record: TrainingRecord) -> bytes:
     s = record.staff
     summary = [
         (_("Employee number"), s.employee_no),
-        (_("Name"), s.name),
+        (pgettext("person", "Name"), s.name),
         (_("Unit"), f"{s.org_unit.name} ({s.org_unit.code})"),
         (_("Position layer"), s.layer.name),
         (_("Position"), s.position),
         (_("Hire date"), s.hire_date),
-        (_("Active"), _yes_no(s.active)),
+        (pgettext("staff", "Active"), _yes_no(s.active)),
         (_("Year"), record.year),
         (_("Hours attended"), float(record.hours)),
         (_("Target hours"), float(record.target) if record.target is not None else ""),
@@ -268,7 +269,7 @@ def record_workbook(record: TrainingRecord) -> bytes:
     ]
     return xlsx_book_bytes(
         [
-            (_("Record"), [_("Field"), _("Value")], summary),
+            (_("Record"), [_("Field"), pgettext("record sheet", "Value")], summary),
             (
                 _("Sessions %(year)d") % {"year": record.year},
                 [
@@ -295,18 +296,18 @@ def record_workbook(record: TrainingRecord) -> bytes:
 
 
 REGISTER_HEADERS = (
-    "Employee number",
-    "Name",
-    "Unit code",
-    "Unit",
-    "Position layer",
-    "Position",
-    "Hire date",
-    "Active",
-    "Account",
-    "Hours %(year)d",
-    "Target hours",
-    "Target met",
+    gettext_lazy("Employee number"),
+    pgettext_lazy("person", "Name"),
+    gettext_lazy("Unit code"),
+    gettext_lazy("Unit"),
+    gettext_lazy("Position layer"),
+    gettext_lazy("Position"),
+    gettext_lazy("Hire date"),
+    pgettext_lazy("staff", "Active"),
+    pgettext_lazy("staff", "Account"),
+    gettext_lazy("Hours %(year)d"),
+    gettext_lazy("Target hours"),
+    gettext_lazy("Target met"),
 )
 
 
@@ -336,5 +337,5 @@ def register_rows(qs: QuerySet[StaffMember], year: int) -> Iterator[tuple[Any, .
 
 
 def register_workbook(qs: QuerySet[StaffMember], year: int) -> bytes:
-    headers = [_(h) % {"year": year} if "%(year)d" in h else _(h) for h in REGISTER_HEADERS]
+    headers = [str(h) % {"year": year} if "%(year)d" in str(h) else str(h) for h in REGISTER_HEADERS]
     return xlsx_book_bytes([(_("Staff register"), headers, register_rows(qs, year))])

@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from xiaobao.core.clock import localdate
@@ -302,7 +303,11 @@ def staff_import_template(request: AuthedRequest) -> HttpResponse:
     content = xlsx_book_bytes(
         [
             (_("Staff register"), headers, examples),
-            (_("Columns"), [_("Column"), _("Field"), _("Notes"), _("Also read as")], readme),
+            (
+                pgettext("template sheet", "Columns"),
+                [_("Column"), _("Field"), _("Notes"), _("Also read as")],
+                readme,
+            ),
         ]
     )
     return xlsx_file_response("staff-register-template.xlsx", content)
