@@ -116,8 +116,14 @@ class ExamListFilter(Schema):
 
 
 class AttemptAnswerIn(Schema):
-    answer: list[int] | str | None = Field(
-        ..., description="Chosen options (display indexes) or the text; null, [] or '' clears it"
+    # checked against the question by the service (one field error on "answer", in the user's language)
+    answer: Any = Field(
+        ...,
+        description="Chosen options as a list of display indexes (0 = the first shown), or the text of a "
+        "blank; null, [] or '' clears it",
+        json_schema_extra={
+            "anyOf": [{"type": "array", "items": {"type": "integer"}}, {"type": "string"}, {"type": "null"}]
+        },
     )
 
 

@@ -222,7 +222,7 @@ def answer_save(
         .annotate(n=Count("pk"))
         .values("n")
     )
-    row = (
+    rows = list(
         AttemptItem.objects.filter(attempt_id=attempt_id, question_id=question_id, attempt__user=user)
         .annotate(others=Coalesce(Subquery(answered_others), 0))
         .values(
@@ -240,8 +240,9 @@ def answer_save(
             "version__answer",
             "version__explanation",
         )
-        .first()
+        .order_by()[:1]
     )
+    row = rows[0] if rows else None
     if row is None:
         raise AttemptItem.DoesNotExist
     kind = row["version__kind"]

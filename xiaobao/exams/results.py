@@ -201,6 +201,23 @@ def _share(earned: Decimal | None, points: Decimal) -> float:
     return float((earned or 0) / points) if points else 0.0
 
 
+def item_flags(attempts: int, p: float | None, discrimination: float | None) -> list[str]:
+    """What item analysis says of a question: few_answers, too_easy, too_hard, negative_discrimination or
+    weak_discrimination."""
+    flags = []
+    if attempts < FEW:
+        flags.append("few_answers")
+    if p is not None and p > EASY:
+        flags.append("too_easy")
+    if p is not None and p < HARD:
+        flags.append("too_hard")
+    if discrimination is not None and discrimination < 0:
+        flags.append("negative_discrimination")
+    elif discrimination is not None and discrimination < WEAK:
+        flags.append("weak_discrimination")
+    return flags
+
+
 def item_analysis(exam: Exam) -> dict[str, Any]:
     """{"attempts", "group_size", "items": [...]} over the exam's submitted attempts, items in the order of
     the paper (fixed) or by question id (drawn)."""
@@ -256,17 +273,7 @@ def item_analysis(exam: Exam) -> dict[str, Any]:
         p_top = sum(s["top"]) / len(s["top"]) if s["top"] else None
         p_bottom = sum(s["bottom"]) / len(s["bottom"]) if s["bottom"] else None
         disc = p_top - p_bottom if p_top is not None and p_bottom is not None else None
-        flags = []
-        if s["n"] < FEW:
-            flags.append("few_answers")
-        if p is not None and p > EASY:
-            flags.append("too_easy")
-        if p is not None and p < HARD:
-            flags.append("too_hard")
-        if disc is not None and disc < 0:
-            flags.append("negative_discrimination")
-        elif disc is not None and disc < WEAK:
-            flags.append("weak_discrimination")
+        flags = item_flags(s["n"], p, disc)
         key = q.answer if isinstance(q.answer, list) else []
         items.append(
             {

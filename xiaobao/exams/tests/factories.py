@@ -99,7 +99,7 @@ def exam_data(questions: list[Any], candidates: list[Any], **overrides: Any) -> 
         "closes_at": CLOSES,
         "time_limit_minutes": 30,
         "pass_mark": 60,
-        "candidates": [u.username for u in candidates],
+        "candidates": [u if isinstance(u, str) else u.username for u in candidates],
         "multiple_choice_scoring": "all_or_nothing",
         "shuffle_questions": True,
         "shuffle_options": True,
