@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -252,14 +253,17 @@ def header_map(headers: list[str]) -> dict[str, int]:
     return out
 
 
-def kind_of(value: str) -> str | None:
-    k = _key(value)
-    if not k:
-        return None
+def kind_words() -> dict[str, str]:
+    """How a kind may be written (normalised) → the kind: codes, 单选/单选题…, its label in both languages."""
+    out: dict[str, str] = {}
     for kind, words in KIND_WORDS.items():
-        if k in {_key(w) for w in words} or k in _spellings(kind.label):
-            return str(kind)
-    return None
+        for word in {*(_key(w) for w in words), *_spellings(kind.label)}:
+            out[word] = str(kind)
+    return out
+
+
+def kind_of(value: str, words: dict[str, str] | None = None) -> str | None:
+    return (words or kind_words()).get(_key(value))
 
 
 def letters_to_indexes(text: str) -> list[int] | None:
@@ -454,6 +458,7 @@ def _check_rows(
     }
     rows: list[_Row] = []
     seen: dict[tuple[str, str], int] = {}
+    words = kind_words()
     for line, cells in lines:
         err = _collector(errors, line)
         question = None
@@ -467,7 +472,7 @@ def _check_rows(
                     "id",
                     _("Question No. %(id)s belongs to a unit whose bank you may not edit.") % {"id": raw_id},
                 )
-        data = _row_data(cells, get, err)
+        data = _row_data(cells, get, err, words)
         if data is None:
             continue
         regulation, articles = get(cells, "regulation"), split_tag_names(get(cells, "article"))
@@ -505,11 +510,14 @@ def _collector(errors: list[RowError], line: int) -> Callable[[str, str], None]:
 
 
 def _row_data(
-    cells: list[str], get: Callable[[list[str], str], str], err: Callable[[str, str], None]
+    cells: list[str],
+    get: Callable[[list[str], str], str],
+    err: Callable[[str, str], None],
+    words: dict[str, str],
 ) -> dict[str, Any] | None:
     """The row as `clean_question` takes it; None (with errors) when the kind or the answer cannot be read."""
     raw_kind = get(cells, "kind")
-    kind = kind_of(raw_kind)
+    kind = kind_of(raw_kind, words)
     if kind is None:
         err(
             "kind",
@@ -623,9 +631,10 @@ def _write(actor: Any, unit: OrgUnit, rows: list[_Row], result: ImportResult) ->
                 for q in questions
             ]
         )
+        first = QuestionVersion.objects.filter(question=OuterRef("pk"), number=1).values("pk")[:1]
+        Question.objects.filter(pk__in=[q.pk for q in questions]).update(current_version=Subquery(first))
         for q, v in zip(questions, versions, strict=True):
             q.current_version = v
-        Question.objects.bulk_update(questions, ["current_version"])
         through = Question.tags.through
         links = [
             through(question_id=q.pk, tag_id=t.pk)
@@ -739,7 +748,7 @@ def _example_row(example: dict[str, Any]) -> list[Any]:
 
 def _workbook(rows: Iterable[list[Any]], *, info: bool) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
@@ -769,9 +778,6 @@ def _workbook(rows: Iterable[list[Any]], *, info: bool) -> bytes:
     difficulty_letter = ws.cell(row=1, column=[c.key for c in columns].index("difficulty") + 1).column_letter
     levels.add(f"{difficulty_letter}2:{difficulty_letter}{max(n, MAX_ROWS) + 1}")
     _readme(wb.create_sheet(str(_("Read me"))[:31]), info=info)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in ws.iter_rows(min_row=2, max_col=3):
-        row[2].alignment = wrap
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -856,6 +862,8 @@ def template_workbook() -> bytes:
 def export_workbook(questions: Iterable[Question]) -> bytes:
     """The questions in the template's layout (with their IDs, so the file can be edited and imported back)
     and the information columns. `questions` should come with org_unit, current_version and tags loaded."""
+    if hasattr(questions, "iterator"):
+        questions = questions.iterator(chunk_size=2000)  # prefetches the tags chunk by chunk
     return _workbook((question_row(q, list(q.tags.all())) for q in questions), info=True)
 
 

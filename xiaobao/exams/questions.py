@@ -132,6 +132,8 @@ def clean_question(data: dict[str, Any], *, partial_of: Question | None = None) 
 
     With `partial_of`, a key missing from `data` keeps that question's value (PUT with some fields)."""
     if partial_of is not None:
+        if data.get("kind") not in (None, partial_of.kind) and data.get("options") is None:
+            data = {**data, "options": []}  # a new kind without options: none (true/false: its default)
         data = {
             **{f: getattr(partial_of, f) for f in CONTENT_FIELDS},
             "tags": None,

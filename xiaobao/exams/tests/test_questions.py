@@ -282,3 +282,18 @@ def test_tag_create_names_a_regulation_tag_and_refuses_clashes(branch_officer):
     assert "name" in info.value.message_dict
     with pytest.raises(ValidationError):
         tag_create(actor=branch_officer, data={"kind": "topic", "name": "x", "article": "第一条"})
+
+
+def test_changing_the_kind_drops_options_that_do_not_fit(branch_officer):
+    # given a single-choice question
+    q = question_create(actor=branch_officer, data=SINGLE)
+    # when it becomes a blank with only the kind and the answer given
+    q = question_update(actor=branch_officer, question=q, data={"kind": "blank", "answer": "15|十五"})
+    # then its options are gone; back to true or false it gets the default options
+    assert (q.kind, q.options, q.answer) == ("blank", [], "15|十五")
+    q = question_update(actor=branch_officer, question=q, data={"kind": "true_false", "answer": [0]})
+    assert q.options == ["正确", "错误"]
+    # and a choice kind without options is refused
+    with pytest.raises(ValidationError) as info:
+        question_update(actor=branch_officer, question=q, data={"kind": "single", "answer": [0]})
+    assert "options" in info.value.message_dict
