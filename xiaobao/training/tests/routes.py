@@ -1,7 +1,8 @@
 """Scoping-quartet entries for the training pages and API operations (see core/tests/route_table.py).
 
 Each part of the module lists its own routes in a module of this package: plans, sessions, attendance,
-sign-in and coverage (`routes_sessions`) and the staff register and training records (`routes_staff`). This
+sign-in and coverage (`routes_sessions`), the staff register and training records (`routes_staff`) and the
+figures' export (`routes_figures`). This
 file adds up their PAGE_ROUTES, API_ROUTES, POWER_PERMS and PUBLIC_PAGES / PUBLIC_API, and its `setup(ctx)`
 runs each part's `setup` in that order (a later part may use the objects an earlier one made).
 """
@@ -13,7 +14,7 @@ from typing import Any
 
 from xiaobao.core.tests.route_table import Route
 
-PARTS = ("routes_staff", "routes_sessions")
+PARTS = ("routes_staff", "routes_sessions", "routes_figures")
 
 
 def _parts() -> list[Any]:
