@@ -17,7 +17,6 @@ minimal fields is read.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -310,8 +309,7 @@ class _Checker:
                 error("layer", gettext("The position layer is empty (and no default layer is set)."))
             return self.default_layer
         found = self.layers.get(norm_value(value))
-        if found is None:
-            self.result.unmapped.setdefault("layer", Counter())[value[:100]] += 1
+        if found is None:  # an error, not a default: a wrong layer would measure the person wrongly
             error(
                 "layer",
                 gettext("Unknown position layer %(v)s: map it in the value table.") % {"v": value[:60]},

@@ -140,6 +140,13 @@ def _exams(user_id: int | None, year: int) -> list[ExamLine]:
     return sorted(by_exam.values(), key=lambda e: (e.date or timezone.now(), e.exam_id), reverse=True)
 
 
+def _trainer(session: Any) -> str:
+    """The trainer's name; an external expert is said so (an internal trainer without a name: nothing)."""
+    if session.trainer_kind == "external":
+        return " ".join(p for p in (str(session.get_trainer_kind_display()), session.trainer_name) if p)
+    return str(session.trainer_name)
+
+
 def training_record(staff: StaffMember, year: int) -> TrainingRecord:
     """The person's record of `year` (sessions, hours, target) with the hours of every year and the exams."""
     start, end = year_range(year)
@@ -155,9 +162,7 @@ def training_record(staff: StaffMember, year: int) -> TrainingRecord:
             topic=a.session.topic,
             kind=str(a.session.get_kind_display()),
             unit=a.session.org_unit.name,
-            trainer=" ".join(
-                p for p in (str(a.session.get_trainer_kind_display()), a.session.trainer_name) if p
-            ),
+            trainer=_trainer(a.session),
             mode=str(a.session.get_mode_display()),
             hours=a.hours,
             method=str(a.get_method_display()),

@@ -114,8 +114,8 @@ def test_invalid_rows_are_reported_one_by_one_and_nothing_is_written(org, branch
     assert "outside" in by_row[9][0][1] or "以外" in by_row[9][0][1]
     assert re.search(r"(?<!\d)10(?!\d)", by_row[11][0][1])  # "also on row 10 with other details"
     assert (job.invalid, job.valid_rows, job.duplicates) == (9, 2, 1)
-    # the unknown layer is listed for the value table
-    assert job.unmapped == {"layer": {"宇航员": 1}}
+    # an unknown layer is an error to fix in the value table, never a silent default
+    assert job.unmapped == {}
     # and the import is refused: nothing written
     with pytest.raises(Conflict):
         from xiaobao.imports.services import import_job_start

@@ -1,5 +1,5 @@
 """Staff register pages: the list (unit picker, layer, status, search, counts, hours against targets), the
-form with field errors, marking as left, the export, the import page; the learner's access (own record only)."""
+form with field errors, marking as left, the export, the import page; the learner sees the own record only."""
 
 from __future__ import annotations
 
