@@ -8,7 +8,7 @@ DEMO_ENV := XIAOBAO_DEBUG=1 XIAOBAO_DATA_DIR=$(CURDIR)/var
 TEST_ENV := XIAOBAO_TESTING=1 XIAOBAO_DATA_DIR=$(CURDIR)/var/test
 PYTEST_ARGS ?= -q
 
-.PHONY: vendor install demo serve test test-sqlite test-clock-ahead test-postgres test-browser lint typecheck bench bench-inspections bench-review bench-micro messages clean
+.PHONY: vendor install demo serve test test-sqlite test-clock-ahead test-postgres test-browser lint typecheck bench bench-inspections bench-review bench-exams bench-micro messages clean
 
 install: $(STAMP)
 
@@ -85,6 +85,15 @@ bench-review: install
 	XIAOBAO_TESTING=1 $(BIN)/python bench/extract_speed.py
 	mkdir -p var/bench
 	DATABASE_URL=sqlite:///$(CURDIR)/var/bench/review-bench.sqlite3 $(BIN)/python bench/review_figures_bench.py $(BENCH_ARGS)
+
+# Exams and training (bench/exams_bench.py) on PostgreSQL (xiaobao_bench_exams, created and filled when empty:
+# 100,000 staff with a year of attendance, 2,000 candidates' accounts, the question bank — bulk): 2,000
+# candidates sitting one 30-minute exam through gunicorn with the production settings, driven from a separate
+# asyncio process (save p50/p95/p99, submit, every saved answer checked graded in the database), then training
+# coverage for head office. A quick run: BENCH_ARGS="--minutes 4 --candidates 300".
+BENCH_EXAMS_URL ?= postgres://postgres@127.0.0.1:5432/xiaobao_bench_exams
+bench-exams: install
+	BENCH_DATABASE_URL=$(BENCH_EXAMS_URL) $(BIN)/python bench/exams_bench.py $(BENCH_ARGS)
 
 bench-micro: install
 	$(BIN)/python bench/calendar_bench.py
