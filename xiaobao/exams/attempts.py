@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from xiaobao.core.clock import now as clock_now
 from xiaobao.core.errors import Conflict, DomainError
 from xiaobao.exams.choices import AttemptStatus, ExamKind, ExamStatus
-from xiaobao.exams.drawing import attempt_seed, paper_for
+from xiaobao.exams.drawing import attempt_seed, paper_with_versions
 from xiaobao.exams.grading import grade, normalise_answer, validate_answer
 from xiaobao.exams.models import (
     Attempt,
@@ -92,26 +92,23 @@ def _candidate_exam(user: Any, exam_id: int) -> Exam:
     return exam
 
 
-def _ensure_versions(question_ids: list[int]) -> dict[int, QuestionVersion]:
-    """Each question's current version (a question without one gets its first, from its content)."""
-    questions = list(Question.objects.filter(pk__in=question_ids).select_related("current_version"))
-    out = {}
-    for q in questions:
-        if q.current_version is None:
-            number = (q.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-            version = QuestionVersion.objects.create(
-                question=q,
-                number=number,
-                kind=q.kind,
-                stem=q.stem,
-                options=q.options,
-                answer=q.answer,
-                explanation=q.explanation,
-                difficulty=q.difficulty,
-            )
-            Question.objects.filter(pk=q.pk).update(current_version=version)
-            q.current_version = version
-        out[q.pk] = q.current_version
+def _ensure_versions(current: dict[int, int | None]) -> dict[int, int]:
+    """Each question's current version id; a question without one gets its first, from its content."""
+    out = {qid: vid for qid, vid in current.items() if vid is not None}
+    for q in Question.objects.filter(pk__in=[qid for qid, vid in current.items() if vid is None]):
+        number = (q.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        version = QuestionVersion.objects.create(
+            question=q,
+            number=number,
+            kind=q.kind,
+            stem=q.stem,
+            options=q.options,
+            answer=q.answer,
+            explanation=q.explanation,
+            difficulty=q.difficulty,
+        )
+        Question.objects.filter(pk=q.pk, current_version__isnull=True).update(current_version=version)
+        out[q.pk] = version.pk
     return out
 
 
@@ -140,22 +137,24 @@ def _start(user: Any, exam_id: int, now: dt.datetime) -> tuple[Attempt, bool]:
         ExamCandidate.objects.select_for_update().select_related("exam").get(exam_id=exam_id, user=user)
     )
     exam = candidate.exam
-    current = Attempt.objects.filter(exam=exam, user=user, status=IN_PROGRESS, ends_at__gt=now).first()
+    mine = list(Attempt.objects.filter(exam=exam, user=user).order_by("number"))
+    current = next((a for a in mine if a.status == IN_PROGRESS and a.ends_at > now), None)
     if current is not None:
+        current.exam = exam
         return current, False
     if exam.status == ExamStatus.CLOSED or now >= exam.closes_at:
         raise Conflict(_("This exam has closed."), code="closed")
     if now < exam.opens_at:
         raise Conflict(_("This exam is not open yet."), code="not_open")
-    used = Attempt.objects.filter(exam=exam, user=user).count()
+    used = len(mine)
     if used >= exam.attempts_allowed:
         raise Conflict(_("You have no attempts left for this exam."), code="no_attempts_left")
     number = used + 1
     seed = attempt_seed(exam.seed, user.pk, number)
-    paper = paper_for(exam, seed)
+    paper, current = paper_with_versions(exam, seed)
     if not paper:
         raise Conflict(_("This exam has no questions to draw."), code="no_questions")
-    versions = _ensure_versions([d.question_id for d in paper])
+    versions = _ensure_versions(current)
     from xiaobao.training.models import StaffMember
 
     layer_id = StaffMember.objects.filter(user=user).values_list("layer_id", flat=True).first()
@@ -177,7 +176,7 @@ def _start(user: Any, exam_id: int, now: dt.datetime) -> tuple[Attempt, bool]:
             AttemptItem(
                 attempt=attempt,
                 question_id=d.question_id,
-                version=versions[d.question_id],
+                version_id=versions[d.question_id],
                 position=d.position,
                 option_order=d.option_order,
                 points=d.points,

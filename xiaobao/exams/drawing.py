@@ -105,24 +105,35 @@ def rule_pool(exam: Any, rule: Any) -> list[int]:
 
 def paper_for(exam: Any, seed: int) -> list[Drawn]:
     """Draw `exam`'s paper for `seed` from the database (the exam's fixed questions or its rules' pools)."""
-    from xiaobao.exams.models import Question
+    return paper_with_versions(exam, seed)[0]
 
+
+def paper_with_versions(exam: Any, seed: int) -> tuple[list[Drawn], dict[int, int | None]]:
+    """The paper, and each drawn question's current version (None: the question has none yet)."""
+    from xiaobao.exams.models import ExamQuestion, Question
+
+    fields = ("kind", "options", "current_version_id", "current_version__kind", "current_version__options")
     fixed: list[tuple[int, Decimal]] = []
     specs: list[RuleSpec] = []
     if exam.selection == "rules":
         specs = [RuleSpec(r.count, r.points, rule_pool(exam, r)) for r in exam.rules.all()]
         ids = {qid for s in specs for qid in s.pool}
+        rows = list(Question.objects.filter(pk__in=ids).values_list("pk", *fields))
     else:
-        fixed = [(eq.question_id, eq.points) for eq in exam.questions.all()]
-        ids = {qid for qid, _ in fixed}
-    rows = Question.objects.filter(pk__in=ids).values_list(
-        "pk", "kind", "options", "current_version__kind", "current_version__options"
-    )
+        paper_rows = list(
+            ExamQuestion.objects.filter(exam=exam)
+            .order_by("position", "pk")
+            .values_list("question_id", "points", *(f"question__{f}" for f in fields))
+        )
+        fixed = [(qid, points) for qid, points, *_ in paper_rows]
+        rows = [(qid, *rest) for qid, _points, *rest in paper_rows]
     # what the attempt will show is the current version (the question row when it has none yet)
     counts = {
-        pk: (vkind or kind, len((vopts if vkind else opts) or [])) for pk, kind, opts, vkind, vopts in rows
+        pk: (vkind or kind, len((vopts if vkind else opts) or []))
+        for pk, kind, opts, _vid, vkind, vopts in rows
     }
-    return draw(
+    versions = {pk: vid for pk, _kind, _opts, vid, _vkind, _vopts in rows}
+    paper = draw(
         seed=seed,
         fixed=fixed,
         rules=specs,
@@ -130,3 +141,4 @@ def paper_for(exam: Any, seed: int) -> list[Drawn]:
         shuffle_questions=exam.shuffle_questions,
         shuffle_options=exam.shuffle_options,
     )
+    return paper, {d.question_id: versions[d.question_id] for d in paper}

@@ -197,6 +197,22 @@ def test_an_edited_question_keeps_the_version_the_attempt_showed(exam, learner, 
     assert item.correct is True and done.points == Decimal("1")
 
 
+def test_a_question_without_a_version_gets_its_first_when_drawn(org, hq_officer, learner, branch_officer):
+    from xiaobao.exams.models import Question
+
+    # given a question whose current version is not set (a row written by something else than the bank)
+    bare = make_question(unit=org.ho, by=hq_officer, kind="true_false", answer=[1])
+    Question.objects.filter(pk=bare.pk).update(current_version=None)
+    bare.versions.all().delete()
+    with time_machine.travel(START, tick=False):
+        exam = make_exam(by=branch_officer, questions=[bare], candidates=[learner])
+        attempt, _ = attempt_start_or_resume(user=learner, exam_id=exam.pk)
+    bare.refresh_from_db()
+    item = attempt.items.get()
+    assert bare.current_version is not None and bare.current_version.number == 1
+    assert item.version_id == bare.current_version_id and bare.current_version.answer == [1]
+
+
 # --- saving -------------------------------------------------------------------------------------------
 
 
