@@ -65,11 +65,11 @@ class QuestionChangeIn(Schema):
     reviewed: bool | None = Field(None, description="true: checked against the regulation, flag cleared")
 
 
-class CreatedOut(Schema):
+class QuestionCreatedOut(Schema):
     id: int
 
 
-class TagOut(Schema):
+class QuestionTagOut(Schema):
     id: int
     kind: str
     name: str
@@ -96,7 +96,7 @@ class QuestionOut(Schema):
     version: int | None = Field(..., description="Number of the current version")
 
 
-class VersionOut(Schema):
+class QuestionVersionOut(Schema):
     number: int
     kind: str
     stem: str
@@ -110,7 +110,7 @@ class VersionOut(Schema):
 
 
 class QuestionDetailOut(QuestionOut):
-    versions: list[VersionOut]
+    versions: list[QuestionVersionOut]
     may_edit: bool
 
 
@@ -124,19 +124,19 @@ class QuestionListFilter(Schema):
     unit: str = Field("", max_length=32, description="Unit code: the unit and every unit below it")
 
 
-class TagIn(Schema):
+class QuestionTagIn(Schema):
     kind: str = Field("topic", description="topic or regulation")
     name: str = Field("", description="Topic name; a regulation tag's name defaults to regulation + article")
     regulation: str = ""
     article: str = ""
 
 
-class RevisedIn(Schema):
+class RegulationRevisedIn(Schema):
     on: dt.date = Field(..., description="The day the regulation was revised")
     whole_regulation: bool = Field(False, description="Flag the questions of every article of the regulation")
 
 
-class RevisedOut(Schema):
+class RegulationRevisedOut(Schema):
     flagged: int
 
 
@@ -210,7 +210,7 @@ def question_get(request: HttpRequest, question_id: int):
     return detail_out(request.user, _visible(request, question_id))
 
 
-@router.post("/questions", response={201: CreatedOut}, summary="A new question (version 1)")
+@router.post("/questions", response={201: QuestionCreatedOut}, summary="A new question (version 1)")
 def question_post(request: HttpRequest, payload: QuestionIn):
     require_perm(request.user, MANAGE_QUESTIONS)
     data = payload.dict()
@@ -237,14 +237,16 @@ def question_put(request: HttpRequest, question_id: int, payload: QuestionChange
     return detail_out(request.user, _visible(request, question_id))
 
 
-@router.get("/question-tags", response=list[TagOut], summary="Topics and regulations tagging the questions")
+@router.get(
+    "/question-tags", response=list[QuestionTagOut], summary="Topics and regulations tagging the questions"
+)
 def question_tags(request: HttpRequest):
     require_perm(request.user, VIEW)
     return [_tag_out(t) for t in tag_list(user=request.user)]
 
 
-@router.post("/question-tags", response={201: TagOut}, summary="A topic or regulation tag")
-def question_tag_post(request: HttpRequest, payload: TagIn):
+@router.post("/question-tags", response={201: QuestionTagOut}, summary="A topic or regulation tag")
+def question_tag_post(request: HttpRequest, payload: QuestionTagIn):
     require_perm(request.user, MANAGE_QUESTIONS)
     tag = tag_create(actor=request.user, data=payload.dict())
     return Status(201, _tag_out(tag))
@@ -252,10 +254,10 @@ def question_tag_post(request: HttpRequest, payload: TagIn):
 
 @router.post(
     "/question-tags/{tag_id}/revised",
-    response=RevisedOut,
+    response=RegulationRevisedOut,
     summary="The regulation was revised: flag its questions not reviewed since for review",
 )
-def question_tag_revised(request: HttpRequest, tag_id: int, payload: RevisedIn):
+def question_tag_revised(request: HttpRequest, tag_id: int, payload: RegulationRevisedIn):
     require_perm(request.user, MANAGE_QUESTIONS)
     tag = Tag.objects.filter(pk=tag_id).first()
     if tag is None:
