@@ -4,7 +4,7 @@ with their answers saved one by one, and each learner's wrong-answer book (é”™é¢
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -29,7 +29,10 @@ MANAGE_EXAMS = "exams.manage_exams"
 TAKE = "exams.take_exam"
 
 
-def _scoped(qs: models.QuerySet[Any], user: Any, permission: str, path: str) -> models.QuerySet[Any]:
+QS = TypeVar("QS", bound=models.QuerySet[Any])
+
+
+def _scoped(qs: QS, user: Any, permission: str, path: str) -> QS:
     if not user.has_perm(permission):
         return qs.none()
     q = scope_q(user, path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -23,7 +23,10 @@ MANAGE_STAFF = "training.manage_staff"
 OWN_RECORD = "training.view_own_training"
 
 
-def _scoped(qs: models.QuerySet[Any], user: Any, permission: str, path: str) -> models.QuerySet[Any]:
+QS = TypeVar("QS", bound=models.QuerySet[Any])
+
+
+def _scoped(qs: QS, user: Any, permission: str, path: str) -> QS:
     if not user.has_perm(permission):
         return qs.none()
     q = scope_q(user, path)
