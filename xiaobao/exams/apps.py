@@ -30,7 +30,7 @@ class ExamsConfig(AppConfig):
     verbose_name = _("Exams")
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
         nav=[
-            Nav("exams:list", pgettext_lazy("module", "Exams"), VIEW, order=51),
+            Nav("exams:list", pgettext_lazy("module", "Exams"), VIEW, order=51, group="people"),
             Nav("exams:my", pgettext_lazy("module", "My learning"), TAKE, order=95),
         ],
         roles={
@@ -44,6 +44,7 @@ class ExamsConfig(AppConfig):
         home_template="exams/_home_panel.html",
         home_place="todo",
         figures="xiaobao.exams.figures.figures",
+        demo="xiaobao.training.demo.load_exams",  # the question bank, a year of exams and attempts
         periodic=["xiaobao.exams.attempts.submit_expired"],
         order=51,
     )

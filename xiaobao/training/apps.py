@@ -30,7 +30,7 @@ class TrainingConfig(AppConfig):
     label = "training"
     verbose_name = _("Training")
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
-        nav=[Nav("training:home", pgettext_lazy("module", "Training"), VIEW, order=50)],
+        nav=[Nav("training:home", pgettext_lazy("module", "Training"), VIEW, order=50, group="people")],
         roles={
             **{role: [OWN_RECORD] for role in EVERYONE},
             "hq_cp_officer": [OWN_RECORD, VIEW, MANAGE, VIEW_STAFF, MANAGE_STAFF],
@@ -47,6 +47,8 @@ class TrainingConfig(AppConfig):
         stats_section="xiaobao.training.stats.stats_section",
         stats_template="training/_stats_section.html",
         report_sections=["xiaobao.training.report_sections.training_section"],
+        demo="xiaobao.training.demo.load",  # the staff register, plans, a year of sessions (before exams)
+        demo_arguments="xiaobao.training.demo.arguments",  # --training N, --exams N
         order=50,
     )
     import_kinds = ["xiaobao.training.importing.STAFF_KIND"]
