@@ -25,12 +25,12 @@ from xiaobao.training.staff import staff_create, staff_update
 router = Router(tags=["training"])
 
 
-class UnitRef(Schema):
+class StaffUnitRef(Schema):
     code: str
     name: str
 
 
-class LayerRef(Schema):
+class StaffLayerRef(Schema):
     code: str
     name: str
 
@@ -39,8 +39,8 @@ class StaffOut(Schema):
     id: int
     employee_no: str
     name: str
-    unit: UnitRef
-    layer: LayerRef
+    unit: StaffUnitRef
+    layer: StaffLayerRef
     position: str
     hire_date: dt.date | None
     active: bool
@@ -101,7 +101,7 @@ class NotInRegister(DomainError):
     status = 404
 
 
-class SessionOut(Schema):
+class RecordSessionOut(Schema):
     session_id: int
     date: dt.date
     title: str
@@ -114,7 +114,7 @@ class SessionOut(Schema):
     signed_by: str
 
 
-class ExamOut(Schema):
+class RecordExamOut(Schema):
     exam_id: int
     title: str
     kind: str
@@ -125,7 +125,7 @@ class ExamOut(Schema):
     in_progress: bool
 
 
-class YearOut(Schema):
+class RecordYearOut(Schema):
     year: int
     sessions: int
     hours: Decimal
@@ -138,9 +138,9 @@ class RecordOut(Schema):
     target_hours: Decimal | None
     target_met: bool | None
     target_plan: str | None = Field(..., description="Title of the plan the target comes from")
-    sessions: list[SessionOut]
-    years: list[YearOut]
-    exams: list[ExamOut]
+    sessions: list[RecordSessionOut]
+    years: list[RecordYearOut]
+    exams: list[RecordExamOut]
 
 
 def staff_out(s: StaffMember) -> dict[str, Any]:
