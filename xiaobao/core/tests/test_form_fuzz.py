@@ -70,6 +70,8 @@ EXCLUDED = {
     "(inspections/tests/test_views.py test_answer_*)",
     "inspections:photo_upload": "posted by the fill page's script when a photo is taken "
     "(inspections/tests/test_views.py test_photo_from_the_page)",
+    "exams:wrong_practice": "a button shown only while the learner's wrong-answer book has questions "
+    "(exams/tests/test_candidate_pages.py test_the_wrong_answer_book_and_practising_it_again)",
 }
 # Pages that answer a *successful* POST with a page instead of a redirect and write while doing so: such an
 # answer (no field errors) may change these tables and no others.
