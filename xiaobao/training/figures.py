@@ -422,21 +422,16 @@ def headline(total: Tally, urls: dict[str, str], *, exams: bool = True) -> list[
 
 # --- drill-down -------------------------------------------------------------------------------------------
 
-# The lists behind the figures and their filter parameters: (URL name, {figure link: params}). A list that
-# does not exist (yet) gives no link.
-LISTS: dict[str, str] = {
-    "sessions": "training:session_list",
-    "attendance": "training:session_list",
-    "staff": "training:staff_list",
-    "coverage": "training:coverage",
-    "exams": "exams:list",
-}
+# The lists behind the figures, filtered to exactly what a figure counts, where their filters can say it:
+# the sessions list (training/forms.py SessionFilter: unit with sub-units, year, month), the staff register
+# (forms_staff.StaffFilter: unit, layer, active, year of the hours shown) and the coverage page (unit, year).
+# The organisers' exam list filters by neither unit nor date: exam figures drill down by unit only.
 
 
 def _url(name: str, params: dict[str, str], anchor: str = "") -> str:
     try:
         base = reverse(name)
-    except NoReverseMatch:
+    except NoReverseMatch:  # pragma: no cover - the lists are part of this module
         return ""
     query = QueryDict(mutable=True)
     for key, value in params.items():
@@ -445,21 +440,36 @@ def _url(name: str, params: dict[str, str], anchor: str = "") -> str:
     return f"{base}?{query.urlencode()}" + (f"#{anchor}" if anchor else "")
 
 
+def _calendar(period: Period) -> dict[str, str] | None:
+    """The period as the sessions list's year (and month) filter; None when it is not a calendar month or
+    year (a quarter, a range): no list shows exactly those sessions then."""
+    whole_year = period.start == dt.date(period.start.year, 1, 1) and period.end == dt.date(
+        period.start.year, 12, 31
+    )
+    if whole_year:
+        return {"year": str(period.start.year)}
+    if period == Period.month(period.start.year, period.start.month):
+        return {"year": str(period.start.year), "month": str(period.start.month)}
+    return None
+
+
 def links(code: str, period: Period, *, drill: bool = False, layer: str = "") -> dict[str, str]:
-    """The lists filtered to the unit's subtree (and layer) and the period; `drill`: the statistics page for
-    that unit (a child unit's row)."""
+    """The lists filtered to the unit's subtree (and layer) and the period: sessions (a month or a year),
+    people with their hours (a year), coverage of the year; `drill`: the statistics page for that unit (a
+    child unit's row), at this section."""
     if not code:
         return {}
-    dates = {"date_from": period.start.isoformat(), "date_to": period.end.isoformat()}
+    calendar = _calendar(period)
     out = {
-        "sessions": _url(LISTS["sessions"], {"unit": code, **dates}),
-        "attendance": _url(LISTS["attendance"], {"unit": code, **dates}),
-        "staff": _url(LISTS["staff"], {"unit": code, "layer": layer, "active": "1"}),
-        "coverage": _url(LISTS["coverage"], {"unit": code, "year": str(period.end.year)}),
-        "exams": _url(
-            LISTS["exams"], {"unit": code, "opens_from": dates["date_from"], "opens_to": dates["date_to"]}
+        "coverage": _url("training:coverage", {"unit": code, "year": str(period.end.year)}),
+        "staff": _url(
+            "training:staff_list", {"unit": code, "layer": layer, "active": "1", "year": str(period.end.year)}
         ),
     }
+    if calendar is not None:
+        out["sessions"] = _url("training:sessions", {"unit": code, **calendar})
+    if calendar is not None and "month" not in calendar:
+        out["attendance"] = out["staff"]  # the register shows each person's hours in the year
     if drill:
         out["drill"] = _url("analytics:dashboard", {"unit": code, "period": period.label}, SECTION_ANCHOR)
     return {k: v for k, v in out.items() if v}

@@ -230,3 +230,25 @@ def test_export_needs_the_training_permission(tset, org):
     # when / then
     with pytest.raises(PermissionDenied):
         _export(tset.learner, unit="B1", period="2026-03")
+
+
+def test_drill_down_links_open_the_lists_filtered_to_what_is_counted(tset, hq_officer):
+    from xiaobao.training.figures import links
+
+    # given March, the year 2026 and its first quarter
+    # when
+    march = compute(user=hq_officer, unit=tset.org.ho, period=MARCH)
+    b1 = _row(march.by_unit, "B1").urls
+    year = links("B1", Period.year(2026))
+    quarter = links("B1", Period.quarter(2026, 1))
+    # then the sessions list by unit, year and month; the coverage page by unit and year; the register with
+    # each person's hours only for a whole year; no sessions link where no list filter says "a quarter"
+    assert b1["sessions"] == "/training/sessions/?unit=B1&year=2026&month=3"
+    assert b1["coverage"] == "/training/coverage/?unit=B1&year=2026"
+    assert "attendance" not in b1
+    assert march.figure("sessions").url == "/training/sessions/?unit=HO&year=2026&month=3"
+    assert year["sessions"] == "/training/sessions/?unit=B1&year=2026"
+    assert year["attendance"] == "/training/staff/?unit=B1&active=1&year=2026"
+    assert "sessions" not in quarter and quarter["coverage"] == "/training/coverage/?unit=B1&year=2026"
+    front = _row(march.by_layer, "front_line").urls
+    assert front["staff"] == "/training/staff/?unit=HO&layer=front_line&active=1&year=2026"
