@@ -294,17 +294,26 @@ def _count_coverage(
     year: int,
     names: dict[str, tuple[str, str]],
     layers: list[PositionLayer],
+    memo: dict[Any, Any] | None = None,
 ) -> None:
     from xiaobao.training.coverage import coverage
 
+    def rows(by: str) -> Any:  # a period and the one before it in the same year share the year's coverage
+        key = (user.pk, unit.pk, year, by)
+        if memo is None:
+            return coverage(user=user, unit=unit, year=year, by=by)
+        if key not in memo:
+            memo[key] = coverage(user=user, unit=unit, year=year, by=by)
+        return memo[key]
+
     path_of = {code: path for path, (code, _name) in names.items()}
-    for row in coverage(user=user, unit=unit, year=year, by="unit"):
+    for row in rows("unit"):
         path = path_of.get(row.key)
         if path is not None:
             out.child(path).coverage_people += row.people
             out.child(path).covered += row.covered
     layer_ids = {layer.code: layer.pk for layer in layers}
-    for row in coverage(user=user, unit=unit, year=year, by="layer"):
+    for row in rows("layer"):
         t = out.layer(layer_ids.get(row.key))
         t.coverage_people += row.people
         t.covered += row.covered
@@ -321,9 +330,13 @@ def _count_exams(out: _Tallies, *, user: Any, unit: OrgUnit, period: Period) -> 
     return True
 
 
-def compute(*, user: Any, unit: OrgUnit, period: Period) -> TrainingFigures:
+def compute(
+    *, user: Any, unit: OrgUnit, period: Period, memo: dict[Any, Any] | None = None
+) -> TrainingFigures:
     """Every training and exam figure of the unit's subtree over the period: headline, by the unit's direct
-    children, by position layer, sessions by kind. About a dozen grouped queries, none per person."""
+    children, by position layer, sessions by kind. About a dozen grouped queries, none per person. `memo`:
+    a dict shared by the computations of one page (this period and the one before) keeps the coverage of a
+    year computed once."""
     year = period.end.year
     out = _Tallies()
     exams_shown = False
@@ -332,7 +345,7 @@ def compute(*, user: Any, unit: OrgUnit, period: Period) -> TrainingFigures:
     if may_see(user, unit):
         _count_sessions(out, user=user, unit=unit, period=period)
         _count_people(out, unit=unit, period=period)
-        _count_coverage(out, user=user, unit=unit, year=year, names=names, layers=layers)
+        _count_coverage(out, user=user, unit=unit, year=year, names=names, layers=layers, memo=memo)
         exams_shown = _count_exams(out, user=user, unit=unit, period=period)
     total = Tally()
     for tally in out.by_child.values():

@@ -159,11 +159,12 @@ def _layer_table(data: TrainingFigures) -> SectionTable:
 def training_section(ctx: Any) -> ReportSection | None:
     """The section for the report's unit and period, with the change on the previous period; None without
     `training.view_training` or when the period holds no session, attendance or exam of the unit."""
-    now = compute(user=ctx.user, unit=ctx.unit, period=ctx.period)
+    memo: dict[Any, Any] = {}
+    now = compute(user=ctx.user, unit=ctx.unit, period=ctx.period, memo=memo)
     t = now.total
     if not (t.sessions or t.person_times or t.exam.exams or t.exam.examined or t.exam.practice):
         return None
-    before = compute(user=ctx.user, unit=ctx.unit, period=ctx.period.previous())
+    before = compute(user=ctx.user, unit=ctx.unit, period=ctx.period.previous(), memo=memo)
     paragraphs = [now.sentence + pgettext(P, "."), training_paragraph(t, now.year)]
     if now.exams_shown:
         paragraphs.append(exam_paragraph(t))

@@ -61,9 +61,10 @@ def stats_section(*, user: Any, unit: OrgUnit, period: Period) -> dict[str, Any]
     """The section's data (None when the user may not see training figures of the unit)."""
     if not may_see(user, unit):
         return None
-    data = compute(user=user, unit=unit, period=period)
+    memo: dict[Any, Any] = {}
+    data = compute(user=user, unit=unit, period=period, memo=memo)
     previous_period = period.previous()
-    before = compute(user=user, unit=unit, period=previous_period)
+    before = compute(user=user, unit=unit, period=previous_period, memo=memo)
     cards = [
         Card(
             figure=f,

@@ -99,3 +99,21 @@ def test_section_is_absent_for_a_statistics_user_without_training_access(tset, o
     html = client_for(user).get("/statistics/", {"period": "2026-03"}).content.decode()
     # then
     assert 'data-testid="training-figures"' not in html
+
+
+def test_the_year_coverage_is_computed_once_for_the_period_and_the_one_before(tset, hq_officer, monkeypatch):
+    from xiaobao.training import coverage as coverage_module
+
+    # given a count of coverage computations
+    calls = []
+    real = coverage_module.coverage
+
+    def counted(**kwargs):
+        calls.append((kwargs["year"], kwargs["by"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(coverage_module, "coverage", counted)
+    # when March and February (the same year) are computed for the section
+    stats_section(user=hq_officer, unit=tset.org.ho, period=MARCH)
+    # then the year's coverage by unit and by layer once each
+    assert sorted(calls) == [(2026, "layer"), (2026, "unit")]
