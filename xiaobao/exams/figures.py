@@ -19,12 +19,12 @@ sessions and attendance:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
@@ -138,25 +138,22 @@ def exams_organised(*, user: Any, unit: OrgUnit, period: Period) -> QuerySet[Exa
 
 # --- computing --------------------------------------------------------------------------------------------
 
-ChildKey = Callable[[str], Any]  # path field → the SQL expression of the child's path a row lies under
 
-
-def exam_tallies(*, user: Any, unit: OrgUnit, period: Period, child: ChildKey) -> ExamTallies:
-    """Exam counts by the unit's direct children (`child(path_field)` gives the expression of the child's
-    path) and by position layer. Four grouped queries: exams organised, candidates invited, and the
+def exam_tallies(*, user: Any, unit: OrgUnit, period: Period, child_of: Mapping[int, str]) -> ExamTallies:
+    """Exam counts by the unit's direct children (`child_of`: unit id → the child's path, every unit of the
+    subtree) and by position layer. Three grouped queries: exams organised, candidates invited, and the
     submitted attempts (one row per examined candidate and exam)."""
     out = ExamTallies()
     if not may_see(user, unit):
         return out
     organised = (
         exams_organised(user=user, unit=unit, period=period)
-        .annotate(child=child("org_unit__path"))
-        .values("child", "kind")
+        .values("org_unit_id", "kind")
         .annotate(n=Count("pk"))
-        .values_list("child", "kind", "n")
+        .values_list("org_unit_id", "kind", "n")
     )
-    for path, kind, n in organised:
-        counts = out.child(path)
+    for unit_id, kind, n in organised:
+        counts = out.child(child_of[unit_id])
         if kind == ExamKind.PRACTICE:
             counts.practice += n
         else:
@@ -166,29 +163,30 @@ def exam_tallies(*, user: Any, unit: OrgUnit, period: Period, child: ChildKey) -
     invited = (
         ExamCandidate.objects.filter(graded, unit_subtree_q(unit, "user__org_unit"))
         .order_by()
-        .annotate(child=child("user__org_unit__path"), layer=F("user__staff_member__layer"))
-        .values("child", "layer")
+        .values("user__org_unit_id", "user__staff_member__layer")
         .annotate(n=Count("pk"))
-        .values_list("child", "layer", "n")
+        .values_list("user__org_unit_id", "user__staff_member__layer", "n")
     )
-    for path, layer, n in invited:
-        out.child(path).candidates += n
+    for unit_id, layer, n in invited:
+        if unit_id not in child_of:  # an account without a unit (head office's view: no subtree filter)
+            continue
+        out.child(child_of[unit_id]).candidates += n
         out.layer(layer).candidates += n
-    _count_attempts(out, unit=unit, graded=graded, child=child)
+    _count_attempts(out, unit=unit, graded=graded, child_of=child_of)
     return out
 
 
-def _count_attempts(out: ExamTallies, *, unit: OrgUnit, graded: Q, child: ChildKey) -> None:
+def _count_attempts(out: ExamTallies, *, unit: OrgUnit, graded: Q, child_of: Mapping[int, str]) -> None:
     """Examined, passed, attempts and best scores: one row per (exam, candidate) from SQL, the candidate
     counted under the unit and layer of their latest attempt."""
     rows = (
         Attempt.objects.filter(graded, unit_subtree_q(unit), status=AttemptStatus.SUBMITTED)
         .order_by("exam_id", "user_id", "number")
-        .annotate(child=child("org_unit__path"))
-        .values_list("exam_id", "user_id", "child", "layer_id", "passed", "score")
+        .values_list("exam_id", "user_id", "org_unit_id", "layer_id", "passed", "score")
     )
     best: dict[tuple[int, int], list[Any]] = {}  # (exam, user) → [child, layer, passed, best score, attempts]
-    for exam_id, user_id, path, layer, passed, score in rows.iterator(chunk_size=5000):
+    for exam_id, user_id, unit_id, layer, passed, score in rows.iterator(chunk_size=5000):
+        path = child_of[unit_id]
         seen = best.get((exam_id, user_id))
         value = float(score) if score is not None else 0.0
         if seen is None:
@@ -240,13 +238,13 @@ def headline(total: ExamCounts) -> list[Figure]:
 
 def figures(user: Any, start: dt.date, end: dt.date, *, unit: OrgUnit | None = None) -> list[Figure]:
     """The registry's `figures`: the exam figures of the user's scope (or `unit`) from start to end."""
-    from xiaobao.training.figures import child_key
+    from xiaobao.training.figures import ChildOf
 
     if unit is None:
         unit = OrgUnit.objects.visible_to(user).order_by("path").first()
         if unit is None:
             return []
-    tallies = exam_tallies(user=user, unit=unit, period=Period(start, end), child=child_key(unit))
+    tallies = exam_tallies(user=user, unit=unit, period=Period(start, end), child_of=ChildOf(unit))
     return headline(tallies.total())
 
 
