@@ -74,7 +74,7 @@ def test_production_needs_a_secret_key(tmp_path):
 @pytest.mark.django_db
 def test_demo_bank(capsys):
     # when
-    call_command("demo_load", complaints=0, reviews=0)  # review demo: its own test
+    call_command("demo_load", complaints=0, reviews=0, training=0, exams=0)  # their own tests
     out = capsys.readouterr().out
     # then the institution and every promised login exist, and the password is printed
     assert OrgUnit.objects.filter(kind="branch").count() == 3
@@ -100,7 +100,7 @@ def test_demo_bank(capsys):
     consumer = Consumer.objects.first()
     assert id_number_is_valid(consumer.id_number.reveal())
     # loading twice is harmless
-    call_command("demo_load", complaints=0, reviews=0)  # review demo: its own test
+    call_command("demo_load", complaints=0, reviews=0, training=0, exams=0)  # their own tests
     assert OrgUnit.objects.filter(code="HO").count() == 1
 
 

@@ -119,7 +119,14 @@ def test_demo_load_command_loads_reviews_once(capsys):
     # given the demo bank and a day pinned
     with time_machine.travel(NOW, tick=False):
         # when demo_load runs twice with a few reviews and no other module's data
-        options = {"complaints": 0, "inspections": 0, "reviews": 20, "sales_recording": 0}
+        options = {
+            "complaints": 0,
+            "inspections": 0,
+            "reviews": 20,
+            "sales_recording": 0,
+            "training": 0,
+            "exams": 0,
+        }
         call_command("demo_load", **options)
         first = Review.objects.count()
         call_command("demo_load", **options)
