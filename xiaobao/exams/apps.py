@@ -31,6 +31,7 @@ class ExamsConfig(AppConfig):
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
         nav=[
             Nav("exams:list", pgettext_lazy("module", "Exams"), VIEW, order=51, group="people"),
+            Nav("exams:questions", _("Question bank"), VIEW, order=52, group="people"),
             Nav("exams:my", pgettext_lazy("module", "My learning"), TAKE, order=95),
         ],
         roles={
