@@ -113,12 +113,12 @@ def _groups(unit: OrgUnit, year: int, thresholds: list[float]) -> list[_Group]:
     step = THRESHOLDS_PER_QUERY
     for number, chunk in enumerate([positive[i : i + step] for i in range(0, len(positive), step)] or [[]]):
         for unit_id, layer_id, hours, times, *reached in _attended(unit, year, chunk):
-            group = out.get((unit_id, layer_id))
-            if group is None:  # became active or moved between the two statements: counted next time
+            found = out.get((unit_id, layer_id))
+            if found is None:  # became active or moved between the two statements: counted next time
                 continue
             if number == 0:
-                group.hours, group.person_times = float(hours or 0), int(times or 0)
-            group.reached.update({t: int(n or 0) for t, n in zip(chunk, reached, strict=True)})
+                found.hours, found.person_times = float(hours or 0), int(times or 0)
+            found.reached.update({t: int(n or 0) for t, n in zip(chunk, reached, strict=True)})
     return list(out.values())
 
 

@@ -64,3 +64,19 @@ def attend(
         method=method,
         signed_at=timezone.now(),
     )
+
+
+def pinned():
+    """2026-03-02 10:00 in Shanghai, frozen (the tests' day)."""
+    import time_machine
+
+    return time_machine.travel("2026-03-02 10:00 +0800", tick=False)
+
+
+def signin_list(rows: list[list[str]], headers: tuple[str, ...] = ("工号", "姓名", "学时")) -> Any:
+    """An uploaded .xlsx sign-in list."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xiaobao.core.exports import xlsx_bytes
+
+    return SimpleUploadedFile("sign-in.xlsx", xlsx_bytes("签到表", list(headers), rows))
