@@ -343,3 +343,21 @@ def test_static_assets_are_served(page, login, hq_officer):
     # The stylesheet is applied: the module navigation is laid out as a bar, not a bare list of links.
     assert page.locator("header.topbar").evaluate("e => getComputedStyle(e).display") != "block"
     assert not [f for f in failed if "/static/" in f], failed
+
+
+def test_the_bar_and_its_menus_fit_a_phone(new_context, login, shot, org, hq_officer):
+    # given head office (every module's entry) on a 360 px phone
+    page = new_context().new_page()
+    page.set_viewport_size({"width": 360, "height": 740})
+    login(page, "hq_cp")
+    width = "document.documentElement.scrollWidth"
+    # then the bar wraps instead of widening the page
+    assert page.evaluate(width) <= 360
+    shot(page, "bar-phone")
+    # and every menu, opened, stays on the screen
+    for group in page.locator("nav.modules details.navgroup").all():
+        group.locator("summary").click()
+        box = group.locator(".navmenu").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+        assert page.evaluate(width) <= 360
+    shot(page, "bar-phone-menu")
