@@ -140,6 +140,7 @@ class AttemptQuestionOut(Schema):
     options: list[str] = Field(..., description="In the order shown")
     points: float
     saved: list[int] | str | None = Field(..., description="The saved answer in display indexes, or null")
+    saved_at: dt.datetime | None = Field(None, description="When the server last saved this answer")
     # only once the key may be shown (practice: once answered; else after submitting, once the exam closed)
     answer: list[int] | str | None = None
     explanation: str | None = None

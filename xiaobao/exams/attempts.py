@@ -529,6 +529,7 @@ def attempt_payload(attempt: Attempt, *, now: dt.datetime | None = None) -> dict
             "option_order",
             "points",
             "answer",
+            "answered_at",
             "correct",
             "earned",
             "version__kind",
@@ -540,7 +541,7 @@ def attempt_payload(attempt: Attempt, *, now: dt.datetime | None = None) -> dict
     )
     questions = []
     answered = 0
-    for qid, order, points, saved, correct, earned, kind, stem, options, key, explanation in items:
+    for qid, order, points, saved, saved_at, correct, earned, kind, stem, options, key, explanation in items:
         order = order or []
         item: dict[str, Any] = {
             "id": qid,
@@ -549,6 +550,7 @@ def attempt_payload(attempt: Attempt, *, now: dt.datetime | None = None) -> dict
             "options": [options[i] for i in order] if kind != "blank" else [],
             "points": float(points),
             "saved": to_display(kind, order, saved),
+            "saved_at": saved_at,
         }
         answered += saved is not None
         if revealed or (practice and saved is not None):

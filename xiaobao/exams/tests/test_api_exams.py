@@ -180,7 +180,7 @@ def test_draft_update_publish_close(api_for, branch_officer, bank, learners):
 
 # --- taking it ------------------------------------------------------------------------------------------
 
-QUESTION_KEYS = {"id", "kind", "stem", "options", "points", "saved"}
+QUESTION_KEYS = {"id", "kind", "stem", "options", "points", "saved", "saved_at"}
 
 
 def test_start_returns_the_attempt_without_keys_then_resumes_with_200(api_for, exam_id, learners, bank):
@@ -237,6 +237,10 @@ def test_save_answer_shape_and_saved_in_display_indexes(api_for, exam_id, learne
     questions = {q["id"]: q for q in read.json()["questions"]}
     assert questions[bank[1].pk]["saved"] == [0, 2]
     assert questions[bank[3].pk]["saved"] == "投诉"
+    # when it was saved (the page keeps a newer answer it has not sent yet instead of this one)
+    saved_at = dt.datetime.fromisoformat(questions[bank[1].pk]["saved_at"])
+    assert saved_at == T0 + dt.timedelta(minutes=1)
+    assert questions[bank[0].pk]["saved_at"] is None
     assert all(set(q) == QUESTION_KEYS for q in read.json()["questions"])
 
 

@@ -427,7 +427,7 @@ def test_the_payload_never_carries_the_key_or_the_explanation_of_an_exam(exam, l
         submitted = attempt_payload(attempt_submit(attempt=attempt))
     for payload in (running, submitted):
         for q in payload["questions"]:
-            assert set(q) == {"id", "kind", "stem", "options", "points", "saved"}
+            assert set(q) == {"id", "kind", "stem", "options", "points", "saved", "saved_at"}
         assert "依据《金融消费者权益保护实施办法》" not in str(payload)
         assert "十五" not in str(payload)  # the blank's key ("十五|15"); the candidate wrote "１５"
     assert submitted["score"] == 100.0 and submitted["passed"] is True

@@ -5,6 +5,11 @@
 // server's: the countdown starts from the remaining_seconds the page was rendered with and is re-synced on every
 // save; at zero the attempt is submitted (the server grades it with what was saved in any case) and the
 // result page opens.
+// Several pages of the same attempt may share the kept answers (a reload: the old page still gets the replies
+// to what it sent while the new one is loading), so the kept answers are changed one entry at a time in
+// localStorage itself, an entry is forgotten only if it is still the one that was sent (same moment given),
+// and once the page is being left its replies confirm nothing. On opening, the page takes each answer and
+// its state from the server (GET /api/v1/attempts/{id}) unless this browser holds a newer unconfirmed one.
 (function () {
   "use strict";
   const root = document.querySelector("[data-take]");
@@ -32,12 +37,28 @@
   let submitWanted = false;
   let confirmed = false;
   let notice = "";
+  let leaving = false; // pagehide / beforeunload: replies are no longer confirmations
+  const touched = {}; // question id → when this page last changed or confirmed its answer (Date.now())
 
   function load() {
     try { return JSON.parse(localStorage.getItem(key) || "{}") || {}; } catch (e) { return {}; }
   }
-  function persist() {
-    try { localStorage.setItem(key, JSON.stringify(pending)); } catch (e) { /* private mode: memory only */ }
+  function save(kept) {
+    try { localStorage.setItem(key, JSON.stringify(kept)); } catch (e) { /* private mode: memory only */ }
+  }
+  function keep(qid, entry) {
+    // one entry at a time: what another page of this attempt keeps is left as it is
+    pending[qid] = entry;
+    const kept = load();
+    kept[qid] = entry;
+    save(kept);
+    banner();
+  }
+  function forget(qid, entry) {
+    // only the entry that was sent (the same moment given): a newer answer stays kept
+    if (pending[qid] && pending[qid].given_at === entry.given_at) delete pending[qid];
+    const kept = load();
+    if (kept[qid] && kept[qid].given_at === entry.given_at) { delete kept[qid]; save(kept); }
     banner();
   }
   function cards() { return root.querySelectorAll("[data-q]"); }
@@ -94,8 +115,8 @@
   function queue(card) {
     if (ending || timeUp) return;
     const qid = card.dataset.q;
-    pending[qid] = { answer: read(card), given_at: new Date().toISOString() };
-    persist();
+    touched[qid] = Date.now();
+    keep(qid, { answer: read(card), given_at: new Date().toISOString() });
     setState(card, "pending");
     send(qid);
   }
@@ -119,12 +140,15 @@
     } catch (e) { res = null; }
     const again = inflight[qid].again;
     delete inflight[qid];
+    // the page is being left (a reload, another page): the next page sends again what is still kept and
+    // takes the rest from the server, so a late reply must not forget an entry that page relies on
+    if (leaving) return;
     const same = pending[qid] && pending[qid].given_at === entry.given_at;
     if (res && res.ok && isJson(res)) {
       const data = await res.json();
       if (same) {
-        delete pending[qid];
-        persist();
+        touched[qid] = Date.now();
+        forget(qid, entry);
         setState(card, isEmpty(entry.answer) ? "empty" : "saved");
       }
       if (typeof data.remaining_seconds === "number") sync(data.remaining_seconds);
@@ -140,7 +164,7 @@
         return;
       }
       // practice keeps the first answer given: this other one is not taken
-      if (same) { delete pending[qid]; persist(); }
+      if (same) forget(qid, entry);
       setState(card, "error", data.message || String(res.status));
     } else if (res && (res.status === 401 || !isJson(res))) {
       notice = d.msgLogin; // the session ended (or a login page came back): keep everything, try again later
@@ -148,7 +172,7 @@
       retry();
     } else if (res && res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
       const data = await res.json().catch(function () { return {}; });
-      if (same) { delete pending[qid]; persist(); }
+      if (same) forget(qid, entry);
       setState(card, "error", data.message || String(res.status));
     } else {
       if (card && same) setState(card, "pending");
@@ -229,15 +253,44 @@
     if (left <= 0 && !ending && !timeUp) autoSubmit();
   }
   async function resync() {
-    // after the phone slept or the connection came back: ask the server how much time is left
+    // after the page opened, the phone slept or the connection came back: ask the server how much time is
+    // left and what it has saved
+    const asked = Date.now();
     try {
       const res = await fetch(d.stateUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } });
+      if (leaving) return;
       if (res.ok && isJson(res)) {
         const data = await res.json();
         if (data.status && data.status !== "in_progress") { finish(); return; }
         if (typeof data.remaining_seconds === "number") sync(data.remaining_seconds);
+        if (Array.isArray(data.questions)) data.questions.forEach(function (q) { adopt(q, asked); });
+        count();
       }
     } catch (e) { /* offline: the local countdown goes on */ }
+  }
+  function sameAnswer(a, b) { return JSON.stringify(isEmpty(a) ? null : a) === JSON.stringify(isEmpty(b) ? null : b); }
+  function adopt(q, asked) {
+    // the server's saved answer wins, unless this browser keeps a newer one it has not confirmed yet
+    const qid = String(q.id);
+    const card = cardOf(qid);
+    if (!card || card.classList.contains("graded")) return;
+    const mine = pending[qid];
+    if (mine) {
+      if (sameAnswer(mine.answer, q.saved)) {
+        if (!inflight[qid]) forget(qid, mine); // already saved: nothing to send
+      } else if (!q.saved_at || Date.parse(mine.given_at) >= Date.parse(q.saved_at)) {
+        return; // newer here: it is being sent
+      } else {
+        forget(qid, mine); // answered later elsewhere (another device)
+      }
+      if (pending[qid]) return;
+    } else if ((touched[qid] || 0) >= asked) {
+      return; // changed or confirmed here after the server answered: what the page shows is newer
+    }
+    if (typing[qid]) return; // being typed: it is sent when the typing pauses
+    show(card, q.saved);
+    setState(card, isEmpty(q.saved) ? "empty" : "saved");
+    if (practice && !isEmpty(q.saved) && typeof q.correct === "boolean") feedback(card, q);
   }
 
   // --- the end: submitted by the candidate, or when the time runs out -------------------------------------------
@@ -355,6 +408,22 @@
     submitIfWanted();
   });
   window.addEventListener("offline", function () { banner(); });
+  function leave() { leaving = true; }
+  window.addEventListener("pagehide", leave);
+  window.addEventListener("beforeunload", leave);
+  window.addEventListener("pageshow", function (event) {
+    // back from the back/forward cache: this page is live again; take what is kept and the server's state
+    if (!event.persisted) return;
+    leaving = false;
+    pending = load();
+    Object.keys(pending).forEach(function (qid) {
+      const card = cardOf(qid);
+      if (card) { show(card, pending[qid].answer); setState(card, "pending"); }
+    });
+    banner();
+    resync();
+    flush();
+  });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible" && !timeUp) { resync(); flush(); }
   });
@@ -362,13 +431,15 @@
   // answers this browser kept and the server has not confirmed: shown as given, sent again now
   Object.keys(pending).forEach(function (qid) {
     const card = cardOf(qid);
-    if (!card) { delete pending[qid]; return; }
+    if (!card) { forget(qid, pending[qid]); return; }
     show(card, pending[qid].answer);
     setState(card, "pending");
   });
-  persist();
+  banner();
   count();
   tick();
   setInterval(tick, 500);
   flush();
+  // the page may have been rendered before an answer sent by the previous page was stored
+  resync();
 })();
