@@ -70,6 +70,7 @@ import statistics
 import string
 import subprocess
 import sys
+import threading
 import time
 import unicodedata
 from collections import Counter
@@ -219,6 +220,7 @@ async def _load(spec: dict[str, Any]) -> dict[str, Any]:
     done.set()
     await progress
     out["reopened"] = KeepAliveClient.reopened
+    out["cpu_s"] = round(time.process_time(), 1)
     for a in out["attempts"].values():
         a["uncertain"] = sorted(a["uncertain"])
     return out
@@ -738,6 +740,63 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+class CpuSampler(threading.Thread):
+    """CPU seconds the run costs the machine: the gunicorn master and its workers (recycled workers
+    included: each process's last reading counts), and the PostgreSQL backends of the bench database
+    (process title with the database name), read from /proc every 5 s; `take()` returns the CPU used
+    since `start()` per kind."""
+
+    def __init__(self, master: int, database: str) -> None:
+        super().__init__(daemon=True)
+        self.master, self.database = master, database.encode()
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.first: dict[int, float] = {}
+        self.last: dict[int, tuple[str, float]] = {}
+        self.stopped = threading.Event()
+        self.sample(baseline=True)
+
+    def sample(self, baseline: bool = False) -> None:
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{name}/stat").read_text()
+                cmd = Path(f"/proc/{name}/cmdline").read_bytes()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            pid, ppid = int(name), int(fields[1])
+            if pid == self.master or ppid == self.master:
+                kind = "app server"
+            elif cmd.startswith(b"postgres") and self.database in cmd:
+                kind = "database"
+            else:
+                continue
+            used = (int(fields[11]) + int(fields[12])) / self.tick
+            if pid == self.master:  # + the workers it has reaped (recycled after max_requests)
+                used += (int(fields[13]) + int(fields[14])) / self.tick
+            if baseline:
+                self.first[pid] = used
+            self.last[pid] = (kind, used)
+
+    def run(self) -> None:
+        while not self.stopped.wait(5):
+            self.sample()
+
+    def take(self) -> dict[str, float]:
+        self.sample()
+        self.stopped.set()
+        out: dict[str, float] = {}
+        for pid, (kind, used) in self.last.items():
+            out[kind] = out.get(kind, 0.0) + used - self.first.get(pid, 0.0)
+        # a reaped worker is in the master's children's time (its whole life) and was also seen alive
+        # (last − first added above): take its last reading off, so it counts as whole life − first
+        for pid, (kind, used) in self.last.items():
+            if pid != self.master and kind == "app server" and not Path(f"/proc/{pid}").exists():
+                out[kind] -= used
+        return {k: round(v, 1) for k, v in out.items()}
+
+
 # --- scenario: the exam -----------------------------------------------------------------------------------
 
 
@@ -877,7 +936,7 @@ def exam_scenario(args: argparse.Namespace, env: dict[str, str], data_dir: Path)
     print(
         f"gunicorn on 127.0.0.1:{port}, {args.workers} workers × 2 threads (production settings)", flush=True
     )
-    with run.gunicorn(env, port, args.workers):
+    with run.gunicorn(env, port, args.workers) as server:
         # the floors first, on an exam of the spare candidate alone (the same 50 questions)
         now = time.time()
         floor_exam = {
@@ -955,9 +1014,14 @@ def exam_scenario(args: argparse.Namespace, env: dict[str, str], data_dir: Path)
             f"{window:.0f} s); load average {result['load_before']}",
             flush=True,
         )
+        sampler = CpuSampler(server.pid, urlparse(args.database_url).path.lstrip("/"))
+        sampler.start()
+        wall = time.perf_counter()
         subprocess.run(
             [sys.executable, str(Path(__file__).resolve()), "--loadgen", str(spec_path)], check=True
         )
+        result["wall_s"] = round(time.perf_counter() - wall, 1)
+        result["cpu_s"] = sampler.take()
         result["load_after"] = load_average()
     log = (data_dir / "gunicorn.log").read_text(encoding="utf-8", errors="replace")
     result["server_log"] = {
@@ -965,6 +1029,7 @@ def exam_scenario(args: argparse.Namespace, env: dict[str, str], data_dir: Path)
         "worker_timeouts": log.count("WORKER TIMEOUT"),
     }
     out = json.loads(Path(spec["out"]).read_text(encoding="utf-8"))
+    result["cpu_s"]["load generator"] = out["cpu_s"]
     result.update(summarise_load(out, args, window))
     result["verify"] = verify(exam_id, out)
     return result
@@ -1269,6 +1334,20 @@ def markdown(meta: dict[str, Any], exam: dict[str, Any] | None, cov: dict[str, A
                 f"{r.get('per_s') or ''} | "
                 f"{ip[base]['statements']} | {floor} | {ratio(r.get('median_ms'), floor)} |"
             )
+        cpu = exam.get("cpu_s", {})
+        requests = sum(exam["load"][k].get("requests", 0) for k in ("start", "save", "submit"))
+        if cpu and requests:
+            total = sum(cpu.values())
+            out += [
+                "",
+                "CPU over the load's "
+                + f"{exam['wall_s']:,.0f} s: "
+                + ", ".join(
+                    f"{k} {v:,.0f} s ({1000 * v / requests:.1f} ms a request)" for k, v in cpu.items()
+                )
+                + f"; together {total / exam['wall_s']:.2f} of the {os.cpu_count()} cores on average "
+                + "(the rest of the machine's load was other work).",
+            ]
         c = exam["verify"]["counts"]
         out += [
             "",
