@@ -9,8 +9,9 @@ Item analysis (classical test theory) over the submitted attempts: an item's dif
 mean share of its points earned (1 = everybody right); its discrimination is p among the top 27 % of the
 attempts by total score minus p among the bottom 27 % (each group at least one attempt; items a group never
 saw — papers drawn by rules — count only where seen). Flags: too easy (p > 0.9), too hard (p < 0.2), weak
-discrimination (< 0.2), negative discrimination (< 0), and needs more answers (fewer than 10 attempts
-saw the item).
+discrimination (< 0.2), negative discrimination (< 0), and needs more answers (fewer than 10 submitted
+attempts saw the item). Below those 10 attempts the groups are too small to tell anything: the item's
+discrimination, p_top and p_bottom are None and it is flagged as needing more answers only.
 
 Contest ranking: people by best score (descending), then time taken (ascending); equal on both share a
 rank. Branches (teams) by the mean of their members' best scores; teams with fewer members than
@@ -203,10 +204,10 @@ def _share(earned: Decimal | None, points: Decimal) -> float:
 
 def item_flags(attempts: int, p: float | None, discrimination: float | None) -> list[str]:
     """What item analysis says of a question: few_answers, too_easy, too_hard, negative_discrimination or
-    weak_discrimination."""
-    flags = []
+    weak_discrimination. Below FEW attempts only few_answers: too few to judge the item."""
     if attempts < FEW:
-        flags.append("few_answers")
+        return ["few_answers"]
+    flags = []
     if p is not None and p > EASY:
         flags.append("too_easy")
     if p is not None and p < HARD:
@@ -270,8 +271,10 @@ def item_analysis(exam: Exam) -> dict[str, Any]:
         s = per[qid]
         q = versions[qid]
         p = s["sum"] / s["n"] if s["n"] else None
-        p_top = sum(s["top"]) / len(s["top"]) if s["top"] else None
-        p_bottom = sum(s["bottom"]) / len(s["bottom"]) if s["bottom"] else None
+        # too few attempts (of the exam, or that saw this item): no groups worth comparing
+        enough = s["n"] >= FEW
+        p_top = sum(s["top"]) / len(s["top"]) if s["top"] and enough else None
+        p_bottom = sum(s["bottom"]) / len(s["bottom"]) if s["bottom"] and enough else None
         disc = p_top - p_bottom if p_top is not None and p_bottom is not None else None
         flags = item_flags(s["n"], p, disc)
         key = q.answer if isinstance(q.answer, list) else []
