@@ -38,7 +38,7 @@ def nav_for(user: Any) -> list[dict[str, Any]]:
     for n in items:
         if n.permission is not None and not user.has_perm(n.permission):
             continue
-        entry = {"url": n.url_name, "label": n.label}
+        entry: dict[str, Any] = {"url": n.url_name, "label": n.label}
         if not n.group or n.group not in NAV_GROUPS:
             bar.append({**entry, "order": n.order})
             continue
@@ -48,10 +48,10 @@ def nav_for(user: Any) -> list[dict[str, Any]]:
             menu = menus[n.group] = {"group": n.group, "label": label, "order": order, "children": []}
             bar.append(menu)
         menu["children"].append(entry)
-    out = []
-    for entry in sorted(bar, key=lambda e: e["order"]):
-        children = entry.get("children")
-        out.append({**children[0], "order": entry["order"]} if children and len(children) == 1 else entry)
+    out: list[dict[str, Any]] = []
+    for item in sorted(bar, key=lambda e: e["order"]):
+        children = item.get("children")
+        out.append({**children[0], "order": item["order"]} if children and len(children) == 1 else item)
     return out
 
 

@@ -151,10 +151,10 @@ def _start(user: Any, exam_id: int, now: dt.datetime) -> tuple[Attempt, bool]:
         raise Conflict(_("You have no attempts left for this exam."), code="no_attempts_left")
     number = used + 1
     seed = attempt_seed(exam.seed, user.pk, number)
-    paper, current = paper_with_versions(exam, seed)
+    paper, current_versions = paper_with_versions(exam, seed)
     if not paper:
         raise Conflict(_("This exam has no questions to draw."), code="no_questions")
-    versions = _ensure_versions(current)
+    versions = _ensure_versions(current_versions)
     from xiaobao.training.models import StaffMember
 
     layer_id = StaffMember.objects.filter(user=user).values_list("layer_id", flat=True).first()
