@@ -176,7 +176,8 @@ def test_queries_do_not_grow_with_the_data(tset, hq_officer, org):
         data = compute(user=hq_officer, unit=org.ho, period=MARCH)
     # then the same number of (grouped) queries, not one more
     assert data.total.person_times == 9 + 3 * 12 and data.total.exam.examined == 5
-    assert len(after) == len(before) <= 24
+    # (PostgreSQL: coverage's statement runs in a savepoint with SET LOCAL work_mem and jit: 4 more per call)
+    assert len(after) == len(before) <= (32 if connection.vendor == "postgresql" else 24)
 
 
 def test_registry_figures_of_each_module(tset, hq_officer):
