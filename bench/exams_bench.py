@@ -116,6 +116,11 @@ class KeepAliveClient(Client):
     a candidate saves every 20–40 s) is reopened before the request, as a browser does."""
 
     reopened = 0
+    connects = 0
+
+    async def _connect(self) -> None:
+        KeepAliveClient.connects += 1
+        await super()._connect()
 
     async def request(self, req: dict[str, Any]) -> tuple[int, bytes]:
         if self.reader is not None and self.reader.at_eof():
@@ -220,6 +225,8 @@ async def _load(spec: dict[str, Any]) -> dict[str, Any]:
     done.set()
     await progress
     out["reopened"] = KeepAliveClient.reopened
+    # connections opened again after a failure (the request resent once: a worker restarted or killed)
+    out["retried"] = KeepAliveClient.connects - KeepAliveClient.reopened - len(spec["candidates"])
     out["cpu_s"] = round(time.process_time(), 1)
     for a in out["attempts"].values():
         a["uncertain"] = sorted(a["uncertain"])
@@ -753,6 +760,8 @@ class CpuSampler(threading.Thread):
         self.first: dict[int, float] = {}
         self.last: dict[int, tuple[str, float]] = {}
         self.stopped = threading.Event()
+        self.born: list[int] = []  # seconds from the start of the load at which a new worker was seen
+        self.t0 = time.time()
         self.sample(baseline=True)
 
     def sample(self, baseline: bool = False) -> None:
@@ -777,6 +786,8 @@ class CpuSampler(threading.Thread):
                 used += (int(fields[13]) + int(fields[14])) / self.tick
             if baseline:
                 self.first[pid] = used
+            elif pid not in self.last and kind == "app server":
+                self.born.append(round(time.time() - self.t0))  # a recycled worker's successor
             self.last[pid] = (kind, used)
 
     def run(self) -> None:
@@ -1022,6 +1033,7 @@ def exam_scenario(args: argparse.Namespace, env: dict[str, str], data_dir: Path)
         )
         result["wall_s"] = round(time.perf_counter() - wall, 1)
         result["cpu_s"] = sampler.take()
+        result["new_workers_at_s"] = [round(t - (t0 - sampler.t0)) for t in sampler.born]
         result["load_after"] = load_average()
     log = (data_dir / "gunicorn.log").read_text(encoding="utf-8", errors="replace")
     result["server_log"] = {
@@ -1041,6 +1053,7 @@ def summarise_load(out: dict[str, Any], args: argparse.Namespace, window: float)
     res: dict[str, Any] = {
         "load": {},
         "reopened_connections": out["reopened"],
+        "retried_requests": out.get("retried", 0),
         "error_samples": out["errors"],
     }
     for kind in ("start", "save", "submit"):
@@ -1055,6 +1068,20 @@ def summarise_load(out: dict[str, Any], args: argparse.Namespace, window: float)
         }
     late = [r[2] for r in records if r[0] == "save" and r[3] == 200 and r[1] >= end - window]
     res["load"]["save_in_submit_window"] = pct_summary(late)
+    windows = []
+    for w in range(0, int(max((r[1] for r in records), default=0)) + 30, 30):
+        mine = [r for r in records if w <= r[1] < w + 30]
+        saves = sorted(r[2] for r in mine if r[0] == "save" and r[3] == 200)
+        windows.append(
+            {
+                "from_s": w,
+                "requests": len(mine),
+                "saves": len(saves),
+                "save_p95_ms": round(percentile(saves, 0.95) * 1000, 1) if saves else None,
+                "not_ok": sum(1 for r in mine if r[3] not in (200, 201)),
+            }
+        )
+    res["windows"] = windows
     busiest = Counter(int(r[1] // 10) for r in records)
     res["load"]["peak_requests_per_s"] = round(max(busiest.values()) / 10, 1) if busiest else 0
     return res
@@ -1308,7 +1335,8 @@ def markdown(meta: dict[str, Any], exam: dict[str, Any] | None, cov: dict[str, A
             f"gunicorn {meta['workers']} workers × 2 threads; "
             f"created through the API in {exam['create_exam_ms']} ms; "
             f"load average {exam['load_before']} before, {exam['load_after']} after; "
-            f"connections reopened after the server's keep-alive: {exam['reopened_connections']:,}; "
+            f"connections reopened after the server's keep-alive: {exam['reopened_connections']:,}, "
+            f"requests resent on a new connection after a failure: {exam.get('retried_requests', 0):,}; "
             f"peak {exam['load']['peak_requests_per_s']} requests/s (10 s window); server log: "
             f"{exam['server_log']['tracebacks']} tracebacks, "
             f"{exam['server_log']['worker_timeouts']} worker timeouts.",
@@ -1347,6 +1375,19 @@ def markdown(meta: dict[str, Any], exam: dict[str, Any] | None, cov: dict[str, A
                 )
                 + f"; together {total / exam['wall_s']:.2f} of the {os.cpu_count()} cores on average "
                 + "(the rest of the machine's load was other work).",
+            ]
+        wins = [w for w in exam.get("windows", []) if w["save_p95_ms"] is not None and w["saves"] >= 50]
+        if wins:
+            over = [w for w in wins if w["save_p95_ms"] > 150]
+            out += [
+                "",
+                f"Saves per 30 s window ({len(wins)} windows with ≥ 50 saves): p95 from "
+                f"{min(w['save_p95_ms'] for w in wins):,.0f} to "
+                f"{max(w['save_p95_ms'] for w in wins):,.0f} ms, "
+                f"over 150 ms in {len(over)} (from s {', '.join(str(w['from_s']) for w in over) or '–'}); "
+                "gunicorn workers started (recycled after max_requests) at s "
+                + (", ".join(map(str, exam.get("new_workers_at_s", []))) or "–")
+                + ".",
             ]
         c = exam["verify"]["counts"]
         out += [
