@@ -41,6 +41,12 @@ def _presets(request):
     from xiaobao.complaints.presets import load_presets_now
 
     load_presets_now()
+    import importlib
+
+    from django.apps import apps
+
+    # the position layers every staff member needs (training's code table)
+    importlib.import_module("xiaobao.training.migrations.0002_position_layers").load(apps, None)
 
 
 @pytest.fixture(autouse=True)
