@@ -344,6 +344,17 @@ def _register_routers() -> None:
 
     api.add_router("/", training_router)
     api.add_router("/", exams_router)
+    from xiaobao.education.api import router as education_router
+    from xiaobao.governance.api import router as governance_router
+    from xiaobao.policies.api import router as policies_router
+    from xiaobao.special_services.api import router as special_services_router
+    from xiaobao.surveys.api import router as surveys_router
+
+    api.add_router("/", education_router)
+    api.add_router("/", surveys_router)
+    api.add_router("/", special_services_router)
+    api.add_router("/", governance_router)
+    api.add_router("/", policies_router)
 
 
 _register_routers()

@@ -72,6 +72,11 @@ INSTALLED_APPS = [
     "xiaobao.fees",
     "xiaobao.training",
     "xiaobao.exams",
+    "xiaobao.education",
+    "xiaobao.surveys",
+    "xiaobao.special_services",
+    "xiaobao.governance",
+    "xiaobao.policies",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,5 @@
+"""Education API (/api/v1/...)."""
+
+from ninja import Router
+
+router = Router(tags=["education"])

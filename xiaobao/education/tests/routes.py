@@ -1,0 +1,18 @@
+"""Scoping-quartet entries for this module's pages and API operations (see core/tests/route_table.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xiaobao.core.tests.route_table import Route
+
+
+def setup(ctx: Any) -> None:
+    pass
+
+
+POWER_PERMS: list[str] = []
+PAGE_ROUTES: list[Route] = []
+API_ROUTES: list[Route] = []
+PUBLIC_PAGES: set[str] = set()
+PUBLIC_API: set[str] = set()

@@ -1,0 +1,5 @@
+"""Governance API (/api/v1/...)."""
+
+from ninja import Router
+
+router = Router(tags=["governance"])

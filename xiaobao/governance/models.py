@@ -1,0 +1,3 @@
+"""Models."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,3 @@
+app_name = "special_services"
+
+urlpatterns: list = []

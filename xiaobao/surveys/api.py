@@ -1,0 +1,5 @@
+"""Surveys API (/api/v1/...)."""
+
+from ninja import Router
+
+router = Router(tags=["surveys"])
