@@ -1,14 +1,36 @@
-"""Scoping-quartet entries for this module's pages and API operations (see core/tests/route_table.py)."""
+"""Scoping-quartet entries for the education pages and API operations (see core/tests/route_table.py).
+
+Each part of the module lists its own routes in a module of this package: plans, sessions, attendance,
+sign-in and coverage (`routes_sessions`), the staff register and training records (`routes_staff`) and the
+figures' export (`routes_figures`). This
+file adds up their PAGE_ROUTES, API_ROUTES, POWER_PERMS and PUBLIC_PAGES / PUBLIC_API, and its `setup(ctx)`
+runs each part's `setup` in that order (a later part may use the objects an earlier one made).
+"""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from xiaobao.core.tests.route_table import Route
 
+PARTS = ("routes_campaigns", "routes_activities", "routes_figures")
+
+
+def _parts() -> list[Any]:
+    out = []
+    for name in PARTS:
+        try:
+            out.append(importlib.import_module(f"xiaobao.education.tests.{name}"))
+        except ImportError:
+            continue
+    return out
+
 
 def setup(ctx: Any) -> None:
-    pass
+    for part in _parts():
+        if hasattr(part, "setup"):
+            part.setup(ctx)
 
 
 POWER_PERMS: list[str] = []
@@ -16,3 +38,10 @@ PAGE_ROUTES: list[Route] = []
 API_ROUTES: list[Route] = []
 PUBLIC_PAGES: set[str] = set()
 PUBLIC_API: set[str] = set()
+
+for _part in _parts():
+    PAGE_ROUTES += getattr(_part, "PAGE_ROUTES", [])
+    API_ROUTES += getattr(_part, "API_ROUTES", [])
+    POWER_PERMS += [p for p in getattr(_part, "POWER_PERMS", []) if p not in POWER_PERMS]
+    PUBLIC_PAGES |= set(getattr(_part, "PUBLIC_PAGES", ()))
+    PUBLIC_API |= set(getattr(_part, "PUBLIC_API", ()))

@@ -1,0 +1,5 @@
+"""API: activities."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API: campaigns."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API: figures."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""URLs: activities."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

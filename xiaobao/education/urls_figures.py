@@ -1,0 +1,5 @@
+"""URLs: figures."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
