@@ -1,8 +1,7 @@
 """Scoping-quartet entries for the education pages and API operations (see core/tests/route_table.py).
 
-Each part of the module lists its own routes in a module of this package: plans, sessions, attendance,
-sign-in and coverage (`routes_sessions`), the staff register and training records (`routes_staff`) and the
-figures' export (`routes_figures`). This
+Each part of the module lists its own routes in a module of this package: the catalogue and editions
+(`routes_campaigns`), activities (`routes_activities`), figures and documents (`routes_figures`). This
 file adds up their PAGE_ROUTES, API_ROUTES, POWER_PERMS and PUBLIC_PAGES / PUBLIC_API, and its `setup(ctx)`
 runs each part's `setup` in that order (a later part may use the objects an earlier one made).
 """
