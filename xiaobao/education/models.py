@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.casework.models import WorkEvent, WorkItem
 from xiaobao.core.models.base import TimeStampedModel
@@ -126,11 +127,19 @@ class EditionTarget(TimeStampedModel):
         constraints = [models.UniqueConstraint(fields=["edition", "org_unit"], name="edu_target_unique_unit")]
 
 
+class ActivityStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("awaiting approval")
+    APPROVED = "approved", pgettext_lazy("education activity", "approved")
+    RETURNED = "returned", pgettext_lazy("education activity", "returned")
+
+
 class Activity(WorkItem):
     """One education activity held by a unit (an outlet or a branch): reported (`submitted`), then approved or
     returned by the branch's consumer-protection officer. Figures count approved activities."""
 
     view_permission: ClassVar[str] = VIEW
+
+    status = models.CharField(_("status"), max_length=20, choices=ActivityStatus.choices, db_index=True)
 
     edition = models.ForeignKey(
         CampaignEdition,
