@@ -1,0 +1,87 @@
+"""The action-item workflow as one declared table (pure, no database).
+
+open → in_progress (start) → submitted (submit: what was done, with evidence for a meeting's item) → closed
+(close, by somebody who is not the owner) or back to in_progress (reject, with a reason); the owner may submit
+straight from open. Whoever keeps the registers cancels with a reason. Who takes each step beyond its
+permission (owner / not the owner) is checked in the handlers (`services.py`).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from pydantic import BaseModel, ConfigDict, Field
+
+from xiaobao.casework.workflow import Action, Workflow, transitions
+from xiaobao.governance.choices import Status as S
+
+OPEN = [S.OPEN, S.IN_PROGRESS, S.SUBMITTED]
+WORKING = [S.OPEN, S.IN_PROGRESS]
+ENDED = [S.CLOSED, S.CANCELLED]
+
+VIEW = "governance.view_governance"
+MANAGE = "governance.manage_governance"
+WORK = "governance.work_actionitem"
+VERIFY = "governance.verify_actionitem"
+
+OWNER_ACTIONS = frozenset({"start", "submit"})
+NOT_OWNER_ACTIONS = frozenset({"close", "reject"})
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class StartIn(_In):
+    note: str = Field("", max_length=2000)
+
+
+class SubmitIn(_In):
+    result: str = Field(..., min_length=1, max_length=5000)
+
+
+class CloseIn(_In):
+    note: str = Field("", max_length=2000)
+
+
+class RejectIn(_In):
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class CancelIn(_In):
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+WORKFLOW = Workflow(
+    "governance",
+    actions=[
+        Action("start", _("Start work"), WORK, transitions([S.OPEN], S.IN_PROGRESS), schema=StartIn),
+        Action(
+            "submit",
+            _("Submit for verification"),
+            WORK,
+            transitions(WORKING, S.SUBMITTED),
+            schema=SubmitIn,
+        ),
+        Action(
+            "close",
+            pgettext_lazy("action item", "Verify and close"),
+            VERIFY,
+            transitions([S.SUBMITTED], S.CLOSED),
+            schema=CloseIn,
+        ),
+        Action(
+            "reject", _("Reject (rework)"), VERIFY, transitions([S.SUBMITTED], S.IN_PROGRESS), schema=RejectIn
+        ),
+        Action(
+            "cancel",
+            pgettext_lazy("action item", "Cancel"),
+            MANAGE,
+            transitions(OPEN, S.CANCELLED),
+            schema=CancelIn,
+        ),
+    ],
+    groups={"open": OPEN, "working": WORKING, "ended": ENDED},
+)
+
+ACTIONS = WORKFLOW.table
