@@ -27,5 +27,9 @@ class EducationConfig(AppConfig):
             "business_responder": [VIEW, REPORT],
             "auditor": [VIEW],
         },
+        home_panel="xiaobao.education.campaigns.home_panel",
+        home_template="education/campaigns/_home_panel.html",
+        periodic=["xiaobao.education.campaigns.periodic_reminder"],
+        demo="xiaobao.education.demo.load",
         order=55,
     )
