@@ -9,7 +9,8 @@ MANAGE = "surveys.manage_surveys"
 
 
 class SurveysConfig(AppConfig):
-    """满意度调查、问卷调查."""
+    """满意度调查、问卷调查: questionnaires as data, surveys with a public no-login page and QR code, results
+    per unit and question, figures for the statistics page, the reports and the annual summary."""
 
     name = "xiaobao.surveys"
     label = "surveys"
@@ -21,5 +22,12 @@ class SurveysConfig(AppConfig):
             "branch_cp_officer": [VIEW, MANAGE],
             "auditor": [VIEW],
         },
+        home_panel="xiaobao.surveys.figures.home_panel",
+        home_template="surveys/_home_panel.html",
+        figures="xiaobao.surveys.figures.figures",  # "满意度调查 N 份，满意率 X%"
+        stats_section="xiaobao.surveys.figures.stats_section",
+        stats_template="surveys/_stats_section.html",
+        report_sections=["xiaobao.surveys.figures.report_section"],
+        demo="xiaobao.surveys.demo.load",
         order=57,
     )
