@@ -1,7 +1,6 @@
 """Education activities API: /api/v1/education/activities (report, list, detail, correct, approve / return /
 resubmit, photos). Shapes as agreed: POST → 201 {"id", "status"}; actions → 200 with the activity."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any, cast
