@@ -6,8 +6,6 @@ Reading needs `surveys.view_surveys`, changing `surveys.manage_surveys`, both wi
 errors answer 422 in the error shape; a frozen questionnaire (answered) 409. Public answers are given on the
 public page only (`/public/surveys/<token>/`): there is no public API operation."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
