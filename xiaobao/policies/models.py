@@ -251,7 +251,9 @@ class VersionQuerySet(FrozenQuerySet):
 class PolicyVersion(TimeStampedModel):
     """One version of a policy: its kind of change, reason, document and clauses. Approved → frozen."""
 
-    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="versions", verbose_name=_("policy"))
+    policy = models.ForeignKey(
+        Policy, on_delete=models.PROTECT, related_name="versions", verbose_name=_("policy")
+    )
     number = models.PositiveSmallIntegerField(_("version"))
     kind = models.CharField(_("kind of change"), max_length=10, choices=ChangeKind.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -377,15 +379,15 @@ class ClauseArticle(TimeStampedModel):
         ordering = ["article__regulation__sort_order", "article__sort_order", "pk"]
         verbose_name = _("clause mapping")
         verbose_name_plural = _("clause mappings")
-        constraints = [
-            models.UniqueConstraint(fields=["clause", "article"], name="policies_mapping_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["clause", "article"], name="policies_mapping_unique")]
 
 
 class PolicyReview(TimeStampedModel):
     """A periodic review that found nothing to change ("mark reviewed"): no new version."""
 
-    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("policy"))
+    policy = models.ForeignKey(
+        Policy, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("policy")
+    )
     reviewed_on = models.DateField(_("reviewed on"))
     note = models.CharField(_("note"), max_length=500, blank=True)
     reviewed_by = models.ForeignKey(
