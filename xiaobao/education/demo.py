@@ -211,7 +211,7 @@ def demo_load(*, seed: int = 20261116, activities: int = ACTIVITIES, photos: int
             branch = branch_of.get(unit.pk) or unit
             reporter = reporters.get(branch.pk) or hq
             code = rng.choices([*codes, ""], weights=[*weights, 1.5])[0]
-            e: Any = editions.get(code)
+            e = editions.get(code)  # type: ignore[assignment]
             if e is not None:
                 held = e.starts_on + dt.timedelta(days=rng.randint(0, (e.ends_on - e.starts_on).days))
             else:
