@@ -316,7 +316,7 @@ def figures_params(unit_code: str, slc: Slice, period: str = "") -> dict[str, st
     return out
 
 
-# --- computing ------------------------------------------------------------------------------------------------
+# --- computing --------------------------------------------------------------------------------------------
 
 
 def _units(unit: OrgUnit) -> list[tuple[int, str, str, str, str, bool]]:
@@ -338,12 +338,13 @@ def compute(*, user: Any, unit: OrgUnit, slc: Slice, period_label: str = "") -> 
     names[unit.path] = (unit.code, unit.name + "（" + pgettext(P, "own") + "）")
     kind_of = {pk: kind for pk, _p, _c, _n, kind, _a in units}
     by_child: dict[str, Tally] = {}
-    for _pk, path, _c, _n, kind, active in units:
+    for _pk, _path, _c, _n, kind, active in units:
         if kind == OrgUnitKind.OUTLET and active:
             by_child.setdefault(child_of[_pk], Tally()).outlets_total += 1
     qs = approved(user, unit, slc)
     if shown:
-        for row in qs.values("org_unit_id").annotate(**_aggregates()):
+        unit_rows: Any = qs.values("org_unit_id").annotate(**_aggregates())
+        for row in unit_rows:
             t = by_child.setdefault(child_of[row["org_unit_id"]], Tally())
             t.add_row(row)
             if kind_of.get(row["org_unit_id"]) == OrgUnitKind.OUTLET:
@@ -368,7 +369,8 @@ def compute(*, user: Any, unit: OrgUnit, slc: Slice, period_label: str = "") -> 
     by_topic: list[Row] = []
     if shown:
         venues = {v.pk: v for v in Venue.objects.all()}
-        for row in qs.values("venue_id").annotate(**_aggregates()).order_by("-activities"):
+        venue_rows: Any = qs.values("venue_id").annotate(**_aggregates())
+        for row in sorted(venue_rows, key=lambda r: (-r["activities"], r["venue_id"])):
             v = venues[row["venue_id"]]
             t = Tally()
             t.add_row(row)
@@ -382,7 +384,9 @@ def compute(*, user: Any, unit: OrgUnit, slc: Slice, period_label: str = "") -> 
             )
         topics = {t.pk: t for t in Topic.objects.all()}
         through = Activity.topics.through.objects.filter(activity_id__in=qs.values("pk")).order_by()
-        grouped = through.values("topic_id").annotate(n=Count("pk"), people=Sum("activity__people_reached"))
+        grouped: Any = through.values("topic_id").annotate(
+            n=Count("pk"), people=Sum("activity__people_reached")
+        )
         for row in sorted(grouped, key=lambda r: (-r["n"], r["topic_id"])):
             tp = topics[row["topic_id"]]
             t = Tally(activities=row["n"], people_reached=row["people"] or 0)
@@ -436,7 +440,7 @@ def headline(t: Tally, urls: dict[str, str]) -> list[Figure]:
     ]
 
 
-# --- plan vs actual -------------------------------------------------------------------------------------------
+# --- plan vs actual ---------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -518,7 +522,7 @@ def plan_vs_actual(user: Any, edition: CampaignEdition) -> PlanTable:
 
 
 def plan_total(rows: list[PlanRow]) -> dict[str, Any]:
-    out = {
+    out: dict[str, Any] = {
         "target_activities": sum(r.target_activities for r in rows),
         "target_people": sum(r.target_people for r in rows),
         "target_leaflets": sum(r.target_leaflets for r in rows),

@@ -111,8 +111,9 @@ def build(*, user: Any, unit: OrgUnit, edition: CampaignEdition) -> bytes:
         row + 2,
         1,
         _(
-            "Only approved activities are counted, each in the unit that held it. People reached = the sum of "
-            "the audience segments. Outlets: active outlets of the unit; covered: with at least one activity."
+            "Only approved activities are counted, each in the unit that held it. People reached = the sum "
+            "of the audience segments. Outlets: active outlets of the unit; covered: with at least one "
+            "activity."
         ),
     )
     widths(ws, [22] + [9] * (last - 1))

@@ -47,7 +47,8 @@ def education_section(ctx: Any) -> ReportSection | None:
     paragraphs = [
         data.sentence + pgettext(P, "."),
         _(
-            "The largest audiences were %(list)s. %(staff)s staff took part; %(articles)s articles and %(videos)s videos were published online."
+            "The largest audiences were %(list)s. %(staff)s staff took part; %(articles)s articles and "
+            "%(videos)s videos were published online."
         )
         % {
             "list": "、".join(f"{label} {_n(n)}" for _k, label, n in top if n) or "—",

@@ -87,8 +87,8 @@ class Suggestion:
     @property
     def rule(self) -> str:
         return _(
-            "%(recent)s fraud-related complaints in the last %(days)s days against %(rate).1f per %(days)s days "
-            "in the %(base)s days before (suggested at %(min)s or more and %(factor)s× the earlier rate)"
+            "%(recent)s fraud-related complaints in the last %(days)s days against %(rate).1f per %(days)s "
+            "days in the %(base)s days before (suggested at %(min)s or more and %(factor)s× the earlier rate)"
         ) % {
             "recent": self.recent,
             "days": RECENT_DAYS,

@@ -1,6 +1,6 @@
-"""The parameters of the education figures — `campaign=<code>`, `edition=<id>`, `period=<YYYY | YYYY-MM |
-YYYY-Qn | YYYY-Hn | YYYY-MM-DD | YYYY-MM-DD..YYYY-MM-DD>`, `unit=<code>` — read the same way by the summary API
-(`GET /api/v1/education/summary`), the figures page and its exports.
+"""The parameters of the education figures — `campaign=<code>`, `edition=<id>`, `period=<YYYY | YYYY-MM
+| YYYY-Qn | YYYY-Hn | YYYY-MM-DD | YYYY-MM-DD..YYYY-MM-DD>`, `unit=<code>` — read the same way by the summary
+API (`GET /api/v1/education/summary`), the figures page and its exports.
 
 Bad values are field errors in the user's language (the API answers 422 in the error shape, the page shows
 them by the filter); a unit that does not exist or lies outside the user's scope is a 404; a user without

@@ -162,7 +162,8 @@ def build(*, user: Any, unit: OrgUnit, edition: CampaignEdition) -> bytes:
         for a in largest:
             doc.add_paragraph(
                 _(
-                    "%(day)s, %(unit)s: %(title)s (%(venue)s%(place)s) — %(people)s people reached, %(leaflets)s leaflets."
+                    "%(day)s, %(unit)s: %(title)s (%(venue)s%(place)s) — %(people)s people reached, "
+                    "%(leaflets)s leaflets."
                 )
                 % {
                     "day": a.held_on.isoformat(),

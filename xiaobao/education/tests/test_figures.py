@@ -10,25 +10,49 @@ import random
 
 import pytest
 
-from conftest import make_user
 from xiaobao.analytics.periods import Period
 from xiaobao.core.services.org import org_unit_create
 from xiaobao.education.figures import Slice, compute, plan_vs_actual, summary
-from xiaobao.education.models import SEGMENTS, Activity, Campaign, CampaignEdition, EditionTarget, Topic, Venue
+from xiaobao.education.models import (
+    SEGMENTS,
+    Activity,
+    Campaign,
+    CampaignEdition,
+    EditionTarget,
+    Topic,
+    Venue,
+)
 
 pytestmark = pytest.mark.django_db
-KEYS = {"activities", "people_reached", "leaflets", "online_reads", "media_reports", "audience", "outlets_covered", "outlets_total"}
+KEYS = {
+    "activities",
+    "people_reached",
+    "leaflets",
+    "online_reads",
+    "media_reports",
+    "audience",
+    "outlets_covered",
+    "outlets_total",
+}
 
 
 @pytest.fixture
 def codes():
     venue, _ = Venue.objects.get_or_create(code="community", defaults={"name": "进社区"})
     online, _ = Venue.objects.get_or_create(code="online", defaults={"name": "线上", "online": True})
-    fraud, _ = Topic.objects.get_or_create(code="telecom_fraud", defaults={"name": "电信网络诈骗", "fraud": True})
+    fraud, _ = Topic.objects.get_or_create(
+        code="telecom_fraud", defaults={"name": "电信网络诈骗", "fraud": True}
+    )
     credit, _ = Topic.objects.get_or_create(code="credit", defaults={"name": "征信/信用"})
     month, _ = Campaign.objects.get_or_create(code="finance_month", defaults={"name": "金融知识普及月"})
-    week, _ = Campaign.objects.get_or_create(code="cp_week_315", defaults={"name": "3·15 消费者权益保护教育宣传周"})
-    return type("Codes", (), {"venue": venue, "online": online, "fraud": fraud, "credit": credit, "month": month, "week": week})
+    week, _ = Campaign.objects.get_or_create(
+        code="cp_week_315", defaults={"name": "3·15 消费者权益保护教育宣传周"}
+    )
+    return type(
+        "Codes",
+        (),
+        {"venue": venue, "online": online, "fraud": fraud, "credit": credit, "month": month, "week": week},
+    )
 
 
 @pytest.fixture
@@ -38,27 +62,60 @@ def world(org, codes, hq_officer):
     b2o = org_unit_create(actor=None, code="B2-S1-O1", name="陆家嘴网点", kind="outlet", parent=org.b2s)
     org.b1o2, org.b2o = b1o2, b2o
     sept = CampaignEdition.objects.create(
-        campaign=codes.month, year=2026, starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 9, 30),
-        report_by=dt.date(2026, 10, 10), org_unit=org.ho, created_by=hq_officer,
+        campaign=codes.month,
+        year=2026,
+        starts_on=dt.date(2026, 9, 1),
+        ends_on=dt.date(2026, 9, 30),
+        report_by=dt.date(2026, 10, 10),
+        org_unit=org.ho,
+        created_by=hq_officer,
     )
     march = CampaignEdition.objects.create(
-        campaign=codes.week, year=2026, starts_on=dt.date(2026, 3, 9), ends_on=dt.date(2026, 3, 15),
-        report_by=dt.date(2026, 3, 25), org_unit=org.ho, created_by=hq_officer,
+        campaign=codes.week,
+        year=2026,
+        starts_on=dt.date(2026, 3, 9),
+        ends_on=dt.date(2026, 3, 15),
+        report_by=dt.date(2026, 3, 25),
+        org_unit=org.ho,
+        created_by=hq_officer,
     )
     rnd = random.Random(16)
     units = [org.b1, org.b1s, org.b1o, b1o2, org.b2, org.b2s, b2o]
-    days = [dt.date(2026, 3, 10), dt.date(2026, 3, 31), dt.date(2026, 9, 5), dt.date(2026, 9, 30), dt.date(2026, 12, 31), dt.date(2025, 12, 31)]
-    n = 0
-    for unit, day, status in itertools.product(units, days, ["approved", "approved", "submitted", "returned"]):
-        n += 1
+    days = [
+        dt.date(2026, 3, 10),
+        dt.date(2026, 3, 31),
+        dt.date(2026, 9, 5),
+        dt.date(2026, 9, 30),
+        dt.date(2026, 12, 31),
+        dt.date(2025, 12, 31),
+    ]
+    statuses = ["approved", "approved", "submitted", "returned"]
+    for n, (unit, day, status) in enumerate(itertools.product(units, days, statuses), start=1):
         audience = {s: rnd.randint(0, 40) for s in SEGMENTS}
-        edition = sept if day.month == 9 and day.year == 2026 else march if day.month == 3 and day.day < 20 else None
+        edition = (
+            sept
+            if day.month == 9 and day.year == 2026
+            else march
+            if day.month == 3 and day.day < 20
+            else None
+        )
         a = Activity.objects.create(
-            reference=f"EDT{n:05d}", status=status, org_unit=unit, edition=edition, title=f"活动{n}", held_on=day,
-            venue=codes.online if n % 3 == 0 else codes.venue, reported_by=hq_officer,
-            people_reached=sum(audience.values()), leaflets=rnd.randint(0, 500), online_articles=rnd.randint(0, 3),
-            online_reads=rnd.randint(0, 900), videos=rnd.randint(0, 2), media_reports=rnd.randint(0, 2),
-            staff_involved=rnd.randint(1, 6), **{f"audience_{s}": v for s, v in audience.items()},
+            reference=f"EDT{n:05d}",
+            status=status,
+            org_unit=unit,
+            edition=edition,
+            title=f"活动{n}",
+            held_on=day,
+            venue=codes.online if n % 3 == 0 else codes.venue,
+            reported_by=hq_officer,
+            people_reached=sum(audience.values()),
+            leaflets=rnd.randint(0, 500),
+            online_articles=rnd.randint(0, 3),
+            online_reads=rnd.randint(0, 900),
+            videos=rnd.randint(0, 2),
+            media_reports=rnd.randint(0, 2),
+            staff_involved=rnd.randint(1, 6),
+            **{f"audience_{s}": v for s, v in audience.items()},
         )
         a.topics.set([codes.fraud] if n % 2 else [codes.fraud, codes.credit])
     return type("World", (), {"sept": sept, "march": march})
@@ -67,9 +124,12 @@ def world(org, codes, hq_officer):
 def expected(units_prefix, *, start=None, end=None, edition=None, campaign=None):
     """The sums done by hand over the rows (Python, not SQL)."""
     rows = [
-        a for a in Activity.objects.select_related("org_unit", "edition")
-        if a.status == "approved" and a.org_unit.path.startswith(units_prefix)
-        and (start is None or a.held_on >= start) and (end is None or a.held_on <= end)
+        a
+        for a in Activity.objects.select_related("org_unit", "edition")
+        if a.status == "approved"
+        and a.org_unit.path.startswith(units_prefix)
+        and (start is None or a.held_on >= start)
+        and (end is None or a.held_on <= end)
         and (edition is None or a.edition_id == edition.pk)
         and (campaign is None or (a.edition is not None and a.edition.campaign_id == campaign.pk))
     ]
@@ -119,7 +179,11 @@ def test_summary_equals_the_rows_for_every_slice(org, codes, world, hq_officer, 
     # and the rows by unit add up to the total, each child its own subtree
     assert sum(r.tally.activities for r in data.by_unit) == want["activities"]
     for r in data.by_unit:
-        child = next(x for x in (org.ho, org.b1, org.b1s, org.b1o, org.b1o2, org.b2, org.b2s, org.b2o, org.cpd) if x.code == r.key)
+        child = next(
+            x
+            for x in (org.ho, org.b1, org.b1s, org.b1o, org.b1o2, org.b2, org.b2s, org.b2o, org.cpd)
+            if x.code == r.key
+        )
         if not r.own:
             assert r.tally.people_reached == expected(child.path, **kw)["people_reached"]
     # and venues add up; each topic counts the activities that carry it
@@ -167,7 +231,9 @@ def test_unapproved_are_not_counted(org, codes, world, hq_officer):
 
 def test_api_summary_shape_and_values(org, codes, world, api_for, branch_officer):
     # when
-    r = api_for(branch_officer).get("/api/v1/education/summary", {"campaign": "finance_month", "period": "2026-09", "unit": "B1-S1"})
+    r = api_for(branch_officer).get(
+        "/api/v1/education/summary", {"campaign": "finance_month", "period": "2026-09", "unit": "B1-S1"}
+    )
     # then exactly the shape, and the figures of the rows
     assert r.status_code == 200
     body = r.json()
@@ -179,7 +245,12 @@ def test_api_summary_shape_and_values(org, codes, world, api_for, branch_officer
 
 @pytest.mark.parametrize(
     "params, field",
-    [({"period": "2026-13"}, "period"), ({"period": "soon"}, "period"), ({"campaign": "nope"}, "campaign"), ({"edition": "x"}, "edition")],
+    [
+        ({"period": "2026-13"}, "period"),
+        ({"period": "soon"}, "period"),
+        ({"campaign": "nope"}, "campaign"),
+        ({"edition": "x"}, "edition"),
+    ],
 )
 def test_api_summary_bad_parameters_are_field_errors(org, world, api_for, branch_officer, params, field):
     r = api_for(branch_officer).get("/api/v1/education/summary", params)
@@ -193,13 +264,17 @@ def test_api_summary_unit_outside_scope_is_404(org, world, api_for, branch_offic
     assert api_for(no_role_user).get("/api/v1/education/summary").status_code == 403
 
 
-# --- plan vs actual ------------------------------------------------------------------------------------------
+# --- plan vs actual ---------------------------------------------------------------------------------------
 
 
 def test_plan_vs_actual(org, world, hq_officer, branch_officer):
     # given targets for both branches
-    EditionTarget.objects.create(edition=world.sept, org_unit=org.b1, activities=4, people_reached=100, leaflets=10)
-    EditionTarget.objects.create(edition=world.sept, org_unit=org.b2, activities=100, people_reached=100000, leaflets=0)
+    EditionTarget.objects.create(
+        edition=world.sept, org_unit=org.b1, activities=4, people_reached=100, leaflets=10
+    )
+    EditionTarget.objects.create(
+        edition=world.sept, org_unit=org.b2, activities=100, people_reached=100000, leaflets=0
+    )
     # when
     rows = plan_vs_actual(hq_officer, world.sept)
     mine = plan_vs_actual(branch_officer, world.sept)
@@ -207,7 +282,11 @@ def test_plan_vs_actual(org, world, hq_officer, branch_officer):
     assert [r.unit.code for r in rows] == ["B1", "B2"] and [r.unit.code for r in mine] == ["B1"]
     for r in rows:
         want = expected(r.unit.path, edition=world.sept)
-        assert (r.activities, r.people_reached, r.leaflets) == (want["activities"], want["people_reached"], want["leaflets"])
+        assert (r.activities, r.people_reached, r.leaflets) == (
+            want["activities"],
+            want["people_reached"],
+            want["leaflets"],
+        )
     assert rows[0].activities_pct == rows[0].activities / 4 and rows[1].leaflets_pct is None
     assert rows.total["activities"] == rows[0].activities + rows[1].activities
 
@@ -262,4 +341,7 @@ def test_registry_figures(org, world, hq_officer):
     from xiaobao.education.figures import figures
 
     got = {f.key: f.value for f in figures(hq_officer, dt.date(2026, 1, 1), dt.date(2026, 12, 31))}
-    assert got["activities"] == expected(org.ho.path, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31))["activities"]
+    assert (
+        got["activities"]
+        == expected(org.ho.path, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31))["activities"]
+    )

@@ -1,5 +1,5 @@
-"""Anti-fraud suggestions: a branch whose fraud-related complaints rose (last 30 days against the 90 before) is
-suggested a targeted campaign; the complaints 30 days before and after each anti-fraud activity there."""
+"""Anti-fraud suggestions: a branch whose fraud-related complaints rose (last 30 days against the 90 before)
+is suggested a targeted campaign; the complaints 30 days before and after each anti-fraud activity there."""
 
 from __future__ import annotations
 
