@@ -95,6 +95,8 @@ class ActivityForm(forms.Form):
         self.fields["topics"].choices = [(t.code, t.name) for t in topics]  # type: ignore[attr-defined]
         for s in SEGMENTS:
             self.fields[f"audience_{s}"] = _count_field(SEGMENT_LABELS[s])
+        # the service's rule on the segments' sum reports on `audience`: shown in the audience box
+        self.fields["audience"] = forms.CharField(required=False, widget=forms.HiddenInput)
         for name in COUNTS:
             self.fields[name] = _count_field(COUNT_LABELS[name])
         if with_photos:
