@@ -35,7 +35,9 @@ def people_choices(user: Any, codename: str | None = None) -> list[tuple[Any, An
 class _Data(forms.Form):
     def to_data(self) -> dict[str, Any]:
         d = dict(self.cleaned_data)
-        if d.get("org_unit") is not None and hasattr(d["org_unit"], "code"):
+        if d.get("org_unit") is None and "org_unit" in d:
+            d["org_unit"] = ""
+        if d.get("org_unit") and hasattr(d["org_unit"], "code"):
             d["org_unit"] = d["org_unit"].code
         return d
 
@@ -91,8 +93,9 @@ class ActionItemForm(_Data):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"] = unit_choice_field(units_for(user), _("Responsible unit"))
-        self.order_fields(["title", "description", "org_unit", "owner", "due_on"])
+        self.fields["org_unit"] = unit_choice_field(units_for(user), _("Responsible unit"), required=False)
+        self.fields["org_unit"].help_text = _("Empty: the owner's own unit.")
+        self.order_fields(["title", "description", "owner", "org_unit", "due_on"])
         self.fields["owner"].choices = people_choices(user, "work_actionitem")  # type: ignore[attr-defined]
 
 

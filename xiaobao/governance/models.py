@@ -99,6 +99,7 @@ class Meeting(TimeStampedModel):
 
     view_permission: ClassVar[str] = VIEW
     unit_path_field: ClassVar[str] = "body__org_unit__path"
+    audit_exclude: ClassVar[tuple[str, ...]] = ("minutes_file",)  # the name and checksum are audited
 
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="meetings")
     held_on = models.DateField(_("held on"))

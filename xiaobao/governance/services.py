@@ -8,6 +8,7 @@ audit row for every change. Writes only inside the actor's subtree.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from typing import IO, Any
@@ -344,6 +345,9 @@ def _owner(errors: Errors, actor: User, unit: OrgUnit | None, value: Any) -> Use
     if unit is not None and (owner.org_unit is None or not owner.org_unit.path.startswith(unit.path)):
         _add(errors, "owner", _("The owner must belong to the responsible unit or a unit below it."))
         return None
+    if unit is not None and not unit_in_scope(owner, unit):
+        _add(errors, "owner", _("The owner cannot see items of this unit: make their own unit responsible."))
+        return None
     if not owner.has_perm(WORK):
         _add(errors, "owner", _("This user may not work on action items."))
         return None
@@ -367,7 +371,11 @@ def _open(
 ) -> ActionItem:
     title = _text(errors, data, "title", 200, True)
     description = _text(errors, data, "description", 10000, False)
-    unit = _unit(errors, actor, data.get("org_unit") or default_unit)
+    unit_value = data.get("org_unit")
+    if not unit_value:  # the owner's own unit, where they can see and work on it
+        someone = _user({}, actor, data.get("owner"), "owner")
+        unit_value = someone.org_unit if someone is not None and someone.org_unit else default_unit
+    unit = _unit(errors, actor, unit_value)
     owner = _owner(errors, actor, unit, data.get("owner"))
     due_on = _date(errors, data, "due_on", required=False)
     rule = rule_for(source)
@@ -420,7 +428,7 @@ def _open(
 
 
 def action_item_open(*, actor: User, meeting: Meeting, data: dict[str, Any]) -> ActionItem:
-    """A meeting's action item: title, description, owner (username), org_unit (default: the body's unit),
+    """A meeting's action item: title, description, owner (username), org_unit (default: the owner's unit),
     due_on (default: the rule's 30 days after the meeting). The clock counts from the meeting's day."""
     _require(actor, MANAGE, _("You may not open action items."))
     _in_scope(actor, meeting.body.org_unit)
@@ -593,11 +601,13 @@ def _tell_later(item: ActionItem, user_ids: list[int | None], kind: str, templat
 
 
 def can_add_evidence(user: Any, item: ActionItem) -> bool:
+    """The owner (with the work permission), or whoever keeps the registers (a secretary filing it for the
+    owner), while the item is being worked on."""
+    mine = item.handler_id == user.pk and user.has_perm(WORK)
     return bool(
-        user.has_perm(WORK)
+        (mine or user.has_perm(MANAGE))
         and can_reach(user, item, "evidence")
         and item.status in WORKFLOW.group("working")
-        and item.handler_id == user.pk
     )
 
 
@@ -608,7 +618,7 @@ def evidence_add(
     if not can_add_evidence(actor, item):
         if item.status not in WORKFLOW.group("working"):
             raise PermissionDenied(_("Evidence can only be added while the item is being worked on."))
-        raise PermissionDenied(_("Only the owner of this action item may add evidence."))
+        raise PermissionDenied(_("You may not add evidence to this action item."))
     if len(caption or "") > 200:
         raise ValidationError({"caption": [_("At most %(n)d characters.") % {"n": 200}]})
     checked = check_upload(fileobj, name)
@@ -752,12 +762,12 @@ def feedback_add(*, actor: User, supervisor: Supervisor, data: dict[str, Any]) -
             or _("Answer the supervisor's feedback of %(d)s") % {"d": received or ""},
             "description": content,
             "owner": data.get("owner"),
-            "org_unit": data.get("org_unit") or supervisor.org_unit,
+            "org_unit": data.get("org_unit") or "",
             "due_on": data.get("due_on"),
         }
         if errors:
             # collect the item's field errors too before refusing
-            try:
+            with contextlib.suppress(ValidationError):
                 _open(
                     actor=actor,
                     data=item_data,
@@ -766,8 +776,6 @@ def feedback_add(*, actor: User, supervisor: Supervisor, data: dict[str, Any]) -
                     default_unit=supervisor.org_unit,
                     errors=errors,
                 )
-            except ValidationError:
-                pass
             raise ValidationError(errors)
         feedback.save()
         audit_change(actor=actor, obj=feedback, before=None)

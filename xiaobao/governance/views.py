@@ -229,7 +229,7 @@ def _meeting_context(request: AuthedRequest, meeting: Meeting, **extra: Any) -> 
     can_manage = request.user.has_perm(MANAGE)
     form = extra.pop("item_form", None)
     if form is None and can_manage:
-        form = ActionItemForm(user=request.user, initial={"org_unit": meeting.body.org_unit.code})
+        form = ActionItemForm(user=request.user)
     return {"m": meeting, "items": items, "item_form": form, **extra}
 
 
