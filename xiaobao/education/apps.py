@@ -31,5 +31,9 @@ class EducationConfig(AppConfig):
         home_template="education/campaigns/_home_panel.html",
         periodic=["xiaobao.education.campaigns.periodic_reminder"],
         demo="xiaobao.education.demo.load",
+        figures="xiaobao.education.figures.figures",
+        stats_section="xiaobao.education.stats.stats_section",
+        stats_template="education/_stats_section.html",
+        report_sections=["xiaobao.education.report_sections.education_section"],
         order=55,
     )
