@@ -1,7 +1,6 @@
 """Education activities API: /api/v1/education/activities (report, list, detail, correct, approve / return /
 resubmit, photos). Shapes as agreed: POST → 201 {"id", "status"}; actions → 200 with the activity."""
 
-
 import datetime as dt
 from typing import Any, cast
 
@@ -351,21 +350,25 @@ def activity_action(request: HttpRequest, activity_id: int, action: str):
     if action not in ACTIONS:
         raise field_error("action", _("Unknown action."))
     version = _version(request, payload)
-    activity_transition(actor=_user(request), item=item, action=action, data=payload, expected_version=version)
+    activity_transition(
+        actor=_user(request), item=item, action=action, data=payload, expected_version=version
+    )
     return detail_out(_visible(request, activity_id), request.user)
 
 
 @router.post("/education/activities/{activity_id}/photos", response={201: PhotoOut})
-def photo_upload(
-    request: HttpRequest, activity_id: int, file: File[UploadedFile], caption: Form[str] = ""
-):
+def photo_upload(request: HttpRequest, activity_id: int, file: File[UploadedFile], caption: Form[str] = ""):
     """A photo (JPEG or PNG, multipart `file`); its EXIF date is compared with the activity's day."""
     item = _visible(request, activity_id)
     require_perm(request.user, REPORT)
     if item.status == "approved":
         raise PermissionDenied(_("An approved activity is frozen: no more photos can be added."))
     photo = photo_add(
-        actor=request.user, item=item, name=file.name or "photo", data=file.read(max_size() + 1), caption=caption
+        actor=request.user,
+        item=item,
+        name=file.name or "photo",
+        data=file.read(max_size() + 1),
+        caption=caption,
     )
     return Status(201, _photo_out(photo))
 

@@ -25,7 +25,9 @@ ORDERINGS = {"-held": ("-held_on", "-id"), "held": ("held_on", "id"), "reference
 
 class ActivityFilter(forms.Form):
     q = forms.CharField(label=_("Reference or title"), required=False, max_length=100)
-    edition = forms.TypedChoiceField(label=_("Campaign edition"), required=False, coerce=int, empty_value=None)
+    edition = forms.TypedChoiceField(
+        label=_("Campaign edition"), required=False, coerce=int, empty_value=None
+    )
     campaign = forms.ChoiceField(label=_("Campaign"), required=False)
     unit = forms.CharField(label=_("Unit code (with sub-units)"), required=False, max_length=32)
     status = forms.MultipleChoiceField(label=_("Status"), choices=ActivityStatus.choices, required=False)
@@ -43,7 +45,9 @@ class ActivityFilter(forms.Form):
         self.fields["campaign"].choices = [("", "—"), *Campaign.objects.values_list("code", "name")]  # type: ignore[attr-defined]
         self.fields["venue"].choices = [("", "—"), *Venue.objects.values_list("code", "name")]  # type: ignore[attr-defined]
         self.fields["topic"].choices = [("", "—"), *Topic.objects.values_list("code", "name")]  # type: ignore[attr-defined]
-        editions = CampaignEdition.objects.select_related("campaign").order_by("-year", "campaign__sort_order")
+        editions = CampaignEdition.objects.select_related("campaign").order_by(
+            "-year", "campaign__sort_order"
+        )
         self.fields["edition"].choices = [("", "—"), *((e.pk, str(e)) for e in editions)]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:

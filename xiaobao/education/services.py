@@ -43,7 +43,6 @@ from xiaobao.education.models import (
     Venue,
 )
 from xiaobao.education.workflow import (
-    APPROVE,
     EDITABLE,
     NOT_REPORTER_ACTIONS,
     REPORT,
@@ -53,8 +52,15 @@ from xiaobao.education.workflow import (
 )
 
 MAX_COUNT = 10_000_000  # no activity reaches more people than this; a typo of extra digits is refused
-COUNTS = ("people_reached", "staff_involved", "leaflets", "online_articles", "online_reads", "videos")
-COUNTS += ("media_reports",)
+COUNTS: tuple[str, ...] = (
+    "people_reached",
+    "staff_involved",
+    "leaflets",
+    "online_articles",
+    "online_reads",
+    "videos",
+    "media_reports",
+)
 TEXTS = {"title": 200, "place": 200, "description": 20000}
 # The fields of an activity (what the API and the edit page may change).
 FIELDS = ("org_unit", "held_on", "campaign", "venue", "topics", "audience", *COUNTS, *TEXTS)
@@ -390,7 +396,8 @@ def activity_update(
             raise PermissionDenied(_("This activity is not in your scope."))
         if expected_version is not None and obj.version != expected_version:
             raise Conflict(
-                _("Someone else changed this activity in the meantime. Reload and try again."), code="conflict"
+                _("Someone else changed this activity in the meantime. Reload and try again."),
+                code="conflict",
             )
         if obj.status not in EDITABLE:
             raise Conflict(_("An approved activity can no longer be changed."), code="invalid_state")

@@ -19,7 +19,13 @@ from xiaobao.core.clock import localdate
 from xiaobao.core.errors import DomainError
 from xiaobao.core.exports import xlsx_file_response
 from xiaobao.core.http import AuthedRequest
-from xiaobao.core.views.common import add_service_errors, bound_filter, paginate, query_without_page, take_step
+from xiaobao.core.views.common import (
+    add_service_errors,
+    bound_filter,
+    paginate,
+    query_without_page,
+    take_step,
+)
 from xiaobao.education.exports import activities_xlsx
 from xiaobao.education.filtersets import ActivityFilter, is_true
 from xiaobao.education.forms import FORMS, ActivityForm, PhotoForm
@@ -72,8 +78,8 @@ def _value(key: str, value: Any) -> str:
 
 def _field_label(name: str) -> Any:
     try:
-        return Activity._meta.get_field(name).verbose_name
-    except Exception:  # noqa: BLE001 — not a model field (topics is, audience is not)
+        return getattr(Activity._meta.get_field(name), "verbose_name", name)
+    except Exception:
         return name
 
 
@@ -96,9 +102,11 @@ def timeline(item: Activity) -> list[dict[str, Any]]:
 
 def _context(request: AuthedRequest, item: Activity, **extra: Any) -> dict[str, Any]:
     photos = list(item.photos.all())
-    returned = next(
-        (e for e in reversed(list(item.events.all())) if e.action == "return"), None
-    ) if item.status == RETURNED else None
+    returned = (
+        next((e for e in reversed(list(item.events.all())) if e.action == "return"), None)
+        if item.status == RETURNED
+        else None
+    )
     return {
         "a": item,
         "topics": list(item.topics.all()),
@@ -215,9 +223,15 @@ def activity_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             version = form.cleaned_data["version"]
             if resubmit:
                 return activity_transition(
-                    actor=request.user, item=item, action="resubmit", data=form.to_data(), expected_version=version
+                    actor=request.user,
+                    item=item,
+                    action="resubmit",
+                    data=form.to_data(),
+                    expected_version=version,
                 )
-            return activity_update(actor=request.user, item=item, data=form.to_data(), expected_version=version)
+            return activity_update(
+                actor=request.user, item=item, data=form.to_data(), expected_version=version
+            )
 
         status = take_step(form, run)
         if status == 0:
@@ -261,7 +275,9 @@ def activity_action(request: AuthedRequest, pk: int, action: str) -> HttpRespons
         }
         status = 409
     elif not role_allows(request.user, item, action):
-        blocked = _("You reported this activity: somebody else with approval rights must approve or return it.")
+        blocked = _(
+            "You reported this activity: somebody else with approval rights must approve or return it."
+        )
         status = 403
     if request.method == "POST" and not blocked:
         status = take_step(
@@ -283,7 +299,9 @@ def activity_action(request: AuthedRequest, pk: int, action: str) -> HttpRespons
     template = (
         "education/activities/action.html#action_form" if request.htmx else "education/activities/action.html"
     )
-    return render(request, template, {"a": item, "action": spec, "form": form, "blocked": blocked}, status=status)
+    return render(
+        request, template, {"a": item, "action": spec, "form": form, "blocked": blocked}, status=status
+    )
 
 
 @require_POST
@@ -318,7 +336,9 @@ def photo_upload(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Photo added."))
             return redirect(item.get_absolute_url())
     item = _get(request, pk)
-    return render(request, "education/activities/detail.html", _context(request, item, upload_form=form), status=400)
+    return render(
+        request, "education/activities/detail.html", _context(request, item, upload_form=form), status=400
+    )
 
 
 @require_GET

@@ -300,7 +300,9 @@ def test_api_403_409_and_reason(api_for, reported, clerk, branch_officer):
     r = api_for(clerk).post(f"{url}/approve", "{}", content_type="application/json")
     assert r.status_code == 403
     # a stale version: 409
-    r = api_for(branch_officer).post(f"{url}/approve", json.dumps({"version": 7}), content_type="application/json")
+    r = api_for(branch_officer).post(
+        f"{url}/approve", json.dumps({"version": 7}), content_type="application/json"
+    )
     assert r.status_code == 409
     # a return without a reason: 422 on reason
     r = api_for(branch_officer).post(f"{url}/return", "{}", content_type="application/json")
@@ -342,11 +344,15 @@ def test_api_patch_list_filters_and_photos(api_for, reported, clerk, branch_offi
     assert r.status_code == 422 and "photos" in r.json()["fields"]
     assert len(api.get(f"/api/v1/education/activities/{reported.pk}/photos").json()) == 1
     # the list with filters and the awaiting-my-approval view
-    r = api_for(branch_officer).get("/api/v1/education/activities", {"awaiting": "true", "from": "2026-03-01"})
+    r = api_for(branch_officer).get(
+        "/api/v1/education/activities", {"awaiting": "true", "from": "2026-03-01"}
+    )
     assert r.status_code == 200 and [x["id"] for x in r.json()["items"]] == [reported.pk]
     r = api_for(branch_officer).get("/api/v1/education/activities", {"status": "approved"})
     assert r.json()["count"] == 0
-    r = api_for(branch_officer).get("/api/v1/education/activities", {"from": "2026-03-20", "to": "2026-03-01"})
+    r = api_for(branch_officer).get(
+        "/api/v1/education/activities", {"from": "2026-03-20", "to": "2026-03-01"}
+    )
     assert r.status_code == 422
 
 

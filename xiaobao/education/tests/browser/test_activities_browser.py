@@ -86,8 +86,16 @@ def test_outlet_reports_three_with_photos_branch_approves(new_context, login, sn
         phone = _phone(new_context)
         login(phone, clerk.username)
         # 1: with a reload in the middle (the draft), a photo of the day
-        _report(phone, tmp_path, 1, venue="community", elderly=40, students=10, photo_day=dt.date(2026, 3, 12),
-                reload_midway=True)
+        _report(
+            phone,
+            tmp_path,
+            1,
+            venue="community",
+            elderly=40,
+            students=10,
+            photo_day=dt.date(2026, 3, 12),
+            reload_midway=True,
+        )
         snap(phone, "01-form-filled")
         _no_horizontal_scroll(phone)
         phone.get_by_test_id("activity-submit").click()
