@@ -225,6 +225,7 @@ def results_workbook(results: Results, *, contacts: list[tuple[str, str, str]] |
     """The results as a workbook (A4, the institution's name in each title): summary and units, questions,
     text answers, and — only when given (masked) — the consented contacts."""
     from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
     from openpyxl.styles import Alignment
 
     from xiaobao.reports.builders import institution_name
@@ -242,7 +243,7 @@ def results_workbook(results: Results, *, contacts: list[tuple[str, str, str]] |
     survey = results.survey
     wb = new_book()
     ws = wb.active
-    ws.title = _("Summary")[:31]
+    ws.title = pgettext("survey sheet", "Summary")[:31]
     title = f"{institution_name()} · {survey.title}"
     info = [
         _("Questionnaire: %(q)s") % {"q": survey.questionnaire},
@@ -265,7 +266,7 @@ def results_workbook(results: Results, *, contacts: list[tuple[str, str, str]] |
         r += 1
     widths(ws, [30, 12, 14, 12, 16])
 
-    qs = wb.create_sheet(_("Questions")[:31])
+    qs = wb.create_sheet(pgettext("survey sheet", "Questions")[:31])
     r = title_block(qs, title, [_("Per question: counts and shares of the respondents who answered it")])
     header_row(qs, r, [_("No."), _("Question"), _("Answer"), _("Count"), _("Share"), _("Average")])
     r += 1
@@ -289,7 +290,7 @@ def results_workbook(results: Results, *, contacts: list[tuple[str, str, str]] |
             r += 1
     widths(qs, [6, 40, 24, 10, 10, 10])
 
-    ts = wb.create_sheet(_("Text answers")[:31])
+    ts = wb.create_sheet(pgettext("survey sheet", "Text answers")[:31])
     r = title_block(
         ts, title, [_("Text answers, newest first; numbers that look like personal data are masked")]
     )
@@ -303,7 +304,7 @@ def results_workbook(results: Results, *, contacts: list[tuple[str, str, str]] |
     widths(ts, [36, 80])
 
     if contacts is not None:
-        cs = wb.create_sheet(_("Contacts")[:31])
+        cs = wb.create_sheet(pgettext("survey sheet", "Contacts")[:31])
         r = title_block(cs, title, [_("People who consented to be contacted (masked)")])
         header_row(cs, r, [_("Submitted at"), _("Name"), _("Phone")])
         r += 1
