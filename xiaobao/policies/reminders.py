@@ -1,6 +1,6 @@
 """Review reminders (`Module.periodic`, run by `xiaobao sweep`): every policy in force not reviewed for its
 level's period (`ReviewRule.months`, data) is due; the owner unit's policy officers (users holding
-`manage_policies` in the policy's unit, else in the nearest unit above that has any) are told once per due
+`manage_policies` in the policy's unit or a department of it, else in the nearest unit above that has any) are told once per due
 date (dedupe key `policy-review:<id>:<due date>`: a review or revision moves the due date, and the next period
 brings one new reminder)."""
 
@@ -32,7 +32,8 @@ class ReminderReport:
 
 
 def officers_of(unit: OrgUnit) -> list[int]:
-    """Active users with `manage_policies` in the unit, else in the nearest unit above with any."""
+    """Active users with `manage_policies` in the unit or its departments (head office's consumer-protection
+    department), else in the nearest unit above with any."""
     perm = Permission.objects.filter(content_type__app_label="policies", codename="manage_policies")
     holders = (
         User.objects.filter(is_active=True)
@@ -45,8 +46,10 @@ def officers_of(unit: OrgUnit) -> list[int]:
         by_unit.setdefault(unit_id, set()).add(pk)
     current: Any = unit
     while current is not None:
-        if by_unit.get(current.pk):
-            return sorted(by_unit[current.pk])
+        departments = OrgUnit.objects.filter(parent=current, kind="department").values_list("pk", flat=True)
+        found = set(by_unit.get(current.pk, set())).union(*(by_unit.get(d, set()) for d in departments))
+        if found:
+            return sorted(found)
         current = current.parent
     return []
 

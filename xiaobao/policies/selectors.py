@@ -184,7 +184,7 @@ def yearly_changes(*, user: Any, year: int) -> QuerySet[PolicyVersion]:
 
 def change_counts(versions: Any) -> dict[str, int]:
     counts = {k: 0 for k in ChangeKind.values}
-    for row in versions.values("kind").annotate(n=Count("pk")):
+    for row in versions.order_by().values("kind").annotate(n=Count("pk")):
         counts[row["kind"]] = row["n"]
     return counts
 
