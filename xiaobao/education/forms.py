@@ -57,7 +57,9 @@ class MultipleImageField(forms.FileField):
 
 
 def _count_field(label: Any) -> forms.IntegerField:
-    return forms.IntegerField(label=label, min_value=0, max_value=MAX_COUNT, initial=0, widget=NUMBER)
+    return forms.IntegerField(
+        label=label, min_value=0, max_value=MAX_COUNT, initial=0, required=False, widget=NUMBER
+    )
 
 
 class ActivityForm(forms.Form):
