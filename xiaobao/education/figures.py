@@ -35,7 +35,7 @@ from xiaobao.casework.scoping import may_see_subtree, unit_subtree_q
 from xiaobao.core.models import OrgUnit
 from xiaobao.core.models.org import PATH_SEGMENT, OrgUnitKind
 from xiaobao.core.scoping import subtree_q
-from xiaobao.education.models import SEGMENTS, Activity, Campaign, CampaignEdition, Topic, Venue
+from xiaobao.education.models import SEGMENTS, Activity, Campaign, CampaignEdition
 
 VIEW_PERM = "education.view_education"
 APPROVED = "approved"
@@ -327,9 +327,12 @@ def _units(unit: OrgUnit) -> list[tuple[int, str, str, str, str, bool]]:
     )
 
 
-def compute(*, user: Any, unit: OrgUnit, slc: Slice, period_label: str = "") -> EducationFigures:
+def compute(
+    *, user: Any, unit: OrgUnit, slc: Slice, period_label: str = "", breakdowns: bool = True
+) -> EducationFigures:
     """Every figure of the unit's subtree in the slice: the total, by the unit's direct children (and its
-    own activities), by venue, by topic. Four grouped queries and one of the units, none per activity."""
+    own activities), by venue, by topic (`breakdowns`; without them, two queries: the units and the
+    activities grouped by unit). Never a query per activity."""
     shown = may_see(user, unit)
     units = _units(unit) if shown else []
     depth = len(unit.path) + PATH_SEGMENT
@@ -367,40 +370,37 @@ def compute(*, user: Any, unit: OrgUnit, slc: Slice, period_label: str = "") -> 
 
     by_venue: list[Row] = []
     by_topic: list[Row] = []
-    if shown:
-        venues = {v.pk: v for v in Venue.objects.all()}
-        venue_rows: Any = qs.values("venue_id").annotate(**_aggregates())
-        for row in sorted(venue_rows, key=lambda r: (-r["activities"], r["venue_id"])):
-            v = venues[row["venue_id"]]
+    if shown and breakdowns:
+        venue_rows: Any = qs.values("venue__code", "venue__name").annotate(**_aggregates())
+        for row in sorted(venue_rows, key=lambda r: (-r["activities"], r["venue__code"])):
             t = Tally()
             t.add_row(row)
+            code = row["venue__code"]
             by_venue.append(
                 Row(
-                    key=v.code,
-                    name=v.name,
+                    key=code,
+                    name=row["venue__name"],
                     tally=t,
-                    urls={"activities": activities_url(unit.code, slc, venue=v.code)},
+                    urls={"activities": activities_url(unit.code, slc, venue=code)},
                 )
             )
-        topics = {t.pk: t for t in Topic.objects.all()}
         through = Activity.topics.through.objects.filter(activity_id__in=qs.values("pk")).order_by()
-        grouped: Any = through.values("topic_id").annotate(
+        grouped: Any = through.values("topic__code", "topic__name").annotate(
             n=Count("pk"), people=Sum("activity__people_reached")
         )
-        for row in sorted(grouped, key=lambda r: (-r["n"], r["topic_id"])):
-            tp = topics[row["topic_id"]]
+        for row in sorted(grouped, key=lambda r: (-r["n"], r["topic__code"])):
             t = Tally(activities=row["n"], people_reached=row["people"] or 0)
             by_topic.append(
                 Row(
-                    key=tp.code,
-                    name=tp.name,
+                    key=row["topic__code"],
+                    name=row["topic__name"],
                     tally=t,
-                    urls={"activities": activities_url(unit.code, slc, topic=tp.code)},
+                    urls={"activities": activities_url(unit.code, slc, topic=row["topic__code"])},
                 )
             )
     urls = {"activities": activities_url(unit.code, slc)}
     parent = None
-    if unit.parent_id is not None:
+    if unit.parent_id is not None and breakdowns:
         candidate = OrgUnit.objects.filter(pk=unit.parent_id).first()
         if candidate is not None and may_see(user, candidate):
             parent = candidate

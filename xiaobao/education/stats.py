@@ -51,7 +51,9 @@ def stats_section(*, user: Any, unit: OrgUnit, period: Period) -> dict[str, Any]
     """The section's data (None when the user may not see education figures of the unit)."""
     if not may_see(user, unit):
         return None
-    data = compute(user=user, unit=unit, slc=period_slice(period), period_label=period.label)
+    data = compute(
+        user=user, unit=unit, slc=period_slice(period), period_label=period.label, breakdowns=False
+    )
     # the drill-down of a child opens the statistics page for it, at this section
     for r in data.by_unit:
         if not r.own:
@@ -59,7 +61,7 @@ def stats_section(*, user: Any, unit: OrgUnit, period: Period) -> dict[str, Any]
                 "analytics:dashboard", {"unit": r.key, "period": period.label}, SECTION_ANCHOR
             )
     previous_period = period.previous()
-    before = compute(user=user, unit=unit, slc=period_slice(previous_period))
+    before = compute(user=user, unit=unit, slc=period_slice(previous_period), breakdowns=False)
     cards = [
         Card(
             figure=f,
@@ -84,6 +86,5 @@ def stats_section(*, user: Any, unit: OrgUnit, period: Period) -> dict[str, Any]
                 "values": [s[1] for s in segments],
                 "links": ["" for _s in segments],
             },
-            "by_venue": chart(data.by_venue, lambda r: r.tally.activities, "activities"),
         },
     }

@@ -345,3 +345,12 @@ def test_registry_figures(org, world, hq_officer):
         got["activities"]
         == expected(org.ho.path, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31))["activities"]
     )
+
+
+def test_statistics_section_query_count_is_bounded(org, world, hq_officer, django_assert_max_num_queries):
+    from xiaobao.education.stats import stats_section
+
+    # given / when the section over a year; then the units and the grouped activities, twice (the period and
+    # the one before), whatever the number of activities
+    with django_assert_max_num_queries(6):
+        stats_section(user=hq_officer, unit=org.ho, period=Period.year(2026))
