@@ -6,7 +6,6 @@ Reading needs `special_services.view_special_services`, writing `manage_special_
 caller's subtree: an outlet or service outside it is 404, a missing permission 403, bad input 422 with the
 fields' messages (nothing stored)."""
 
-
 import datetime as dt
 from typing import Any
 
@@ -158,7 +157,7 @@ def _service_out(s: HomeService) -> dict[str, Any]:
         "org_unit_name": s.org_unit.name,
         "served_on": s.served_on,
         "person": s.consumer.masked_name,
-        "phone": s.consumer.phone.masked if s.consumer.phone else "",
+        "phone": getattr(s.consumer.phone, "masked", "") if s.consumer.phone else "",
         "reason": s.reason.code,
         "reason_name": s.reason.name,
         "service": s.service.code,
@@ -249,7 +248,9 @@ def home_services(request: HttpRequest, filters: Query[HomeServiceFilter]):
     require_perm(request.user, VIEW)
     form = selectors.HomeServiceFilter({k: v for k, v in filters.dict().items() if v not in (None, "")})
     if not form.is_valid():
-        raise DomainError(_("Invalid filter."), fields={k: [str(m) for m in v] for k, v in form.errors.items()})
+        raise DomainError(
+            _("Invalid filter."), fields={k: [str(m) for m in v] for k, v in form.errors.items()}
+        )
     return [_service_out(s) for s in selectors.home_services(request.user, form.cleaned_data)]
 
 
@@ -291,7 +292,9 @@ def home_service_delete(request: HttpRequest, service_id: int):
     return Status(204, None)
 
 
-@router.get("/special-services/figures", response=FiguresOut, summary="Figures of a unit's subtree for a period")
+@router.get(
+    "/special-services/figures", response=FiguresOut, summary="Figures of a unit's subtree for a period"
+)
 def figures(request: HttpRequest, unit: str = "", period: str = ""):
     require_perm(request.user, VIEW)
     found = (

@@ -28,7 +28,9 @@ SERVICE_NOTES = [
 def _officer(unit: OrgUnit) -> User | None:
     for u in [unit, *reversed(list(unit.ancestors()))]:
         found = (
-            User.objects.filter(org_unit=u, is_active=True, groups__name__in=["branch_cp_officer", "hq_cp_officer"])
+            User.objects.filter(
+                org_unit=u, is_active=True, groups__name__in=["branch_cp_officer", "hq_cp_officer"]
+            )
             .order_by("pk")
             .first()
         )
@@ -42,7 +44,6 @@ def demo_load(*, seed: int = 20261123, services: int = 160) -> dict[str, int]:
     from xiaobao.special_services.models import (
         FacilityCheck,
         FacilityItem,
-        HomeService,
         Outcome,
         OutletFacility,
         Place,

@@ -1,5 +1,5 @@
-"""Special-group services figures (适老化与特殊群体服务): one definition for the figures page, its Excel export,
-the statistics page's section, the report section and the registry's `figures`.
+"""Special-group services figures (适老化与特殊群体服务): one definition for the figures page, its Excel
+export, the statistics page's section, the report section and the registry's `figures`.
 
 Scope: the user needs `special_services.view_special_services` and the analysed unit in their scope; the
 analysed unit's subtree is counted, split by its direct children (the unit's own rows apart, "（本级）"), each
@@ -8,9 +8,9 @@ a drill-down to the same figures for that child.
 Definitions:
 - outlets: active outlets of the subtree (today); checked = with at least one item ticked in the register;
   fully equipped = every active checklist item ticked present; the equipped share = fully equipped ÷ outlets.
-- home services (上门服务): services recorded with a date in the period at a unit of the subtree (counted where
-  they were given, once); people served = distinct persons among them; by reason, by kind of service, by
-  outcome.
+- home services (上门服务): services recorded with a date in the period at a unit of the subtree
+  (counted where they were given, once); people served = distinct persons among them; by reason, by kind
+  of service, by outcome.
 - special-group complaints: complaints the user can see, responsible unit in the subtree, day of receipt in
   the period, flagged with at least one special group (complaints' `special_groups`: elderly, disabled,
   minor, low income, servicemember) — counted once each; by group a complaint with two groups counts in both.
@@ -116,7 +116,8 @@ def percent_text(value: float | None) -> str:
 
 
 def sentence(t: Tally, *, complaints: bool = True) -> str:
-    """"网点 N 个，适老化设施配齐 M 个（X%）；上门服务 K 次、服务 P 人；特殊群体投诉 Q 件" in the active language."""
+    """The banks' sentence in the active language:
+    网点 N 个，适老化设施配齐 M 个（X%）；上门服务 K 次、服务 P 人；特殊群体投诉 Q 件."""
     text = gettext(
         "%(outlets)s outlets, %(equipped)s fully equipped (%(share)s); %(services)s home services for "
         "%(people)s people"
@@ -137,7 +138,9 @@ def may_see(user: Any, unit: OrgUnit) -> bool:
 
 
 def _children(unit: OrgUnit) -> dict[str, tuple[str, str]]:
-    rows = OrgUnit.objects.filter(subtree_q(unit.path), depth=unit.depth + 1).values_list("path", "code", "name")
+    rows = OrgUnit.objects.filter(subtree_q(unit.path), depth=unit.depth + 1).values_list(
+        "path", "code", "name"
+    )
     out = {path: (code, name) for path, code, name in rows}
     out[unit.path] = (unit.code, unit.name + "（" + gettext("own") + "）")
     return out
@@ -145,7 +148,10 @@ def _children(unit: OrgUnit) -> dict[str, tuple[str, str]]:
 
 def _child_of(unit: OrgUnit) -> dict[int, str]:
     depth = len(unit.path) + PATH_SEGMENT
-    return {pk: path[:depth] for pk, path in OrgUnit.objects.filter(subtree_q(unit.path)).values_list("pk", "path")}
+    return {
+        pk: path[:depth]
+        for pk, path in OrgUnit.objects.filter(subtree_q(unit.path)).values_list("pk", "path")
+    }
 
 
 def _query(**params: Any) -> str:
@@ -239,28 +245,42 @@ def compute(*, user: Any, unit: OrgUnit, period: Period) -> SpecialFigures:
     for path, r in rows.items():
         own = path == unit.path
         if not own:
-            r.urls["drill"] = reverse("special_services:figures") + "?" + _query(unit=r.key, period=period.label)
-        r.urls["services"] = reverse("special_services:home_services") + "?" + _query(
-            unit=r.key, date_from=period.start, date_to=period.end
+            r.urls["drill"] = (
+                reverse("special_services:figures") + "?" + _query(unit=r.key, period=period.label)
+            )
+        r.urls["services"] = (
+            reverse("special_services:home_services")
+            + "?"
+            + _query(unit=r.key, date_from=period.start, date_to=period.end)
         )
         r.urls["outlets"] = reverse("special_services:facilities") + "?" + _query(unit=r.key)
         if complaints_shown:
-            r.urls["complaints"] = reverse("complaints:list") + "?" + _query(
-                unit=r.key, received_from=period.start, received_to=period.end
+            r.urls["complaints"] = (
+                reverse("complaints:list")
+                + "?"
+                + _query(unit=r.key, received_from=period.start, received_to=period.end)
             )
     by_unit = sorted(
-        (r for p, r in rows.items() if p != unit.path or r.tally.services or r.tally.outlets or r.tally.complaints),
+        (
+            r
+            for p, r in rows.items()
+            if p != unit.path or r.tally.services or r.tally.outlets or r.tally.complaints
+        ),
         key=lambda r: (r.key != unit.code, r.key),
     )
     services_url = reverse("special_services:home_services")
     base = {"unit": unit.code, "date_from": period.start, "date_to": period.end}
     by_reason = [
-        CountRow(r.code, r.name, reason_counts.get(r.pk, 0), services_url + "?" + _query(**base, reason=r.code))
+        CountRow(
+            r.code, r.name, reason_counts.get(r.pk, 0), services_url + "?" + _query(**base, reason=r.code)
+        )
         for r in ServiceReason.objects.order_by("sort_order", "code")
         if r.active or reason_counts.get(r.pk)
     ]
     by_service = [
-        CountRow(s.code, s.name, service_counts.get(s.pk, 0), services_url + "?" + _query(**base, service=s.code))
+        CountRow(
+            s.code, s.name, service_counts.get(s.pk, 0), services_url + "?" + _query(**base, service=s.code)
+        )
         for s in ServiceKind.objects.order_by("sort_order", "code")
         if s.active or service_counts.get(s.pk)
     ]
@@ -284,7 +304,9 @@ def compute(*, user: Any, unit: OrgUnit, period: Period) -> SpecialFigures:
     }
     figures = [
         Figure("outlets", pgettext_lazy(P, "Outlets"), "count", total.outlets, urls["outlets"]),
-        Figure("outlets_equipped", pgettext_lazy(P, "Fully equipped outlets"), "count", total.outlets_equipped),
+        Figure(
+            "outlets_equipped", pgettext_lazy(P, "Fully equipped outlets"), "count", total.outlets_equipped
+        ),
         Figure("equipped_share", pgettext_lazy(P, "Equipped share"), "percent", total.equipped_share),
         Figure("home_services", pgettext_lazy(P, "Home services"), "count", total.services, urls["services"]),
         Figure("people_served", pgettext_lazy(P, "People served at home"), "count", total.people),

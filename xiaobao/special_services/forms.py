@@ -31,12 +31,20 @@ class HomeServiceForm(forms.Form):
         label=_("Reason"), queryset=ServiceReason.objects.filter(active=True), to_field_name="code"
     )
     service = forms.ModelChoiceField(
-        label=pgettext_lazy(P, "Service"), queryset=ServiceKind.objects.filter(active=True), to_field_name="code"
+        label=pgettext_lazy(P, "Service"),
+        queryset=ServiceKind.objects.filter(active=True),
+        to_field_name="code",
     )
     place = forms.ChoiceField(label=pgettext_lazy(P, "Place"), choices=Place.choices, initial=Place.HOME)
-    staff_involved = forms.IntegerField(label=pgettext_lazy(P, "Staff involved"), min_value=1, max_value=50, initial=2)
-    outcome = forms.ChoiceField(label=pgettext_lazy(P, "Outcome"), choices=Outcome.choices, initial=Outcome.DONE)
-    notes = forms.CharField(label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    staff_involved = forms.IntegerField(
+        label=pgettext_lazy(P, "Staff involved"), min_value=1, max_value=50, initial=2
+    )
+    outcome = forms.ChoiceField(
+        label=pgettext_lazy(P, "Outcome"), choices=Outcome.choices, initial=Outcome.DONE
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -65,7 +73,9 @@ class FacilityItemForm(forms.Form):
         label=pgettext_lazy(P, "Inspection checklist item"),
         max_length=40,
         required=False,
-        help_text=pgettext_lazy(P, "The code of the same item on the facilities inspection checklist, e.g. EF01."),
+        help_text=pgettext_lazy(
+            P, "The code of the same item on the facilities inspection checklist, e.g. EF01."
+        ),
     )
     sort_order = forms.IntegerField(label=_("Order"), min_value=0, max_value=32000, required=False)
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)

@@ -1,7 +1,7 @@
-"""Special-group services (适老化与特殊群体服务): the facilities checklist as data (FacilityItem), each outlet's
-current state (OutletFacility) with every tick kept (FacilityCheck), and home / off-site services
-(HomeService) whose person served is a core Consumer — name, phone, ID number and address in the personal-data
-vault, masked on screen and in exports, revealed only with a logged reason."""
+"""Special-group services (适老化与特殊群体服务): the facilities checklist as data (FacilityItem),
+each outlet's current state (OutletFacility) with every tick kept (FacilityCheck), and home / off-site
+services (HomeService) whose person served is a core Consumer — name, phone, ID number and address in
+the personal-data vault, masked on screen and in exports, revealed only with a logged reason."""
 
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ class CodeTable(models.Model):
 
 
 class FacilityItem(CodeTable):
-    """One line of the facilities checklist (爱心窗口, 老花镜, 轮椅 …). `inspection_item` names the item code of
-    the inspections module's facilities checklist that checks the same thing (e.g. "EF01"), if any."""
+    """One line of the facilities checklist (爱心窗口, 老花镜, 轮椅 …). `inspection_item` names the item
+    code of the inspections module's facilities checklist that checks the same thing (e.g. "EF01"), if any."""
 
     inspection_item = models.CharField(_("inspection checklist item"), max_length=40, blank=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
@@ -122,6 +122,9 @@ class FacilityCheck(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["org_unit", "-at"], name="facility_check_unit_at")]
 
+    def __str__(self) -> str:
+        return f"{self.org_unit_id}:{self.item_id}@{self.checked_on}"
+
 
 class Place(models.TextChoices):
     HOME = "home", _("At home")
@@ -147,7 +150,9 @@ class HomeService(models.Model):
     consumer = models.ForeignKey(
         "core.Consumer", on_delete=models.PROTECT, related_name="+", verbose_name=_("person served")
     )
-    reason = models.ForeignKey(ServiceReason, on_delete=models.PROTECT, related_name="+", verbose_name=_("reason"))
+    reason = models.ForeignKey(
+        ServiceReason, on_delete=models.PROTECT, related_name="+", verbose_name=_("reason")
+    )
     service = models.ForeignKey(
         ServiceKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
     )

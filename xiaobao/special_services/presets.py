@@ -40,7 +40,8 @@ def load(apps: object, schema_editor: object = None) -> None:
     get = apps.get_model  # type: ignore[attr-defined]
     for i, (code, name, ref, desc) in enumerate(FACILITY_ITEMS, start=1):
         get("special_services", "FacilityItem").objects.get_or_create(
-            code=code, defaults={"name": name, "inspection_item": ref, "description": desc, "sort_order": i * 10}
+            code=code,
+            defaults={"name": name, "inspection_item": ref, "description": desc, "sort_order": i * 10},
         )
     for model, rows in (("ServiceReason", REASONS), ("ServiceKind", SERVICE_KINDS)):
         for i, (code, name) in enumerate(rows, start=1):

@@ -72,10 +72,10 @@ def outlet_rows(user: Any, unit: OrgUnit | None = None) -> list[OutletRow]:
             last=Max("checked_on"),
         )
     )
-    by_unit = {c["org_unit_id"]: c for c in counts}
+    by_unit: dict[int, dict[str, Any]] = {c["org_unit_id"]: dict(c) for c in counts}
     rows = []
     for o in outlets:
-        c = by_unit.get(o.pk, {})
+        c: dict[str, Any] = by_unit.get(o.pk, {})
         rows.append(
             OutletRow(
                 unit=o,
@@ -155,7 +155,9 @@ def latest_facilities_inspection(user: Any, outlet: OrgUnit) -> tuple[Any, dict[
 
 def outlet_page(user: Any, outlet: OrgUnit) -> OutletPage:
     items = active_items()
-    states = {s.item_id: s for s in OutletFacility.objects.filter(org_unit=outlet).select_related("checked_by")}
+    states = {
+        s.item_id: s for s in OutletFacility.objects.filter(org_unit=outlet).select_related("checked_by")
+    }
     inspection, answers = latest_facilities_inspection(user, outlet)
     rows = []
     for item in items:
@@ -181,7 +183,9 @@ def item_state(user: Any, outlet: OrgUnit, item: FacilityItem) -> ItemState:
 
 class HomeServiceFilter(forms.Form):
     unit = forms.CharField(label=_("Unit (with sub-units)"), required=False, max_length=32)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.ModelChoiceField(
         label=_("Reason"), required=False, queryset=ServiceReason.objects.all(), to_field_name="code"

@@ -75,7 +75,7 @@ def _day(errors: dict[str, str], name: str, value: Any, *, required: bool = True
     return value
 
 
-# --- the checklist (code table) ---------------------------------------------------------------------------
+# --- the checklist (code table) -------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -93,7 +93,9 @@ def facility_item_save(*, actor: Any, data: dict[str, Any], item: FacilityItem |
         import re
 
         if not code or not re.fullmatch(r"[a-z][a-z0-9_]{1,39}", code or ""):
-            errors["code"] = _("A code is 2–40 lower-case letters, digits or underscores, starting with a letter.")
+            errors["code"] = _(
+                "A code is 2–40 lower-case letters, digits or underscores, starting with a letter."
+            )
         elif FacilityItem.objects.filter(code=code).exists():
             errors["code"] = _("This code is taken.")
     if errors:
@@ -103,7 +105,7 @@ def facility_item_save(*, actor: Any, data: dict[str, Any], item: FacilityItem |
     target.name = name
     for field in ("inspection_item", "description"):
         if field in data:
-            setattr(target, field, visible_text(data[field] or "")[:300 if field == "description" else 40])
+            setattr(target, field, visible_text(data[field] or "")[: 300 if field == "description" else 40])
     if "sort_order" in data and data["sort_order"] is not None:
         target.sort_order = int(data["sort_order"])
     elif item is None:
@@ -117,7 +119,7 @@ def facility_item_save(*, actor: Any, data: dict[str, Any], item: FacilityItem |
     return target
 
 
-# --- an outlet's facilities -----------------------------------------------------------------------------------
+# --- an outlet's facilities -----------------------------------------------------------------------------
 
 
 def _outlet_writable(actor: Any, outlet: OrgUnit) -> None:
@@ -144,14 +146,18 @@ def facility_set(
         errors["outlet"] = _("Facilities are kept for active outlets.")
     if not item.active:
         errors["item"] = _("This checklist item is retired.")
-    if present is None or present == "" or present not in (True, False, "yes", "no", "1", "0", "true", "false"):
+    if (
+        present is None
+        or present == ""
+        or present not in (True, False, "yes", "no", "1", "0", "true", "false")
+    ):
         errors["present"] = _("Answer yes or no.")
     note = visible_text(note or "")
     if len(note) > 300:
         errors["note"] = _("At most 300 characters.")
     _no_c3(errors, "note", note)
     day = _day(errors, "checked_on", checked_on or localdate())
-    if errors:
+    if errors or day is None:
         raise ValidationError(errors)
     is_present = present in (True, "yes", "1", "true")
     row = OutletFacility.objects.select_for_update().filter(org_unit=outlet, item=item).first()
@@ -167,7 +173,7 @@ def facility_set(
     return row
 
 
-# --- home services -----------------------------------------------------------------------------------------
+# --- home services --------------------------------------------------------------------------------------
 
 PERSON_FIELDS = ("name", "phone", "id_number", "address")
 

@@ -22,7 +22,11 @@ from xiaobao.special_services.models import HomeService
 
 
 def _chart(rows: list[Any], value: Any, link: Any) -> dict[str, list[Any]]:
-    return {"labels": [r.name for r in rows], "values": [value(r) for r in rows], "links": [link(r) for r in rows]}
+    return {
+        "labels": [r.name for r in rows],
+        "values": [value(r) for r in rows],
+        "links": [link(r) for r in rows],
+    }
 
 
 def stats_section(*, user: Any, unit: OrgUnit, period: Period) -> dict[str, Any] | None:
@@ -56,7 +60,9 @@ def _print_setup(ws: Worksheet, header: int, *, landscape: bool = True) -> None:
     ws.oddFooter.center.text = "&P / &N"
 
 
-def _sheet(wb: Any, title: str, lines: list[str], headers: Sequence[str], sizes: list[int]) -> tuple[Worksheet, int]:
+def _sheet(
+    wb: Any, title: str, lines: list[str], headers: Sequence[str], sizes: list[int]
+) -> tuple[Worksheet, int]:
     ws = wb.create_sheet(title[:31])
     row = title_block(ws, f"{institution_name()} {title}", lines)
     header_row(ws, row, [str(h) for h in headers])
@@ -106,7 +112,9 @@ def figures_workbook(data: SpecialFigures) -> bytes:
     ]
     if data.complaints_shown:
         head.append(pgettext(P, "Complaints from special groups"))
-    ws, r = _sheet(wb, pgettext(P, "Special-group services by unit"), lines, head, [24, 10, 10, 12, 10, 10, 12, 14])
+    ws, r = _sheet(
+        wb, pgettext(P, "Special-group services by unit"), lines, head, [24, 10, 10, 12, 10, 10, 12, 14]
+    )
     total = Row(key="", name=_("Total"), tally=data.total)
     _rows(ws, r, [_unit_cells(x, data.complaints_shown) for x in [*data.by_unit, total]])
     for title, rows in (
@@ -118,7 +126,11 @@ def figures_workbook(data: SpecialFigures) -> bytes:
         _rows(ws, r, [[x.name, x.count] for x in rows])
     if data.complaints_shown:
         ws, r = _sheet(
-            wb, pgettext(P, "Complaints by special group"), lines, [pgettext(P, "Special group"), pgettext(P, "Complaints")], [24, 12]
+            wb,
+            pgettext(P, "Complaints by special group"),
+            lines,
+            [pgettext(P, "Special group"), pgettext(P, "Complaints")],
+            [24, 12],
         )
         _rows(ws, r, [[x.name, x.count] for x in data.by_group])
     return save(wb)

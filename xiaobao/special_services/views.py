@@ -69,7 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-# --- facilities ---------------------------------------------------------------------------------------------
+# --- facilities -----------------------------------------------------------------------------------------
 
 
 @permission_required(VIEW, raise_exception=True)
@@ -135,12 +135,19 @@ def tick(request: HttpRequest, unit_id: int, item_id: int) -> HttpResponse:
     return render(
         request,
         "special_services/_item_card.html",
-        {"s": state, "outlet": o, "can_edit": True, "errors": errors, "saved": not errors, "today": localdate()},
+        {
+            "s": state,
+            "outlet": o,
+            "can_edit": True,
+            "errors": errors,
+            "saved": not errors,
+            "today": localdate(),
+        },
         status=status,
     )
 
 
-# --- the checklist items (head office) ----------------------------------------------------------------------
+# --- the checklist items (head office) ------------------------------------------------------------------
 
 
 @permission_required(VIEW, raise_exception=True)
@@ -166,7 +173,10 @@ def items(request: HttpRequest) -> HttpResponse:
 @permission_required(MANAGE_ITEMS, raise_exception=True)
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(FacilityItem, pk=pk)
-    initial = {f: getattr(item, f) for f in ("code", "name", "description", "inspection_item", "sort_order", "active")}
+    initial = {
+        f: getattr(item, f)
+        for f in ("code", "name", "description", "inspection_item", "sort_order", "active")
+    }
     form = FacilityItemForm(request.POST or None, initial=initial)
     form.fields["code"].disabled = True
     status = 200
@@ -183,7 +193,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "special_services/item_form.html", {"form": form, "item": item}, status=status)
 
 
-# --- home services -------------------------------------------------------------------------------------------
+# --- home services --------------------------------------------------------------------------------------
 
 
 def _filtered(request: HttpRequest) -> tuple[Any, selectors.HomeServiceFilter]:
@@ -285,7 +295,10 @@ def home_service_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             value = svc.home_service_reveal(
-                actor=request.user, service=s, field=form.cleaned_data["field"], reason=form.cleaned_data["reason"]
+                actor=request.user,
+                service=s,
+                field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -345,7 +358,7 @@ def home_service_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("special_services:home_services")
 
 
-# --- figures ----------------------------------------------------------------------------------------------------
+# --- figures --------------------------------------------------------------------------------------------
 
 
 @permission_required(VIEW, raise_exception=True)
@@ -355,7 +368,9 @@ def figures(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     period, period_error = _period_param(request)
     data = compute(user=request.user, unit=unit, period=period)
-    ancestors = list(unit.ancestors().filter(pk__in=OrgUnit.objects.visible_to(request.user)).order_by("depth"))
+    ancestors = list(
+        unit.ancestors().filter(pk__in=OrgUnit.objects.visible_to(request.user)).order_by("depth")
+    )
     return render(
         request,
         "special_services/figures.html",
@@ -393,4 +408,3 @@ def figures_export(request: HttpRequest) -> HttpResponse:
     data = compute(user=request.user, unit=unit, period=period)
     name = pgettext(P, "special-services")
     return xlsx_file_response(f"{name}-{unit.code}-{period.label}.xlsx", figures_workbook(data))
-

@@ -17,10 +17,9 @@ POWER_PERMS = [
 def setup(ctx: Any) -> None:
     import time_machine
 
+    from conftest import make_user
     from xiaobao.special_services.models import FacilityItem
     from xiaobao.special_services.services import facility_set, home_service_create
-
-    from conftest import make_user
 
     officer = make_user("b1_ss_officer", ctx.org.b1, ["branch_cp_officer"])
     with time_machine.travel("2026-03-10 10:00 +0800", tick=False):
@@ -67,15 +66,15 @@ PAGE_ROUTES: list[Route] = [
         ok=(302,),
     ),
     Route("special_services:items", "get", kind="global"),
-    Route("special_services:item_edit", "get", lambda c: {"pk": c.ss_item.pk}, kind="global", actor="hq_officer"),
+    Route(
+        "special_services:item_edit", "get", lambda c: {"pk": c.ss_item.pk}, kind="global", actor="hq_officer"
+    ),
     Route("special_services:home_services", "get", kind="list", marker=lambda c: "王*英"),
     Route("special_services:home_services_export", "get", kind="global"),
     Route("special_services:home_service_new", "get", kind="global"),
     Route("special_services:home_service", "get", lambda c: {"pk": c.home_service.pk}),
     Route("special_services:home_service_edit", "get", lambda c: {"pk": c.home_service.pk}),
-    Route(
-        "special_services:home_service_delete", "post", lambda c: {"pk": c.home_service.pk}, ok=(302,)
-    ),
+    Route("special_services:home_service_delete", "post", lambda c: {"pk": c.home_service.pk}, ok=(302,)),
     Route(
         "special_services:home_service_reveal",
         "post",

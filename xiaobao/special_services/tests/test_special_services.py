@@ -28,11 +28,20 @@ def _pinned():
         yield
 
 
-def _service(actor, unit, day="2026-06-01", name="王秀英", reason="limited_mobility", service="password_reset", **kw):
+def _service(
+    actor, unit, day="2026-06-01", name="王秀英", reason="limited_mobility", service="password_reset", **kw
+):
     return home_service_create(
         actor=actor,
-        data={"org_unit": unit.code, "served_on": day, "name": name, "phone": "13911112222", "reason": reason,
-              "service": service, **kw},
+        data={
+            "org_unit": unit.code,
+            "served_on": day,
+            "name": name,
+            "phone": "13911112222",
+            "reason": reason,
+            "service": service,
+            **kw,
+        },
     )
 
 
@@ -54,7 +63,11 @@ def test_each_tick_is_saved_with_history_and_audit(org, branch_officer, client_f
     assert 'data-testid="saved-wheelchair"' in second.content.decode()
     state = OutletFacility.objects.get(org_unit=org.b1o, item=item)
     assert (state.present, state.note, state.checked_on, state.checked_by) == (
-        False, "维修中", dt.date(2026, 6, 17), branch_officer)
+        False,
+        "维修中",
+        dt.date(2026, 6, 17),
+        branch_officer,
+    )
     assert [h.present for h in FacilityCheck.objects.filter(org_unit=org.b1o)] == [False, True]
     assert AuditEvent.objects.filter(object_type="special_services.outletfacility").count() == 2
 
@@ -64,7 +77,9 @@ def test_a_tick_without_an_answer_is_refused_and_nothing_stored(org, branch_offi
     c = client_for(branch_officer)
     item = FacilityItem.objects.get(code="wheelchair")
     # when the answer is missing or the note is too long
-    r1 = c.post(reverse("special_services:tick", args=[org.b1o.pk, item.pk]), {"note": "x"}, HTTP_HX_REQUEST="true")
+    r1 = c.post(
+        reverse("special_services:tick", args=[org.b1o.pk, item.pk]), {"note": "x"}, HTTP_HX_REQUEST="true"
+    )
     r2 = c.post(
         reverse("special_services:tick", args=[org.b1o.pk, item.pk]),
         {"present": "yes", "note": "长" * 301},
@@ -81,26 +96,46 @@ def test_another_branch_cannot_see_or_tick_the_outlet(org, other_branch_officer,
     # when branch 2 opens or ticks branch 1's outlet; the auditor tries to tick
     c = client_for(other_branch_officer)
     assert c.get(reverse("special_services:outlet", args=[org.b1o.pk])).status_code == 404
-    assert c.post(reverse("special_services:tick", args=[org.b1o.pk, item.pk]), {"present": "yes"}).status_code == 404
-    r = client_for(auditor).post(reverse("special_services:tick", args=[org.b1o.pk, item.pk]), {"present": "yes"})
+    assert (
+        c.post(reverse("special_services:tick", args=[org.b1o.pk, item.pk]), {"present": "yes"}).status_code
+        == 404
+    )
+    r = client_for(auditor).post(
+        reverse("special_services:tick", args=[org.b1o.pk, item.pk]), {"present": "yes"}
+    )
     # then
     assert r.status_code == 403 and not OutletFacility.objects.exists()
 
 
-def test_the_latest_facilities_inspection_is_shown_and_a_disagreement_flagged(org, branch_officer, hq_officer, client_for):
+def test_the_latest_facilities_inspection_is_shown_and_a_disagreement_flagged(
+    org, branch_officer, hq_officer, client_for
+):
     from django.utils import timezone
 
     from xiaobao.inspections.models import Answer, ChecklistItem, ChecklistTemplate, Inspection
 
     # given the register says a wheelchair is there, the latest facilities inspection found none
-    facility_set(actor=branch_officer, outlet=org.b1o, item=FacilityItem.objects.get(code="wheelchair"), present=True)
+    facility_set(
+        actor=branch_officer, outlet=org.b1o, item=FacilityItem.objects.get(code="wheelchair"), present=True
+    )
     template = ChecklistTemplate.objects.get(code="elder_friendly", is_current=True)
     ins = Inspection.objects.create(
-        reference="INS-TEST-1", status="submitted", org_unit=org.b1o, handler=hq_officer, template=template,
-        kind="routine", submitted_at=timezone.now(),
+        reference="INS-TEST-1",
+        status="submitted",
+        org_unit=org.b1o,
+        handler=hq_officer,
+        template=template,
+        kind="routine",
+        submitted_at=timezone.now(),
     )
-    Answer.objects.create(inspection=ins, item=ChecklistItem.objects.get(template=template, code="EF04"),
-                          value="no", passed=False, answered_by=hq_officer, answered_at=timezone.now())
+    Answer.objects.create(
+        inspection=ins,
+        item=ChecklistItem.objects.get(template=template, code="EF04"),
+        value="no",
+        passed=False,
+        answered_by=hq_officer,
+        answered_at=timezone.now(),
+    )
     # when head office opens the outlet page and the API
     html = client_for(hq_officer).get(reverse("special_services:outlet", args=[org.b1o.pk])).content.decode()
     # then the inspection is linked and the wheelchair flagged
@@ -113,7 +148,9 @@ def test_the_latest_facilities_inspection_is_shown_and_a_disagreement_flagged(or
 
 def test_head_office_maintains_the_checklist_and_branches_cannot(org, hq_officer, branch_officer, client_for):
     # when head office adds an item, a branch tries
-    r = client_for(hq_officer).post(reverse("special_services:items"), {"code": "sign_language", "name": "手语服务"})
+    r = client_for(hq_officer).post(
+        reverse("special_services:items"), {"code": "sign_language", "name": "手语服务"}
+    )
     denied = client_for(branch_officer).post(reverse("special_services:items"), {"code": "x_y", "name": "X"})
     bad = client_for(hq_officer).post(reverse("special_services:items"), {"code": "Bad Code", "name": ""})
     # then
@@ -122,7 +159,9 @@ def test_head_office_maintains_the_checklist_and_branches_cannot(org, hq_officer
     assert not FacilityItem.objects.filter(code__in=["x_y", "Bad Code"]).exists()
     # and retiring keeps the row, off the checklist
     item = FacilityItem.objects.get(code="sign_language")
-    client_for(hq_officer).post(reverse("special_services:item_edit", args=[item.pk]), {"name": "手语服务", "sort_order": 5})
+    client_for(hq_officer).post(
+        reverse("special_services:item_edit", args=[item.pk]), {"name": "手语服务", "sort_order": 5}
+    )
     item.refresh_from_db()
     assert item.active is False
 
@@ -135,15 +174,28 @@ def test_a_home_service_keeps_the_person_in_the_vault_and_reveal_is_logged(
 ):
     # given a service recorded on the page
     c = client_for(branch_officer)
-    r = c.post(reverse("special_services:home_service_new"), {
-        "org_unit": org.b1o.code, "served_on": "2026-06-10", "name": "王秀英", "phone": "13911112222",
-        "id_number": "110101199003074514", "reason": "advanced_age", "service": "social_security_card",
-        "place": "home", "staff_involved": 2, "outcome": "done", "notes": "家属陪同",
-    })
+    r = c.post(
+        reverse("special_services:home_service_new"),
+        {
+            "org_unit": org.b1o.code,
+            "served_on": "2026-06-10",
+            "name": "王秀英",
+            "phone": "13911112222",
+            "id_number": "110101199003074514",
+            "reason": "advanced_age",
+            "service": "social_security_card",
+            "place": "home",
+            "staff_involved": 2,
+            "outcome": "done",
+            "notes": "家属陪同",
+        },
+    )
     assert r.status_code == 302
     s = HomeService.objects.get()
     # then the person is a vault consumer: sealed phone, masked on the list and the detail page
-    assert s.consumer.phone.reveal() == "13911112222" and "13911112222" not in str(Consumer.objects.values_list("phone", flat=True)[0])
+    assert s.consumer.phone.reveal() == "13911112222" and "13911112222" not in str(
+        Consumer.objects.values_list("phone", flat=True)[0]
+    )
     listing = c.get(reverse("special_services:home_services")).content.decode()
     assert s.consumer.masked_name in listing and "王秀英" not in listing
     detail = client_for(power_b1).get(s.get_absolute_url()).content.decode()
@@ -181,10 +233,18 @@ def test_the_same_person_served_twice_is_one_consumer(org, branch_officer):
 def test_bad_input_through_the_api_is_refused_with_field_errors(org, branch_officer, api_for, change, field):
     # given
     before = (HomeService.objects.count(), Consumer.objects.count())
-    body = {"org_unit": org.b1o.code, "served_on": "2026-06-10", "name": "李桂兰", "phone": "13922223333",
-            "reason": "advanced_age", "service": "withdrawal"} | change
+    body = {
+        "org_unit": org.b1o.code,
+        "served_on": "2026-06-10",
+        "name": "李桂兰",
+        "phone": "13922223333",
+        "reason": "advanced_age",
+        "service": "withdrawal",
+    } | change
     # when
-    r = api_for(branch_officer).post("/api/v1/special-services/home-services", body, content_type="application/json")
+    r = api_for(branch_officer).post(
+        "/api/v1/special-services/home-services", body, content_type="application/json"
+    )
     # then 422 in the error shape, the field named, nothing stored
     assert r.status_code == 422, r.content
     assert field in r.json()["fields"]
@@ -193,20 +253,45 @@ def test_bad_input_through_the_api_is_refused_with_field_errors(org, branch_offi
 
 def test_the_api_records_reads_changes_and_deletes(org, branch_officer, api_for):
     api = api_for(branch_officer)
-    r = api.post("/api/v1/special-services/home-services", {"org_unit": org.b1o.code, "served_on": "2026-06-10",
-                 "name": "李桂兰", "phone": "13922223333", "reason": "advanced_age", "service": "withdrawal"},
-                 content_type="application/json")
-    assert r.status_code == 201 and r.json()["person"] == HomeService.objects.get().consumer.masked_name != "李桂兰" and "13922223333" not in r.content.decode()
+    r = api.post(
+        "/api/v1/special-services/home-services",
+        {
+            "org_unit": org.b1o.code,
+            "served_on": "2026-06-10",
+            "name": "李桂兰",
+            "phone": "13922223333",
+            "reason": "advanced_age",
+            "service": "withdrawal",
+        },
+        content_type="application/json",
+    )
+    assert (
+        r.status_code == 201
+        and r.json()["person"] == HomeService.objects.get().consumer.masked_name != "李桂兰"
+        and "13922223333" not in r.content.decode()
+    )
     pk = r.json()["id"]
-    assert api.patch(f"/api/v1/special-services/home-services/{pk}", {"outcome": "partly"},
-                     content_type="application/json").json()["outcome"] == "partly"
+    assert (
+        api.patch(
+            f"/api/v1/special-services/home-services/{pk}",
+            {"outcome": "partly"},
+            content_type="application/json",
+        ).json()["outcome"]
+        == "partly"
+    )
     listed = api.get("/api/v1/special-services/home-services?reason=advanced_age").json()
     assert [i["id"] for i in listed["items"]] == [pk]
-    put = api.put(f"/api/v1/special-services/outlets/{org.b1o.code}/facilities/wheelchair",
-                  {"present": True, "note": ""}, content_type="application/json")
+    put = api.put(
+        f"/api/v1/special-services/outlets/{org.b1o.code}/facilities/wheelchair",
+        {"present": True, "note": ""},
+        content_type="application/json",
+    )
     assert put.status_code == 200 and put.json()["present"] is True
-    bad = api.put(f"/api/v1/special-services/outlets/{org.b1o.code}/facilities/wheelchair",
-                  {"present": "maybe"}, content_type="application/json")
+    bad = api.put(
+        f"/api/v1/special-services/outlets/{org.b1o.code}/facilities/wheelchair",
+        {"present": "maybe"},
+        content_type="application/json",
+    )
     assert bad.status_code == 422 and "present" in bad.json()["fields"]
     assert api.delete(f"/api/v1/special-services/home-services/{pk}").status_code == 204
     assert not HomeService.objects.exists()
@@ -218,15 +303,26 @@ def test_the_api_records_reads_changes_and_deletes(org, branch_officer, api_for)
 def _complaint(actor, unit, groups, received="2026-05-02T10:30:00+08:00"):
     from xiaobao.complaints.services import complaint_register
 
-    complaint, _ = complaint_register(actor=actor, data={
-        "received_at": received, "channel": "A01", "business_type": "B01", "cause": "C01", "org_unit": unit.code,
-        "complainant": {"name": "张桂芳", "phone": "13812345678"}, "request": "请求", "description": "描述",
-        "special_groups": groups,
-    })
+    complaint, _ = complaint_register(
+        actor=actor,
+        data={
+            "received_at": received,
+            "channel": "A01",
+            "business_type": "B01",
+            "cause": "C01",
+            "org_unit": unit.code,
+            "complainant": {"name": "张桂芳", "phone": "13812345678"},
+            "request": "请求",
+            "description": "描述",
+            "special_groups": groups,
+        },
+    )
     return complaint
 
 
-def test_figures_equal_the_rows_behind_them_in_every_slice(org, hq_officer, branch_officer, other_branch_officer, power_b1, power_b2):
+def test_figures_equal_the_rows_behind_them_in_every_slice(
+    org, hq_officer, branch_officer, other_branch_officer, power_b1, power_b2
+):
     from xiaobao.core.services.org import org_unit_create
 
     # given outlets in both branches, registers, services and complaints in and out of the period
@@ -237,7 +333,9 @@ def test_figures_equal_the_rows_behind_them_in_every_slice(org, hq_officer, bran
     facility_set(actor=other_branch_officer, outlet=b2o, item=items[0], present=False)
     _service(branch_officer, org.b1o, day="2026-05-01", name="王秀英", reason="advanced_age")
     _service(branch_officer, org.b1o, day="2026-05-03", name="王秀英", reason="advanced_age")
-    _service(branch_officer, org.b1s, day="2026-05-04", name="赵桂兰", reason="disability", service="withdrawal")
+    _service(
+        branch_officer, org.b1s, day="2026-05-04", name="赵桂兰", reason="disability", service="withdrawal"
+    )
     _service(other_branch_officer, b2o, day="2026-05-05", name="钱玉兰", reason="serious_illness")
     _service(branch_officer, org.b1o, day="2026-03-01", name="孙秀兰")  # outside the period
     _complaint(power_b1, org.b1s, ["elderly", "disabled"])
@@ -252,22 +350,37 @@ def test_figures_equal_the_rows_behind_them_in_every_slice(org, hq_officer, bran
     assert (bank.total.outlets, bank.total.outlets_equipped, bank.total.outlets_checked) == (2, 1, 2)
     assert (bank.total.services, bank.total.people, bank.total.complaints) == (4, 3, 2)
     rows = {r.key: r.tally for r in bank.by_unit}
-    assert (rows["B1"].services, rows["B1"].people, rows["B1"].complaints, rows["B1"].outlets_equipped) == (3, 2, 1, 1)
+    assert (rows["B1"].services, rows["B1"].people, rows["B1"].complaints, rows["B1"].outlets_equipped) == (
+        3,
+        2,
+        1,
+        1,
+    )
     assert (rows["B2"].services, rows["B2"].complaints, rows["B2"].outlets_equipped) == (1, 1, 0)
     assert sum(r.services for r in rows.values()) == bank.total.services
     reasons = {r.key: r.count for r in bank.by_reason}
-    assert reasons == {"limited_mobility": 0, "serious_illness": 1, "advanced_age": 2, "disability": 1, "other": 0}
+    assert reasons == {
+        "limited_mobility": 0,
+        "serious_illness": 1,
+        "advanced_age": 2,
+        "disability": 1,
+        "other": 0,
+    }
     assert {r.key: r.count for r in bank.by_group}["elderly"] == 2
     assert {r.key: r.count for r in bank.by_group}["disabled"] == 1
     # and every slice equals its own query
-    assert HomeService.objects.filter(served_on__range=(period.start, period.end)).count() == bank.total.services
+    assert (
+        HomeService.objects.filter(served_on__range=(period.start, period.end)).count() == bank.total.services
+    )
     assert (b1.total.services, b1.total.people, b1.total.outlets) == (3, 2, 1)
     assert {r.key: r.tally.services for r in b1.by_unit} == {"B1-S1": 3}
     # and branch 1 may not analyse branch 2 (empty figures) nor open it on the page
     assert compute(user=branch_officer, unit=org.b2, period=period).total.services == 0
 
 
-def test_figures_page_drills_down_and_exports(org, hq_officer, branch_officer, client_for, django_assert_max_num_queries):
+def test_figures_page_drills_down_and_exports(
+    org, hq_officer, branch_officer, client_for, django_assert_max_num_queries
+):
     _service(branch_officer, org.b1o, day="2026-05-01")
     c = client_for(hq_officer)
     with django_assert_max_num_queries(30):
@@ -278,7 +391,9 @@ def test_figures_page_drills_down_and_exports(org, hq_officer, branch_officer, c
     assert 'data-testid="services-B1-S1"' in drilled.content.decode()
     bad = c.get(reverse("special_services:figures"), {"unit": "HO", "period": "2026-13-45"})
     assert bad.status_code == 400
-    assert client_for(branch_officer).get(reverse("special_services:figures"), {"unit": "B2"}).status_code == 404
+    assert (
+        client_for(branch_officer).get(reverse("special_services:figures"), {"unit": "B2"}).status_code == 404
+    )
     x = c.get(reverse("special_services:figures_export"), {"unit": "HO", "period": "2026"})
     wb = load_workbook(BytesIO(x.content))
     ws = wb.worksheets[0]
@@ -287,14 +402,21 @@ def test_figures_page_drills_down_and_exports(org, hq_officer, branch_officer, c
     assert any("北京分行" in v for v in cells)
 
 
-def test_home_services_export_masks_the_person(org, branch_officer, client_for, django_assert_max_num_queries):
+def test_home_services_export_masks_the_person(
+    org, branch_officer, client_for, django_assert_max_num_queries
+):
     for i in range(3):
         _service(branch_officer, org.b1o, day=f"2026-06-0{i + 1}", name=f"王秀{'英兰芳'[i]}")
     c = client_for(branch_officer)
     with django_assert_max_num_queries(20):
         assert c.get(reverse("special_services:home_services")).status_code == 200
     x = c.get(reverse("special_services:home_services_export"))
-    cells = [str(v) for row in load_workbook(BytesIO(x.content)).worksheets[0].iter_rows(values_only=True) for v in row if v]
+    cells = [
+        str(v)
+        for row in load_workbook(BytesIO(x.content)).worksheets[0].iter_rows(values_only=True)
+        for v in row
+        if v
+    ]
     masked = HomeService.objects.filter(consumer__name="王秀英").get().consumer.masked_name
     assert masked in cells and not any("13911112222" in v or "王秀英" in v for v in cells)
     assert AuditEvent.objects.filter(action="export", object_type="special_services.homeservice").exists()
