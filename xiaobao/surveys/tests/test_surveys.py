@@ -105,7 +105,7 @@ def test_public_answer_anonymous_then_repeat_refused(client, world, org):
     # when the same form is sent again: refused kindly, nothing stored
     again = client.post(f"/public/surveys/{survey.token}/?at={org.b1o.code}", data)
     assert (
-        again.status_code == 409 and "received already" in again.content.decode() or again.status_code == 409
+        (again.status_code == 409 and "received already" in again.content.decode()) or again.status_code == 409
     )
     assert Response.objects.count() == 1
     # and the same browser with a fresh form: told it answered, a post refused
