@@ -143,9 +143,9 @@ def compute(*, user: Any, unit: OrgUnit, period: Period) -> SurveyFigures:
     own = Row(unit=unit, own=True)
     for uid, t in per_unit.items():
         path = paths.get(uid, "")
-        row = next((rows[c.pk] for c in children if path.startswith(c.path)), own)
+        slot = next((rows[c.pk] for c in children if path.startswith(c.path)), own)
         for name in ("responses", "rated", "satisfied", "consented"):
-            setattr(row.tally, name, getattr(row.tally, name) + getattr(t, name))
+            setattr(slot.tally, name, getattr(slot.tally, name) + getattr(t, name))
     by_unit = ([own] if own.tally.responses else []) + [r for r in rows.values() if r.tally.responses]
     return SurveyFigures(
         unit=unit, period=period, total=total, by_unit=by_unit, figures=_figures(total, unit)
