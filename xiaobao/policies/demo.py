@@ -14,35 +14,213 @@ from django.utils import timezone
 
 # (number, title, owner department, level unit, [(regulation code, article number)], higher rule)
 CATALOGUE: list[tuple[str, str, str, str, list[tuple[str, str]], str]] = [
-    ("XB-CP-001", "消费者权益保护工作管理办法", "消费者权益保护部", "HO", [("cbirc-consumer-protection-2022", "第七条"), ("cbirc-consumer-protection-2022", "第八条")], "银行保险机构消费者权益保护管理办法"),
-    ("XB-CP-002", "消费投诉处理管理办法", "消费者权益保护部", "HO", [("nfra-complaints-2020", "第七条"), ("nfra-complaints-2020", "第十八条"), ("nfra-complaints-2020", "第十九条"), ("nfra-complaints-2020", "第二十一条")], "银行业保险业消费投诉处理管理办法"),
-    ("XB-CP-003", "投诉处理核查管理细则", "消费者权益保护部", "HO", [("nfra-complaints-2020", "第二十条")], "银行业保险业消费投诉处理管理办法"),
-    ("XB-CP-004", "重大消费投诉应急预案", "消费者权益保护部", "HO", [("nfra-complaints-2020", "第二十九条")], "银行业保险业消费投诉处理管理办法"),
-    ("XB-CP-005", "消费者权益保护审查实施细则", "消费者权益保护部", "HO", [("cbirc-consumer-protection-2022", "第九条"), ("suitability-2025", "第八条")], "银行保险机构消费者权益保护管理办法"),
-    ("XB-CP-006", "消费投诉统计分析与溯源整改办法", "消费者权益保护部", "HO", [("nfra-complaints-2020", "第二十六条")], "银行业保险业消费投诉处理管理办法"),
-    ("XB-CP-007", "消费者权益保护考核评价办法", "消费者权益保护部", "HO", [("nfra-complaints-2020", "第二十七条"), ("suitability-2025", "第十六条")], ""),
-    ("XB-CP-008", "消费者权益保护信息披露管理办法", "消费者权益保护部", "HO", [("cbirc-consumer-protection-2022", "第十条"), ("nfra-complaints-2020", "第八条")], ""),
+    (
+        "XB-CP-001",
+        "消费者权益保护工作管理办法",
+        "消费者权益保护部",
+        "HO",
+        [("cbirc-consumer-protection-2022", "第七条"), ("cbirc-consumer-protection-2022", "第八条")],
+        "银行保险机构消费者权益保护管理办法",
+    ),
+    (
+        "XB-CP-002",
+        "消费投诉处理管理办法",
+        "消费者权益保护部",
+        "HO",
+        [
+            ("nfra-complaints-2020", "第七条"),
+            ("nfra-complaints-2020", "第十八条"),
+            ("nfra-complaints-2020", "第十九条"),
+            ("nfra-complaints-2020", "第二十一条"),
+        ],
+        "银行业保险业消费投诉处理管理办法",
+    ),
+    (
+        "XB-CP-003",
+        "投诉处理核查管理细则",
+        "消费者权益保护部",
+        "HO",
+        [("nfra-complaints-2020", "第二十条")],
+        "银行业保险业消费投诉处理管理办法",
+    ),
+    (
+        "XB-CP-004",
+        "重大消费投诉应急预案",
+        "消费者权益保护部",
+        "HO",
+        [("nfra-complaints-2020", "第二十九条")],
+        "银行业保险业消费投诉处理管理办法",
+    ),
+    (
+        "XB-CP-005",
+        "消费者权益保护审查实施细则",
+        "消费者权益保护部",
+        "HO",
+        [("cbirc-consumer-protection-2022", "第九条"), ("suitability-2025", "第八条")],
+        "银行保险机构消费者权益保护管理办法",
+    ),
+    (
+        "XB-CP-006",
+        "消费投诉统计分析与溯源整改办法",
+        "消费者权益保护部",
+        "HO",
+        [("nfra-complaints-2020", "第二十六条")],
+        "银行业保险业消费投诉处理管理办法",
+    ),
+    (
+        "XB-CP-007",
+        "消费者权益保护考核评价办法",
+        "消费者权益保护部",
+        "HO",
+        [("nfra-complaints-2020", "第二十七条"), ("suitability-2025", "第十六条")],
+        "",
+    ),
+    (
+        "XB-CP-008",
+        "消费者权益保护信息披露管理办法",
+        "消费者权益保护部",
+        "HO",
+        [("cbirc-consumer-protection-2022", "第十条"), ("nfra-complaints-2020", "第八条")],
+        "",
+    ),
     ("XB-CP-009", "金融知识宣传教育工作管理办法", "消费者权益保护部", "HO", [], ""),
-    ("XB-CP-010", "消费者权益保护培训管理办法", "人力资源部", "HO", [("pboc-consumer-protection-2020", "培训（条号待核实）")], ""),
-    ("XB-RT-001", "个人金融产品适当性管理办法", "个人金融部", "HO", [("cbirc-consumer-protection-2022", "第十一条"), ("suitability-2025", "第二十二条"), ("suitability-2025", "第二十九条")], "金融机构产品适当性管理办法"),
-    ("XB-RT-002", "营业网点销售专区录音录像管理办法", "个人金融部", "HO", [("bank-sales-recording-2017", "第二条"), ("suitability-2025", "第十七条")], ""),
-    ("XB-RT-003", "营销宣传行为管理办法", "个人金融部", "HO", [("advertising-law-2021", "第四条"), ("advertising-law-2021", "第二十五条"), ("wm-sales-2021", "第二十五条")], "中华人民共和国广告法"),
-    ("XB-RT-004", "代理保险业务销售管理办法", "个人金融部", "HO", [("insurance-sales-2023", "第十七条"), ("insurance-traceability-2017", "第六条")], "保险销售行为管理办法"),
+    (
+        "XB-CP-010",
+        "消费者权益保护培训管理办法",
+        "人力资源部",
+        "HO",
+        [("pboc-consumer-protection-2020", "培训（条号待核实）")],
+        "",
+    ),
+    (
+        "XB-RT-001",
+        "个人金融产品适当性管理办法",
+        "个人金融部",
+        "HO",
+        [
+            ("cbirc-consumer-protection-2022", "第十一条"),
+            ("suitability-2025", "第二十二条"),
+            ("suitability-2025", "第二十九条"),
+        ],
+        "金融机构产品适当性管理办法",
+    ),
+    (
+        "XB-RT-002",
+        "营业网点销售专区录音录像管理办法",
+        "个人金融部",
+        "HO",
+        [("bank-sales-recording-2017", "第二条"), ("suitability-2025", "第十七条")],
+        "",
+    ),
+    (
+        "XB-RT-003",
+        "营销宣传行为管理办法",
+        "个人金融部",
+        "HO",
+        [
+            ("advertising-law-2021", "第四条"),
+            ("advertising-law-2021", "第二十五条"),
+            ("wm-sales-2021", "第二十五条"),
+        ],
+        "中华人民共和国广告法",
+    ),
+    (
+        "XB-RT-004",
+        "代理保险业务销售管理办法",
+        "个人金融部",
+        "HO",
+        [("insurance-sales-2023", "第十七条"), ("insurance-traceability-2017", "第六条")],
+        "保险销售行为管理办法",
+    ),
     ("XB-RT-005", "老年客户服务与适老化管理办法", "个人金融部", "HO", [("suitability-2025", "第十八条")], ""),
-    ("XB-IT-001", "个人金融信息保护管理办法", "信息科技部", "HO", [("pipl-2021", "第五条"), ("pipl-2021", "第十七条"), ("pipl-2021", "第二十八条"), ("pipl-2021", "第五十一条")], "中华人民共和国个人信息保护法"),
-    ("XB-IT-002", "个人信息安全事件应急处置办法", "信息科技部", "HO", [("pipl-2021", "第五十七条")], "中华人民共和国个人信息保护法"),
-    ("XB-IT-003", "网络日志留存管理规定", "信息科技部", "HO", [("cybersecurity-law-2016", "第二十一条第三项")], "中华人民共和国网络安全法"),
-    ("XB-CP-011", "投诉接待场所录音录像管理规定", "消费者权益保护部", "HO", [("nfra-complaints-2020", "第七条")], ""),
-    ("XB-CP-012", "合作机构消费者权益保护管理办法", "消费者权益保护部", "HO", [("nfra-complaints-2020", "第十条")], ""),
-    ("B01-CP-001", "北京分行消费投诉处理实施细则", "消费者权益保护办公室", "B01", [("nfra-complaints-2020", "第十二条"), ("nfra-complaints-2020", "第十三条")], "总行《消费投诉处理管理办法》"),
-    ("B01-CP-002", "北京分行网点投诉接待规范", "消费者权益保护办公室", "B01", [("nfra-complaints-2020", "第十四条")], ""),
+    (
+        "XB-IT-001",
+        "个人金融信息保护管理办法",
+        "信息科技部",
+        "HO",
+        [
+            ("pipl-2021", "第五条"),
+            ("pipl-2021", "第十七条"),
+            ("pipl-2021", "第二十八条"),
+            ("pipl-2021", "第五十一条"),
+        ],
+        "中华人民共和国个人信息保护法",
+    ),
+    (
+        "XB-IT-002",
+        "个人信息安全事件应急处置办法",
+        "信息科技部",
+        "HO",
+        [("pipl-2021", "第五十七条")],
+        "中华人民共和国个人信息保护法",
+    ),
+    (
+        "XB-IT-003",
+        "网络日志留存管理规定",
+        "信息科技部",
+        "HO",
+        [("cybersecurity-law-2016", "第二十一条第三项")],
+        "中华人民共和国网络安全法",
+    ),
+    (
+        "XB-CP-011",
+        "投诉接待场所录音录像管理规定",
+        "消费者权益保护部",
+        "HO",
+        [("nfra-complaints-2020", "第七条")],
+        "",
+    ),
+    (
+        "XB-CP-012",
+        "合作机构消费者权益保护管理办法",
+        "消费者权益保护部",
+        "HO",
+        [("nfra-complaints-2020", "第十条")],
+        "",
+    ),
+    (
+        "B01-CP-001",
+        "北京分行消费投诉处理实施细则",
+        "消费者权益保护办公室",
+        "B01",
+        [("nfra-complaints-2020", "第十二条"), ("nfra-complaints-2020", "第十三条")],
+        "总行《消费投诉处理管理办法》",
+    ),
+    (
+        "B01-CP-002",
+        "北京分行网点投诉接待规范",
+        "消费者权益保护办公室",
+        "B01",
+        [("nfra-complaints-2020", "第十四条")],
+        "",
+    ),
     ("B01-CP-003", "北京分行金融知识宣传工作细则", "消费者权益保护办公室", "B01", [], ""),
-    ("B02-CP-001", "上海分行消费投诉处理实施细则", "消费者权益保护办公室", "B02", [("nfra-complaints-2020", "第十五条"), ("nfra-complaints-2020", "第十七条")], "总行《消费投诉处理管理办法》"),
-    ("B02-CP-002", "上海分行营销宣传审核细则", "消费者权益保护办公室", "B02", [("insurance-sales-2023", "第十八条")], ""),
+    (
+        "B02-CP-001",
+        "上海分行消费投诉处理实施细则",
+        "消费者权益保护办公室",
+        "B02",
+        [("nfra-complaints-2020", "第十五条"), ("nfra-complaints-2020", "第十七条")],
+        "总行《消费投诉处理管理办法》",
+    ),
+    (
+        "B02-CP-002",
+        "上海分行营销宣传审核细则",
+        "消费者权益保护办公室",
+        "B02",
+        [("insurance-sales-2023", "第十八条")],
+        "",
+    ),
 ]
 REPEALED = {"XB-CP-011", "B01-CP-003"}  # merged into others
 REVISED_TWICE = {"XB-CP-002", "XB-RT-003", "XB-IT-001"}
-NOT_REVISED = {"XB-CP-004", "XB-CP-010", "XB-IT-003", "B02-CP-002", "XB-CP-012"}  # some of them due for review
+NOT_REVISED = {
+    "XB-CP-004",
+    "XB-CP-010",
+    "XB-IT-003",
+    "B02-CP-002",
+    "XB-CP-012",
+}  # some of them due for review
 PENDING = "XB-RT-001"  # a revision drafted, awaiting approval
 REASONS_REVISE = [
     "根据《金融机构产品适当性管理办法》（金融监管总局令2025年第7号）调整相关条款",
@@ -66,13 +244,21 @@ GENERIC = [
 
 def _clauses(title: str, owner: str, articles: list[Any]) -> list[dict[str, Any]]:
     cn = "一二三四五六七八九十"
-    body = [f"为规范{title.replace('办法', '').replace('细则', '').replace('规定', '').replace('规范', '')}工作，根据有关法律法规和监管规定，制定本办法。"]
+    body = [
+        f"为规范{title.replace('办法', '').replace('细则', '').replace('规定', '').replace('规范', '')}工作，根据有关法律法规和监管规定，制定本办法。"
+    ]
     body += [f"{a.summary}本行据此建立相应机制并组织实施。" for a in articles]
     body += [g.format(owner=owner) for g in GENERIC]
     out = []
     for i, text in enumerate(body, 1):
         number = f"第{cn[i - 1]}条" if i <= 10 else f"第十{cn[i - 11]}条"
-        out.append({"number": number, "text": text, "article": articles[i - 2] if 2 <= i < 2 + len(articles) else None})
+        out.append(
+            {
+                "number": number,
+                "text": text,
+                "article": articles[i - 2] if 2 <= i < 2 + len(articles) else None,
+            }
+        )
     return out
 
 
@@ -96,10 +282,15 @@ def policies_demo_load(*, seed: int = 20261123) -> dict[str, int]:
     rng = random.Random(seed)
     today = localdate()
     hq = User.objects.filter(username="hq_cp").first()
-    branch = {"B01": User.objects.filter(username="branch1_cp").first(), "B02": User.objects.filter(username="branch2_cp").first()}
+    branch = {
+        "B01": User.objects.filter(username="branch1_cp").first(),
+        "B02": User.objects.filter(username="branch2_cp").first(),
+    }
     if hq is None:
         return {"policies": 0}
-    articles = {(a.regulation.code, a.number): a for a in RegulationArticle.objects.select_related("regulation")}
+    articles = {
+        (a.regulation.code, a.number): a for a in RegulationArticle.objects.select_related("regulation")
+    }
     start = today - dt.timedelta(days=3 * 365)
     counts = {"policies": 0, "versions": 0}
     with transaction.atomic():
@@ -116,7 +307,9 @@ def policies_demo_load(*, seed: int = 20261123) -> dict[str, int]:
                         "org_unit": unit,
                         "number": number,
                         "title": title,
-                        "document_number": f"晓宝银发〔{year}〕{10 + idx}号" if unit == "HO" else f"晓宝{unit}发〔{year}〕{idx}号",
+                        "document_number": f"晓宝银发〔{year}〕{10 + idx}号"
+                        if unit == "HO"
+                        else f"晓宝{unit}发〔{year}〕{idx}号",
                         "owner_department": owner,
                         "higher_rule": higher,
                         "effective_on": enacted,
@@ -127,15 +320,22 @@ def policies_demo_load(*, seed: int = 20261123) -> dict[str, int]:
                 v1 = policy.versions.get()
                 for c in clauses:
                     if c["article"] is not None:
-                        mapping_add(actor=actor, clause=v1.clauses.get(number=c["number"]), article_id=c["article"].pk)
+                        mapping_add(
+                            actor=actor, clause=v1.clauses.get(number=c["number"]), article_id=c["article"].pk
+                        )
                 version_approve(actor=actor, version=v1, approved_on=enacted)
             counts["policies"] += 1
             counts["versions"] += 1
             policy.refresh_from_db()
             day = enacted
-            rounds = 0 if number in NOT_REVISED or number in REPEALED else (2 if number in REVISED_TWICE else 1)
+            rounds = (
+                0 if number in NOT_REVISED or number in REPEALED else (2 if number in REVISED_TWICE else 1)
+            )
             for r in range(rounds):
-                day = min(day + dt.timedelta(days=rng.randint(200, 420)), today - dt.timedelta(days=rng.randint(5, 60)))
+                day = min(
+                    day + dt.timedelta(days=rng.randint(200, 420)),
+                    today - dt.timedelta(days=rng.randint(5, 60)),
+                )
                 if day <= policy.last_reviewed_on:
                     break
                 with recording_at(_at(day)):
@@ -150,7 +350,12 @@ def policies_demo_load(*, seed: int = 20261123) -> dict[str, int]:
                     draft = revision_draft(
                         actor=actor,
                         policy=policy,
-                        data={"reason": rng.choice(REASONS_REVISE), "effective_on": day, "clauses": new, "document_number": f"晓宝银发〔{day.year}〕{30 + idx + r}号"},
+                        data={
+                            "reason": rng.choice(REASONS_REVISE),
+                            "effective_on": day,
+                            "clauses": new,
+                            "document_number": f"晓宝银发〔{day.year}〕{30 + idx + r}号",
+                        },
                     )
                     version_approve(actor=actor, version=draft, approved_on=day)
                 counts["versions"] += 1
@@ -158,17 +363,36 @@ def policies_demo_load(*, seed: int = 20261123) -> dict[str, int]:
             if number in REPEALED:
                 day = today - dt.timedelta(days=rng.randint(20, 120))
                 with recording_at(_at(day)):
-                    draft = repeal_draft(actor=actor, policy=policy, data={"reason": REASONS_REPEAL[number], "effective_on": day})
+                    draft = repeal_draft(
+                        actor=actor,
+                        policy=policy,
+                        data={"reason": REASONS_REPEAL[number], "effective_on": day},
+                    )
                     version_approve(actor=actor, version=draft, approved_on=day)
                 counts["versions"] += 1
-            elif number not in NOT_REVISED and rng.random() < 0.4 and policy.last_reviewed_on < today - dt.timedelta(days=120):
+            elif (
+                number not in NOT_REVISED
+                and rng.random() < 0.4
+                and policy.last_reviewed_on < today - dt.timedelta(days=120)
+            ):
                 day = today - dt.timedelta(days=rng.randint(10, 100))
                 with recording_at(_at(day)):
-                    policy_mark_reviewed(actor=actor, policy=policy, data={"reviewed_on": day, "note": "年度制度评估，暂无需修订"})
+                    policy_mark_reviewed(
+                        actor=actor,
+                        policy=policy,
+                        data={"reviewed_on": day, "note": "年度制度评估，暂无需修订"},
+                    )
             if number == PENDING:
                 policy.refresh_from_db()
                 with recording_at(_at(today - dt.timedelta(days=3))):
-                    revision_draft(actor=actor, policy=policy, data={"reason": "根据金融监管总局令2025年第7号修订适当性管理要求", "effective_on": today + dt.timedelta(days=30)})
+                    revision_draft(
+                        actor=actor,
+                        policy=policy,
+                        data={
+                            "reason": "根据金融监管总局令2025年第7号修订适当性管理要求",
+                            "effective_on": today + dt.timedelta(days=30),
+                        },
+                    )
     counts["in_force"] = Policy.objects.filter(status__in=["in_force", "revised"]).count()
     counts["drafts"] = PolicyVersion.objects.filter(approved_at__isnull=True).count()
     return counts

@@ -271,12 +271,15 @@ def version_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = VersionEditForm(request.POST or None, initial=initial)
     status = 200
     if v.frozen:
-        status = 409
-        form.is_bound and form.is_valid()
-        form.add_error(
-            None, _("An approved version is frozen and cannot be changed; draft a revision instead.")
-        )
-    elif request.method == "POST":
+        blocked = _("An approved version is frozen and cannot be changed; draft a revision instead.")
+        context = {
+            "heading": _("Edit draft %(v)s") % {"v": v},
+            "policy": v.policy,
+            "version": v,
+            "blocked": blocked,
+        }
+        return render(request, "policies/form.html", context, status=409)
+    if request.method == "POST":
         data = _data(form) if form.is_valid() else {}
         if v.kind == ChangeKind.REPEAL:
             data.pop("clauses", None)

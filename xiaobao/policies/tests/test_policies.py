@@ -78,7 +78,9 @@ def test_the_api_refuses_to_change_an_approved_version(hq_officer, api_for, org)
     v1 = policy.current_version
     client = api_for(hq_officer)
     # when it is patched, approved again or discarded
-    patched = client.patch(f"/api/v1/policy-versions/{v1.pk}", json.dumps({"reason": "改"}), content_type="application/json")
+    patched = client.patch(
+        f"/api/v1/policy-versions/{v1.pk}", json.dumps({"reason": "改"}), content_type="application/json"
+    )
     again = client.post(f"/api/v1/policy-versions/{v1.pk}/approve", "{}", content_type="application/json")
     deleted = client.delete(f"/api/v1/policy-versions/{v1.pk}")
     # then 409 in the error shape, and the version is as approved
@@ -114,14 +116,18 @@ def test_revise_makes_a_new_version_and_the_old_stays(hq_officer, org):
     # and a second draft while one waits is refused
     revision_draft(actor=hq_officer, policy=policy, data={"reason": "再修订", "effective_on": "2026-08-01"})
     with pytest.raises(Exception) as exc:
-        revision_draft(actor=hq_officer, policy=policy, data={"reason": "又一次", "effective_on": "2026-08-01"})
+        revision_draft(
+            actor=hq_officer, policy=policy, data={"reason": "又一次", "effective_on": "2026-08-01"}
+        )
     assert getattr(exc.value, "status", None) == 409
 
 
 def test_repeal_sets_the_policy_repealed(hq_officer, org):
     # given a policy in force; when its repeal is approved
     policy = make_policy(hq_officer, "HO", "P-1", "消费投诉处理管理办法")
-    draft = repeal_draft(actor=hq_officer, policy=policy, data={"reason": "并入新办法", "effective_on": "2026-06-01"})
+    draft = repeal_draft(
+        actor=hq_officer, policy=policy, data={"reason": "并入新办法", "effective_on": "2026-06-01"}
+    )
     version_approve(actor=hq_officer, version=draft, approved_on=dt.date(2026, 6, 1))
     # then it is repealed, and cannot be revised any more
     policy.refresh_from_db()
@@ -137,15 +143,30 @@ def test_coverage_equals_the_mapping_of_clauses_in_force(hq_officer, client_for,
     a = make_policy(hq_officer, "HO", "P-A", "甲办法")
     b = make_policy(hq_officer, "HO", "P-B", "乙办法")
     c = make_policy(hq_officer, "HO", "P-C", "丙办法")
-    mapping_add(actor=hq_officer, clause=a.current_version.clauses.get(number="第二条"), article_id=_article().pk)
-    mapping_add(actor=hq_officer, clause=b.current_version.clauses.get(number="第一条"), article_id=_article("第八条").pk)
+    mapping_add(
+        actor=hq_officer, clause=a.current_version.clauses.get(number="第二条"), article_id=_article().pk
+    )
+    mapping_add(
+        actor=hq_officer,
+        clause=b.current_version.clauses.get(number="第一条"),
+        article_id=_article("第八条").pk,
+    )
     draft = revision_draft(
-        actor=hq_officer, policy=b, data={"reason": "删去", "effective_on": "2026-06-01",
-                                          "clauses": [{"number": "第一条", "text": "新文本"}]},
+        actor=hq_officer,
+        policy=b,
+        data={
+            "reason": "删去",
+            "effective_on": "2026-06-01",
+            "clauses": [{"number": "第一条", "text": "新文本"}],
+        },
     )
     ClauseArticle.objects.filter(clause__version=draft).delete()  # the revision drops the mapping
     version_approve(actor=hq_officer, version=draft, approved_on=dt.date(2026, 6, 1))
-    mapping_add(actor=hq_officer, clause=c.current_version.clauses.get(number="第一条"), article_id=_article("第十九条").pk)
+    mapping_add(
+        actor=hq_officer,
+        clause=c.current_version.clauses.get(number="第一条"),
+        article_id=_article("第十九条").pk,
+    )
     rep = repeal_draft(actor=hq_officer, policy=c, data={"reason": "废止", "effective_on": "2026-06-01"})
     version_approve(actor=hq_officer, version=rep, approved_on=dt.date(2026, 6, 1))
     # when the coverage report is read (page and API)
@@ -180,14 +201,20 @@ def test_the_yearly_list_equals_the_versions_approved_that_year(
     settings.INSTITUTION_NAME = "晓宝银行"
     a = make_policy(hq_officer, "HO", "P-A", "甲办法", approved_on=dt.date(2025, 3, 1))
     b = make_policy(hq_officer, "HO", "P-B", "乙办法", approved_on=dt.date(2026, 2, 1))
-    r = revision_draft(actor=hq_officer, policy=a, data={"reason": "按新规修订", "effective_on": "2026-05-01"})
+    r = revision_draft(
+        actor=hq_officer, policy=a, data={"reason": "按新规修订", "effective_on": "2026-05-01"}
+    )
     version_approve(actor=hq_officer, version=r, approved_on=dt.date(2026, 4, 20))
     x = repeal_draft(actor=hq_officer, policy=b, data={"reason": "并入甲办法", "effective_on": "2026-06-01"})
     version_approve(actor=hq_officer, version=x, approved_on=dt.date(2026, 5, 30))
     revision_draft(actor=hq_officer, policy=a, data={"reason": "草稿", "effective_on": "2026-09-01"})
-    make_policy(other_branch_officer, "B2", "B2-X", "上海分行细则", approved_on=dt.date(2026, 3, 1))  # not B1's
+    make_policy(
+        other_branch_officer, "B2", "B2-X", "上海分行细则", approved_on=dt.date(2026, 3, 1)
+    )  # not B1's
     expected = list(
-        PolicyVersion.objects.filter(approved_on__year=2026, policy__org_unit__code__in=["HO"]).order_by("approved_on")
+        PolicyVersion.objects.filter(approved_on__year=2026, policy__org_unit__code__in=["HO"]).order_by(
+            "approved_on"
+        )
     )
     # when head office reads 2026's list (page, API, Excel)
     client = client_for(hq_officer)
@@ -195,7 +222,9 @@ def test_the_yearly_list_equals_the_versions_approved_that_year(
     api = client.get("/api/v1/policy-changes?year=2026").json()
     xlsx = load_workbook(BytesIO(client.get(reverse("policies:changes_export", args=[2026])).content)).active
     # then each shows exactly the versions approved that year that it may see
-    hq_expected = list(PolicyVersion.objects.filter(approved_on__year=2026).order_by("approved_on", "policy__number"))
+    hq_expected = list(
+        PolicyVersion.objects.filter(approved_on__year=2026).order_by("approved_on", "policy__number")
+    )
     assert [v["id"] for v in api["versions"]] == [v.pk for v in hq_expected]
     assert api["counts"] == {"enact": 2, "revise": 1, "repeal": 1}
     assert page.content.decode().count('data-testid="change-row"') == len(hq_expected)
@@ -214,8 +243,17 @@ def test_bad_input_is_refused_with_field_errors_and_nothing_stored(hq_officer, a
     # when the API gets bad input
     resp = api_for(hq_officer).post(
         "/api/v1/policies",
-        json.dumps({"org_unit": "NOPE", "number": "P-1", "title": "", "owner_department": "部",
-                    "effective_on": "2026-01-01", "reason": "r", "clauses": [{"number": "第一条", "text": ""}]}),
+        json.dumps(
+            {
+                "org_unit": "NOPE",
+                "number": "P-1",
+                "title": "",
+                "owner_department": "部",
+                "effective_on": "2026-01-01",
+                "reason": "r",
+                "clauses": [{"number": "第一条", "text": ""}],
+            }
+        ),
         content_type="application/json",
     )
     # then 422 with field errors, nothing stored
@@ -223,7 +261,9 @@ def test_bad_input_is_refused_with_field_errors_and_nothing_stored(hq_officer, a
     fields = resp.json()["fields"]
     assert {"org_unit", "title", "clauses"} <= set(fields)
     # and the page form too
-    page = client_for(hq_officer).post(reverse("policies:create"), {"org_unit": "HO", "number": "", "title": "x"})
+    page = client_for(hq_officer).post(
+        reverse("policies:create"), {"org_unit": "HO", "number": "", "title": "x"}
+    )
     assert page.status_code == 400
     assert "errorlist" in page.content.decode()
     assert (Policy.objects.count(), PolicyVersion.objects.count(), PolicyClause.objects.count()) == before
@@ -235,8 +275,11 @@ def test_a_branch_may_not_change_head_office_policies(hq_officer, branch_officer
     client = api_for(branch_officer)
     assert client.get(f"/api/v1/policies/{policy.pk}").status_code == 200
     # when the branch tries to revise it: 403, nothing stored
-    resp = client.post(f"/api/v1/policies/{policy.pk}/revisions", json.dumps({"reason": "x", "effective_on": "2026-07-01"}),
-                       content_type="application/json")
+    resp = client.post(
+        f"/api/v1/policies/{policy.pk}/revisions",
+        json.dumps({"reason": "x", "effective_on": "2026-07-01"}),
+        content_type="application/json",
+    )
     assert resp.status_code == 403
     assert policy.versions.count() == 1
 
