@@ -364,7 +364,9 @@ def meeting_create(request: HttpRequest, body_id: int, payload: MeetingIn):
     data = payload.dict()
     data["topics"] = "\n".join(t.strip() for t in data["topics"] if t and t.strip())
     data["resolutions"] = "\n".join(t.strip() for t in data["resolutions"] if t and t.strip())
-    data["attendance"] = {a["member"]: {"present": a["present"], "reason": a["reason"]} for a in data["attendance"]}
+    data["attendance"] = {
+        a["member"]: {"present": a["present"], "reason": a["reason"]} for a in data["attendance"]
+    }
     meeting = svc.meeting_create(actor=_user(request), body=body, data=data)
     return Status(201, meeting_get(request, meeting.pk))
 
@@ -375,7 +377,12 @@ def meeting_get(request: HttpRequest, meeting_id: int):
     return {
         **_meeting(m),
         "attendance": [
-            {"member": a.member_id, "name": a.member.display_name, "present": a.present, "reason": a.absence_reason}
+            {
+                "member": a.member_id,
+                "name": a.member.display_name,
+                "present": a.present,
+                "reason": a.absence_reason,
+            }
             for a in m.attendance.all()
         ],
         "action_items": list(m.action_items.values_list("pk", flat=True)),
@@ -385,10 +392,17 @@ def meeting_get(request: HttpRequest, meeting_id: int):
 # --- action items -------------------------------------------------------------------------------------
 
 
-@router.get(f"{P}/action-items", response=list[ActionItemOut], summary="Action items (view=mine|overdue|to_verify)")
+@router.get(
+    f"{P}/action-items", response=list[ActionItemOut], summary="Action items (view=mine|overdue|to_verify)"
+)
 @paginate(LimitOffsetPagination)
 def item_list(
-    request: HttpRequest, view: str = "", status: str = "", source: str = "", body: int | None = None, unit: str = ""
+    request: HttpRequest,
+    view: str = "",
+    status: str = "",
+    source: str = "",
+    body: int | None = None,
+    unit: str = "",
 ):
     require_perm(request.user, VIEW)
     if view not in ("", "mine", "overdue", "to_verify"):
@@ -447,7 +461,10 @@ def item_action(request: HttpRequest, item_id: int, action: str):
     if version and not version.isdigit():
         raise field_error("If-Match", _("The If-Match header must be the item's version number."))
     svc.action_transition(
-        actor=_user(request), item=item, action=action, data=payload,
+        actor=_user(request),
+        item=item,
+        action=action,
+        data=payload,
         expected_version=int(version) if version else None,
     )
     return _item(sel.item_detail(request.user, item.pk) or item, request.user)
@@ -459,10 +476,19 @@ def evidence_upload(request: HttpRequest, item_id: int, file: File[UploadedFile]
     item = _visible_item(request, item_id)
     if not svc.can_add_evidence(request.user, item):
         raise PermissionDenied(_("You may not add evidence to this action item."))
-    ev = svc.evidence_add(actor=request.user, item=item, fileobj=file, name=file.name or "file", caption=caption)
+    ev = svc.evidence_add(
+        actor=request.user, item=item, fileobj=file, name=file.name or "file", caption=caption
+    )
     return Status(
         201,
-        {"id": ev.pk, "name": ev.original_name, "content_type": ev.content_type, "size": ev.size, "sha256": ev.sha256, "caption": ev.caption},
+        {
+            "id": ev.pk,
+            "name": ev.original_name,
+            "content_type": ev.content_type,
+            "size": ev.size,
+            "sha256": ev.sha256,
+            "caption": ev.caption,
+        },
     )
 
 
@@ -481,9 +507,11 @@ def _liaison(x: Any) -> dict[str, Any]:
     }
 
 
-@router.get(f"{P}/liaisons", response=list[LiaisonOut], summary="Current liaisons (all=true: with former ones)")
+@router.get(
+    f"{P}/liaisons", response=list[LiaisonOut], summary="Current liaisons (all=true: with former ones)"
+)
 @paginate(LimitOffsetPagination)
-def liaison_list(request: HttpRequest, all: bool = False):  # noqa: A002
+def liaison_list(request: HttpRequest, all: bool = False):
     require_perm(request.user, VIEW)
     return [_liaison(x) for x in sel.liaisons(request.user, current_only=not all)]
 
@@ -494,11 +522,16 @@ def liaison_create(request: HttpRequest, payload: LiaisonIn):
     return Status(201, _liaison(liaison))
 
 
-@router.get(f"{P}/liaisons/gaps", response=list[UnitOut], summary="Units in your scope without a current liaison")
+@router.get(
+    f"{P}/liaisons/gaps", response=list[UnitOut], summary="Units in your scope without a current liaison"
+)
 @paginate(LimitOffsetPagination)
 def liaison_gaps(request: HttpRequest):
     require_perm(request.user, VIEW)
-    return [{"code": u.code, "name": u.name, "kind": u.kind} for u in svc.units_without_liaison(request.user, localdate())]
+    return [
+        {"code": u.code, "name": u.name, "kind": u.kind}
+        for u in svc.units_without_liaison(request.user, localdate())
+    ]
 
 
 # --- supervisors and feedback ------------------------------------------------------------------------------
@@ -531,7 +564,7 @@ def supervisor_create(request: HttpRequest, payload: SupervisorIn):
 
 @router.get(f"{P}/feedback", response=list[FeedbackOut], summary="Supervisors' feedback and its answers")
 @paginate(LimitOffsetPagination)
-def feedback_list(request: HttpRequest, supervisor: int | None = None, open: bool = False):  # noqa: A002
+def feedback_list(request: HttpRequest, supervisor: int | None = None, open: bool = False):
     require_perm(request.user, VIEW)
     qs = sel.feedback(request.user)
     if supervisor is not None:
@@ -544,7 +577,9 @@ def feedback_list(request: HttpRequest, supervisor: int | None = None, open: boo
 @router.post(f"{P}/supervisors/{{supervisor_id}}/feedback", response={201: FeedbackOut})
 def feedback_create(request: HttpRequest, supervisor_id: int, payload: FeedbackIn):
     require_perm(request.user, VIEW)
-    sup = get_visible(Supervisor.objects.visible_to(request.user).select_related("org_unit"), pk=supervisor_id)
+    sup = get_visible(
+        Supervisor.objects.visible_to(request.user).select_related("org_unit"), pk=supervisor_id
+    )
     f = svc.feedback_add(actor=_user(request), supervisor=sup, data=payload.dict())
     f = sel.feedback(request.user).get(pk=f.pk)
     return Status(201, _feedback(f))

@@ -11,8 +11,9 @@ VERIFY = "governance.verify_actionitem"
 
 
 class GovernanceConfig(AppConfig):
-    """领导小组、委员会、会议与督办事项、联络员、特约监督员: the governance registers, with meetings' action items
-    and supervisors' feedback tracked as work items (warnings, breach, escalation, closed with evidence)."""
+    """领导小组、委员会、会议与督办、联络员、特约监督员: the governance registers, with
+    meetings' action items and supervisors' feedback tracked as work items (warnings, breach,
+    escalation, closed with evidence)."""
 
     name = "xiaobao.governance"
     label = "governance"

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from xiaobao.core.clock import recording_at
+from xiaobao.core.clock import localdate, recording_at
 from xiaobao.core.demo import synthetic_name
 from xiaobao.core.models import OrgUnit, User
 from xiaobao.core.scoping import unit_in_scope
@@ -65,11 +65,13 @@ def _people(unit: OrgUnit, perm: str) -> list[User]:
     )
 
 
-def governance_demo_load(*, seed: int = 20261123, year: int = 2026, today: dt.date | None = None) -> dict[str, int]:
+def governance_demo_load(
+    *, seed: int = 20261123, year: int = 2026, today: dt.date | None = None
+) -> dict[str, int]:
     from xiaobao.governance import services as svc
 
     rnd = random.Random(seed)
-    today = today or dt.date.today()
+    today = today or localdate()
     counts = {"bodies": 0, "meetings": 0, "items": 0, "liaisons": 0, "supervisors": 0, "feedback": 0}
     head = OrgUnit.objects.filter(parent__isnull=True).order_by("path").first()
     if head is None:
@@ -90,19 +92,35 @@ def governance_demo_load(*, seed: int = 20261123, year: int = 2026, today: dt.da
             with recording_at(_at(dt.date(year - 1, 12, 20))):
                 body = svc.body_create(
                     actor=keeper,
-                    data={"kind": kind, "org_unit": unit.code, "name": name, "established_on": dt.date(year - 3, 6, 1)},
+                    data={
+                        "kind": kind,
+                        "org_unit": unit.code,
+                        "name": name,
+                        "established_on": dt.date(year - 3, 6, 1),
+                    },
                 )
-                roles = ["leader", "deputy_leader", "member", "member", "secretary"] if kind == "leadership_group" else [
-                    "chair", "committee_member", "committee_member", "committee_member"]
+                roles = (
+                    ["leader", "deputy_leader", "member", "member", "secretary"]
+                    if kind == "leadership_group"
+                    else ["chair", "committee_member", "committee_member", "committee_member"]
+                )
                 for i, role in enumerate(roles):
-                    person = {"user": keeper.username} if role in ("secretary", "committee_member") and i == len(roles) - 1 else {
-                        "name": synthetic_name(rnd)}
-                    svc.member_add(actor=keeper, body=body, data={**person, "role": role, "position": "", "term_start": dt.date(year - 1, 1, 1)})
+                    person = (
+                        {"user": keeper.username}
+                        if role in ("secretary", "committee_member") and i == len(roles) - 1
+                        else {"name": synthetic_name(rnd)}
+                    )
+                    svc.member_add(
+                        actor=keeper,
+                        body=body,
+                        data={**person, "role": role, "position": "", "term_start": dt.date(year - 1, 1, 1)},
+                    )
             counts["bodies"] += 1
             for q in range(4):
                 held = dt.date(year, 3 * q + 1, 1) + dt.timedelta(days=rnd.randint(10, 25))
                 if held > today:
                     break
+                noun = "领导小组" if kind == "leadership_group" else "委员会"
                 with recording_at(_at(held)):
                     topics = rnd.sample(TOPICS, 3)
                     seated = svc.members_on(body, held)
@@ -113,7 +131,7 @@ def governance_demo_load(*, seed: int = 20261123, year: int = 2026, today: dt.da
                         data={
                             "held_on": held,
                             "kind": "regular" if q != 2 or kind != "leadership_group" else "special",
-                            "title": f"{year}年第{'一二三四'[q]}季度{'领导小组' if kind == 'leadership_group' else '委员会'}会议",
+                            "title": f"{year}年第{'一二三四'[q]}季度{noun}会议",
                             "place": "第一会议室",
                             "topics": "\n".join(topics),
                             "resolutions": "\n".join(f"关于{t}的决议" for t in topics[:2]),
@@ -128,7 +146,9 @@ def governance_demo_load(*, seed: int = 20261123, year: int = 2026, today: dt.da
                     due = held + dt.timedelta(days=rnd.choice([20, 30, 45]))
                     with recording_at(_at(held)):
                         item = svc.action_item_open(
-                            actor=keeper, meeting=meeting, data={"title": title, "owner": owner.username, "due_on": due}
+                            actor=keeper,
+                            meeting=meeting,
+                            data={"title": title, "owner": owner.username, "due_on": due},
                         )
                     counts["items"] += 1
                     _work(svc, item, owner, keeper, due, today, rnd)
@@ -138,38 +158,72 @@ def governance_demo_load(*, seed: int = 20261123, year: int = 2026, today: dt.da
     return counts
 
 
-def _work(svc: Any, item: Any, owner: User, keeper: User, due: dt.date, today: dt.date, rnd: random.Random) -> None:
+def _work(
+    svc: Any, item: Any, owner: User, keeper: User, due: dt.date, today: dt.date, rnd: random.Random
+) -> None:
     """Most items closed on time, some late, a few still open past their due date."""
     fate = rnd.random()
     if fate < 0.15:
         return  # still open (overdue if its due date has passed)
-    done = due - dt.timedelta(days=rnd.randint(1, 10)) if fate < 0.85 else due + dt.timedelta(days=rnd.randint(2, 9))
+    done = (
+        due - dt.timedelta(days=rnd.randint(1, 10))
+        if fate < 0.85
+        else due + dt.timedelta(days=rnd.randint(2, 9))
+    )
     if done > today:
         return
     if owner.pk == keeper.pk:
         return
     with recording_at(_at(done)):
         svc.evidence_add(actor=owner, item=item, fileobj=BytesIO(PDF), name="落实情况报告.pdf")
-        item = svc.action_transition(actor=owner, item=item, action="submit", data={"result": "已按会议要求落实，报告附后。"})
+        item = svc.action_transition(
+            actor=owner, item=item, action="submit", data={"result": "已按会议要求落实，报告附后。"}
+        )
         svc.action_transition(actor=keeper, item=item, action="close", data={"note": "核实完成"})
 
 
-def _liaisons(svc: Any, unit: OrgUnit, keeper: User, year: int, today: dt.date, rnd: random.Random, counts: dict[str, int]) -> None:
+def _liaisons(
+    svc: Any,
+    unit: OrgUnit,
+    keeper: User,
+    year: int,
+    today: dt.date,
+    rnd: random.Random,
+    counts: dict[str, int],
+) -> None:
     units = OrgUnit.objects.filter(path__startswith=unit.path, is_active=True).exclude(kind="department")
     # the head office keeps its own; a branch keeps its own, its sub-branches' and outlets'
-    units = units.filter(Q(pk=unit.pk) | Q(parent=unit) | Q(parent__parent=unit)) if unit.parent_id else units.filter(pk=unit.pk)
+    units = (
+        units.filter(Q(pk=unit.pk) | Q(parent=unit) | Q(parent__parent=unit))
+        if unit.parent_id
+        else units.filter(pk=unit.pk)
+    )
     for u in units.order_by("path"):
         if u.pk != unit.pk and rnd.random() < 0.1:
             continue  # left without a liaison: the gap list shows it
         with recording_at(_at(dt.date(year, 1, 5))):
             svc.liaison_add(
                 actor=keeper,
-                data={"org_unit": u.code, "name": synthetic_name(rnd), "phone": f"1{rnd.randint(3, 9)}{rnd.randint(0, 999999999):09d}", "since": dt.date(year - 1, rnd.randint(1, 12), 1)},
+                data={
+                    "org_unit": u.code,
+                    "name": synthetic_name(rnd),
+                    "phone": f"1{rnd.randint(3, 9)}{rnd.randint(0, 999999999):09d}",
+                    "since": dt.date(year - 1, rnd.randint(1, 12), 1),
+                },
             )
         counts["liaisons"] += 1
 
 
-def _supervisors(svc: Any, unit: OrgUnit, keeper: User, workers: list[User], year: int, today: dt.date, rnd: random.Random, counts: dict[str, int]) -> None:
+def _supervisors(
+    svc: Any,
+    unit: OrgUnit,
+    keeper: User,
+    workers: list[User],
+    year: int,
+    today: dt.date,
+    rnd: random.Random,
+    counts: dict[str, int],
+) -> None:
     for _i in range(rnd.randint(3, 5)):
         with recording_at(_at(dt.date(year, 1, 10))):
             sup = svc.supervisor_add(
@@ -193,14 +247,24 @@ def _supervisors(svc: Any, unit: OrgUnit, keeper: User, workers: list[User], yea
                 f = svc.feedback_add(
                     actor=keeper,
                     supervisor=sup,
-                    data={"received_on": received, "channel": rnd.choice(["phone", "letter", "visit", "meeting"]), "content": rnd.choice(FEEDBACK), "owner": owner.username},
+                    data={
+                        "received_on": received,
+                        "channel": rnd.choice(["phone", "letter", "visit", "meeting"]),
+                        "content": rnd.choice(FEEDBACK),
+                        "owner": owner.username,
+                    },
                 )
             counts["feedback"] += 1
             answered = received + dt.timedelta(days=rnd.randint(5, 25))
             if answered <= today and rnd.random() < 0.8 and owner.pk != keeper.pk:
                 item = f.action_item
                 with recording_at(_at(answered)):
-                    item = svc.action_transition(actor=owner, item=item, action="submit", data={"result": "已核实情况并回复监督员，相关网点已整改。"})
+                    item = svc.action_transition(
+                        actor=owner,
+                        item=item,
+                        action="submit",
+                        data={"result": "已核实情况并回复监督员，相关网点已整改。"},
+                    )
                     svc.action_transition(actor=keeper, item=item, action="close", data={})
 
 
@@ -213,4 +277,6 @@ def load(command: Any, *, seed: int = 20261123, **opts: Any) -> None:
         return
     out.write("Loading the governance registers (bodies, meetings, action items, liaisons, supervisors) …")
     counts = governance_demo_load(seed=seed)
-    out.write(command.style.SUCCESS("Demo governance loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items())))
+    out.write(
+        command.style.SUCCESS("Demo governance loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    )

@@ -7,7 +7,8 @@ Definitions, over what the user sees (`visible_to`) in the unit's subtree (a bod
 - action items (K): meetings' action items due in the period (cancelled ones left out);
 - on time (X): of those, the share closed on or before their due date (items still open past it, or closed
   late, count against it; items due in the period and not yet due today count neither way);
-- feedback received and answered: supervisors' feedback received in the period, and those whose item is closed.
+- feedback received and answered: supervisors' feedback received in the period, and those whose item is
+  closed.
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ def compute(user: Any, unit: OrgUnit | None, start: dt.date, end: dt.date) -> Ta
 def sentence(t: Tally) -> str:
     rate = "—" if t.on_time_rate is None else f"{t.on_time_rate:g}%"
     return _(
-        "%(g)d leadership group meetings (%(m)d meetings in all) studied %(topics)d topics; %(k)d action items, "
+        "%(g)d leadership group meetings (%(m)d meetings in all) studied %(topics)d topics; "
+        "%(k)d action items, "
         "%(rate)s completed on time"
     ) % {"g": t.group_meetings, "m": t.meetings, "topics": t.topics, "k": t.items, "rate": rate}
 
@@ -144,7 +146,8 @@ class ReportSection:
 
 
 def governance_section(ctx: Any) -> ReportSection | None:
-    """The "治理与督办" chapter for the report's unit and period; None when nothing happened or not visible."""
+    """The "治理与督办" chapter for the report's unit and period; None when nothing happened or not
+    visible."""
     start, end = ctx.period.start, ctx.period.end
     t = compute(ctx.user, ctx.unit, start, end)
     if not (t.meetings or t.items or t.feedback):

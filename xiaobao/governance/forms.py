@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.complaints.forms import unit_choice_field, units_for
 from xiaobao.core.clock import localdate
@@ -68,11 +69,11 @@ class MemberForm(_Data):
 
 
 class MeetingForm(_Data):
-    held_on = forms.DateField(label=_("Held on"), widget=DATE, initial=localdate)
+    held_on = forms.DateField(label=pgettext_lazy("meeting", "Held on"), widget=DATE, initial=localdate)
     kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     place = forms.CharField(label=_("Place"), max_length=100, required=False)
-    topics = forms.CharField(label=_("Topics"), max_length=10000, widget=LINES)
+    topics = forms.CharField(label=pgettext_lazy("meeting", "Topics"), max_length=10000, widget=LINES)
     resolutions = forms.CharField(label=_("Resolutions"), max_length=10000, required=False, widget=LINES)
     minutes = forms.FileField(
         label=_("Minutes (PDF, Word or a scan)"),

@@ -1,5 +1,6 @@
-"""Governance registers (治理台账): bodies (消保工作领导小组, 董事会消费者权益保护委员会) with members and their terms,
-meetings with attendance, topics, resolutions and minutes, action items (督办事项) on the casework platform
+"""Governance registers (治理台账): bodies (领导小组, 董事会消保委员会) with members and their
+terms, meetings with attendance, topics, resolutions and minutes, action items (督办事项) on the casework
+platform
 (item, events, clock swept by the shared sweeper, evidence), liaisons (联络员) per unit, external supervisors
 (特约监督员) and their feedback, each feedback item answered through an action item (source "feedback").
 
@@ -148,6 +149,9 @@ class Attendance(models.Model):
         ordering = ["meeting", "-present", "member_id"]
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="gov_attendance_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.meeting_id}:{self.member_id}"
+
 
 class Supervisor(TimeStampedModel):
     """An external supervisor (特约监督员) appointed for a term to watch a unit; name and phone sealed."""
@@ -202,7 +206,8 @@ class Feedback(TimeStampedModel):
 
 
 class ActionItem(WorkItem):
-    """A meeting's resolution to carry out (督办事项), or a supervisor's feedback to answer: owner (`handler`),
+    """A meeting's resolution to carry out (督办事项), or a supervisor's feedback to answer: owner
+    (`handler`),
     due date held as the clock, evidence, closed by somebody who is not the owner."""
 
     view_permission: ClassVar[str] = VIEW

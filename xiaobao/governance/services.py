@@ -271,7 +271,7 @@ def meeting_create(
         attendance = {}
     seated = {m.pk: m for m in members_on(body, held_on)} if held_on else {}
     rows: list[tuple[Member, bool, str]] = []
-    for key, value in attendance.items():
+    for key in attendance:
         pk = int(key) if str(key).isdigit() else None
         if pk is None or (held_on and pk not in seated):
             _add(errors, "attendance", _("Member %(m)s does not sit in this body on that day.") % {"m": key})

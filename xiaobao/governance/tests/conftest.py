@@ -70,10 +70,13 @@ def group(org, officer):
             data={"kind": "leadership_group", "org_unit": org.b1.code, "name": "北京分行消保工作领导小组"},
         )
         svc.member_add(
-            actor=officer, body=body,
+            actor=officer,
+            body=body,
             data={"user": officer.username, "role": "leader", "term_start": "2026-01-01"},
         )
-        svc.member_add(actor=officer, body=body, data={"name": "刘顾问", "role": "member", "term_start": "2026-01-01"})
+        svc.member_add(
+            actor=officer, body=body, data={"name": "刘顾问", "role": "member", "term_start": "2026-01-01"}
+        )
     return body
 
 

@@ -28,13 +28,16 @@ def setup(ctx):
 
     def with_perms(user, *codenames):
         for codename in codenames:
-            user.user_permissions.add(Permission.objects.get(content_type__app_label="governance", codename=codename))
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label="governance", codename=codename)
+            )
         return User.objects.get(pk=user.pk)
 
     keeper = with_perms(make_user("b1_gov_keeper", ctx.org.b1, []), "view_governance", "manage_governance")
     clerk = with_perms(ctx.b1_user, "view_governance", "work_actionitem")
     body = svc.body_create(
-        actor=keeper, data={"kind": "leadership_group", "org_unit": ctx.org.b1.code, "name": "B1GOVMARK 领导小组"}
+        actor=keeper,
+        data={"kind": "leadership_group", "org_unit": ctx.org.b1.code, "name": "B1GOVMARK 领导小组"},
     )
     ctx.gov_member = svc.member_add(
         actor=keeper, body=body, data={"name": "王组长", "role": "leader", "term_start": "2026-01-01"}
@@ -42,7 +45,12 @@ def setup(ctx):
     meeting = svc.meeting_create(
         actor=keeper,
         body=body,
-        data={"held_on": "2026-03-02", "kind": "regular", "title": "B1GOVMARK 一季度会议", "topics": "投诉分析"},
+        data={
+            "held_on": "2026-03-02",
+            "kind": "regular",
+            "title": "B1GOVMARK 一季度会议",
+            "topics": "投诉分析",
+        },
         minutes=BytesIO(PDF),
         minutes_name="minutes.pdf",
     )
@@ -55,16 +63,32 @@ def setup(ctx):
     ctx.gov_item = svc.action_transition(actor=clerk, item=item, action="submit", data={"result": "已完成"})
     ctx.gov_body, ctx.gov_meeting = body, meeting
     ctx.gov_liaison = svc.liaison_add(
-        actor=keeper, data={"org_unit": ctx.org.b1s.code, "name": "B1GOVMARK 联络员", "phone": "13800001111", "since": "2026-01-01"}
+        actor=keeper,
+        data={
+            "org_unit": ctx.org.b1s.code,
+            "name": "B1GOVMARK 联络员",
+            "phone": "13800001111",
+            "since": "2026-01-01",
+        },
     )
     ctx.gov_supervisor = svc.supervisor_add(
         actor=keeper,
-        data={"org_unit": ctx.org.b1.code, "name": "李监督", "occupation": "B1GOVMARK 教师", "term_start": "2026-01-01"},
+        data={
+            "org_unit": ctx.org.b1.code,
+            "name": "李监督",
+            "occupation": "B1GOVMARK 教师",
+            "term_start": "2026-01-01",
+        },
     )
     ctx.gov_feedback = svc.feedback_add(
         actor=keeper,
         supervisor=ctx.gov_supervisor,
-        data={"received_on": "2026-03-03", "channel": "phone", "content": "B1GOVMARK 等候时间长", "owner": clerk.username},
+        data={
+            "received_on": "2026-03-03",
+            "channel": "phone",
+            "content": "B1GOVMARK 等候时间长",
+            "owner": clerk.username,
+        },
     )
 
 
@@ -92,7 +116,13 @@ PAGE_ROUTES: list[Route] = [
         lambda c: {"name": "赵委员", "role": "member", "term_start": "2026-01-01"},
         ok=(302,),
     ),
-    Route("governance:member_end", "post", lambda c: {"pk": c.gov_member.pk}, lambda c: {"day": "2026-06-30"}, ok=(302,)),
+    Route(
+        "governance:member_end",
+        "post",
+        lambda c: {"pk": c.gov_member.pk},
+        lambda c: {"day": "2026-06-30"},
+        ok=(302,),
+    ),
     Route("governance:meeting_new", "get", lambda c: {"pk": c.gov_body.pk}),
     Route("governance:meetings", "get", kind="list", marker=_mark),
     Route("governance:meeting", "get", lambda c: {"pk": c.gov_meeting.pk}),
@@ -122,7 +152,13 @@ PAGE_ROUTES: list[Route] = [
     ),
     Route("governance:evidence", "get", lambda c: {"pk": c.gov_item.pk, "evidence_id": c.gov_evidence.pk}),
     Route("governance:liaisons", "get", kind="list", marker=_mark),
-    Route("governance:liaison_end", "post", lambda c: {"pk": c.gov_liaison.pk}, lambda c: {"day": "2026-06-30"}, ok=(302,)),
+    Route(
+        "governance:liaison_end",
+        "post",
+        lambda c: {"pk": c.gov_liaison.pk},
+        lambda c: {"day": "2026-06-30"},
+        ok=(302,),
+    ),
     Route("governance:supervisors", "get", kind="list", marker=lambda c: "B1GOVMARK 教师"),
     Route("governance:supervisor", "get", lambda c: {"pk": c.gov_supervisor.pk}),
     Route("governance:feedback", "get", kind="list", marker=_mark),
@@ -181,7 +217,12 @@ API_ROUTES: list[Route] = [
         "post",
         kind="global",
         ok=(201,),
-        data=lambda c: {"org_unit": c.org.b1o.code, "name": "周联络", "phone": "13900002222", "since": "2026-02-01"},
+        data=lambda c: {
+            "org_unit": c.org.b1o.code,
+            "name": "周联络",
+            "phone": "13900002222",
+            "since": "2026-02-01",
+        },
     ),
     Route("GET /api/v1/governance/liaisons/gaps", "get", kind="list", marker=lambda c: c.org.b1o.code),
     Route("GET /api/v1/governance/supervisors", "get", kind="list", marker=lambda c: "B1GOVMARK 教师"),
@@ -190,14 +231,24 @@ API_ROUTES: list[Route] = [
         "post",
         kind="global",
         ok=(201,),
-        data=lambda c: {"org_unit": c.org.b1.code, "name": "孙监督", "occupation": "退休干部", "term_start": "2026-01-01"},
+        data=lambda c: {
+            "org_unit": c.org.b1.code,
+            "name": "孙监督",
+            "occupation": "退休干部",
+            "term_start": "2026-01-01",
+        },
     ),
     Route("GET /api/v1/governance/feedback", "get", kind="list", marker=_mark),
     Route(
         "POST /api/v1/governance/supervisors/{supervisor_id}/feedback",
         "post",
         lambda c: {"supervisor_id": c.gov_supervisor.pk},
-        lambda c: {"received_on": "2026-03-04", "channel": "letter", "content": "建议增加爱心座椅", "owner": c.b1_user.username},
+        lambda c: {
+            "received_on": "2026-03-04",
+            "channel": "letter",
+            "content": "建议增加爱心座椅",
+            "owner": c.b1_user.username,
+        },
         ok=(201,),
     ),
 ]

@@ -30,11 +30,17 @@ def test_a_meeting_needs_a_reason_for_each_absence_and_bad_minutes_are_refused(g
     from xiaobao.governance import services as svc
 
     leader = group.members.get(role="leader")
-    data = {"held_on": "2026-03-02", "kind": "regular", "title": "会议", "topics": "议题",
-            "attendance": {leader.pk: {"present": False, "reason": ""}}}
-    with at("2026-03-02"):
-        with pytest.raises(ValidationError) as exc:
-            svc.meeting_create(actor=officer, body=group, data=data, minutes=BytesIO(b"MZ not a pdf"), minutes_name="x.pdf")
+    data = {
+        "held_on": "2026-03-02",
+        "kind": "regular",
+        "title": "会议",
+        "topics": "议题",
+        "attendance": {leader.pk: {"present": False, "reason": ""}},
+    }
+    with at("2026-03-02"), pytest.raises(ValidationError) as exc:
+        svc.meeting_create(
+            actor=officer, body=group, data=data, minutes=BytesIO(b"MZ not a pdf"), minutes_name="x.pdf"
+        )
     assert {"attendance", "minutes"} <= set(exc.value.message_dict)
     assert not Meeting.objects.exists()
     # given a reason, the meeting is stored with the attendance
@@ -49,7 +55,9 @@ def test_action_item_bad_input(meeting, officer, owner, org):
     from xiaobao.governance import services as svc
 
     with at("2026-03-02"), pytest.raises(ValidationError) as exc:
-        svc.action_item_open(actor=officer, meeting=meeting, data={"title": "", "owner": "nobody", "due_on": "2026-02-01"})
+        svc.action_item_open(
+            actor=officer, meeting=meeting, data={"title": "", "owner": "nobody", "due_on": "2026-02-01"}
+        )
     assert {"title", "owner", "due_on"} <= set(exc.value.message_dict)
     assert not ActionItem.objects.exists()
 
@@ -58,10 +66,19 @@ def test_units_without_a_current_liaison(org, officer):
     from xiaobao.governance import services as svc
 
     with at("2026-03-02"):
-        svc.liaison_add(actor=officer, data={"org_unit": org.b1s.code, "name": "张联络", "phone": "13800001111", "since": "2026-01-01"})
-        first = svc.liaison_add(actor=officer, data={"org_unit": org.b1.code, "name": "李联络", "phone": "13800002222", "since": "2026-01-01"})
+        svc.liaison_add(
+            actor=officer,
+            data={"org_unit": org.b1s.code, "name": "张联络", "phone": "13800001111", "since": "2026-01-01"},
+        )
+        first = svc.liaison_add(
+            actor=officer,
+            data={"org_unit": org.b1.code, "name": "李联络", "phone": "13800002222", "since": "2026-01-01"},
+        )
         # a replacement ends the current one the day before
-        svc.liaison_add(actor=officer, data={"org_unit": org.b1.code, "name": "王联络", "phone": "13800003333", "since": "2026-03-01"})
+        svc.liaison_add(
+            actor=officer,
+            data={"org_unit": org.b1.code, "name": "王联络", "phone": "13800003333", "since": "2026-03-01"},
+        )
         gaps = [u.code for u in svc.units_without_liaison(officer, dt.date(2026, 3, 2))]
     first.refresh_from_db()
     assert first.until == dt.date(2026, 2, 28)
@@ -77,8 +94,25 @@ def test_supervisor_feedback_is_tracked_to_an_answer(org, officer, owner, other_
     from xiaobao.governance import services as svc
 
     with at("2026-03-02"):
-        sup = svc.supervisor_add(actor=officer, data={"org_unit": org.b1.code, "name": "赵监督", "occupation": "教师", "term_start": "2026-01-01"})
-        f = svc.feedback_add(actor=officer, supervisor=sup, data={"received_on": "2026-03-02", "channel": "phone", "content": "等候时间长", "owner": owner.username})
+        sup = svc.supervisor_add(
+            actor=officer,
+            data={
+                "org_unit": org.b1.code,
+                "name": "赵监督",
+                "occupation": "教师",
+                "term_start": "2026-01-01",
+            },
+        )
+        f = svc.feedback_add(
+            actor=officer,
+            supervisor=sup,
+            data={
+                "received_on": "2026-03-02",
+                "channel": "phone",
+                "content": "等候时间长",
+                "owner": owner.username,
+            },
+        )
     assert str(Supervisor.objects.get().name) == "赵**"
     item = f.action_item
     # 15 working days from Monday 03-02 → Monday 03-23
@@ -91,7 +125,11 @@ def test_supervisor_feedback_is_tracked_to_an_answer(org, officer, owner, other_
     with pytest.raises(PermissionDenied):
         svc.feedback_add(actor=other_officer, supervisor=sup, data={})
     with at("2026-03-10"), pytest.raises(ValidationError) as exc:
-        svc.feedback_add(actor=officer, supervisor=sup, data={"received_on": "2025-01-01", "channel": "fax", "content": "", "owner": ""})
+        svc.feedback_add(
+            actor=officer,
+            supervisor=sup,
+            data={"received_on": "2025-01-01", "channel": "fax", "content": "", "owner": ""},
+        )
     assert {"received_on", "channel", "content", "owner"} <= set(exc.value.message_dict)
     assert Feedback.objects.count() == 1
 

@@ -39,8 +39,6 @@ def test_ended_statuses_are_closed_and_cancelled():
     assert set(WORKFLOW.group("ended")) == {S.CLOSED, S.CANCELLED}
 
 
-
-
 @pytest.mark.django_db
 def test_owner_submits_with_evidence_and_someone_else_closes(open_item, owner, officer):
     from xiaobao.governance import services as svc
@@ -93,5 +91,7 @@ def test_reject_needs_a_reason_and_only_the_owner_starts(open_item, owner, offic
         item = svc.action_transition(actor=owner, item=item, action="submit", data={"result": "完成"})
         with pytest.raises(ValidationError):
             svc.action_transition(actor=officer, item=item, action="reject", data={"reason": ""})
-        item = svc.action_transition(actor=officer, item=item, action="reject", data={"reason": "证明材料不全"})
+        item = svc.action_transition(
+            actor=officer, item=item, action="reject", data={"reason": "证明材料不全"}
+        )
     assert item.status == S.IN_PROGRESS

@@ -1,0 +1,101 @@
+"""In the browser: the branch officer records the leadership group's meeting (attendance, topics, minutes)
+and gives it an action item for an outlet; the item's due date passes, the shared sweeper breaches and
+escalates it; the officer's overdue view lists it and its page shows the escalation; the outlet owner sees it
+on a 360 px phone. Time pinned (ticking). Screenshots: var/screenshots/ and /tmp/shots/governance/
+(looked at)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import shutil
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from playwright.sync_api import expect
+
+from xiaobao.casework.sweeper import sweep_clocks
+from xiaobao.governance.models import ActionClock, ActionItem
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SH = ZoneInfo("Asia/Shanghai")
+PHONE = {"width": 360, "height": 740}
+OUT = Path("/tmp/shots/governance")
+
+
+@pytest.fixture(autouse=True)
+def _rules(_presets):
+    """The transactional test flushed the data migration's deadline rules: put them back."""
+    from django.apps import apps
+
+    importlib.import_module("xiaobao.governance.migrations.0002_deadline_rules").add_rules(apps, None)
+
+
+def _keep(path: Path) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, OUT / path.name)
+
+
+def test_meeting_action_item_goes_overdue_and_is_escalated(
+    new_context, login, shot, org, group, officer, owner, verifier
+):
+    owner.full_name = "孙网点"
+    owner.save(update_fields=["full_name"])
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10, 0, tzinfo=SH), tick=True):
+        desk = new_context().new_page()
+        login(desk, officer.username)
+        desk.goto(f"/governance/bodies/{group.pk}/")
+        _keep(shot(desk, "01-body"))
+        desk.get_by_test_id("new-meeting").click()
+        desk.fill("#id_held_on", "2026-03-02")
+        desk.select_option("#id_kind", "regular")
+        desk.fill("#id_title", "2026年第一季度领导小组会议")
+        desk.fill("#id_topics", "一季度投诉情况分析\n网点适老化改造")
+        desk.fill("#id_resolutions", "三月中旬前完成网点叫号系统改造")
+        member = group.members.get(name="刘顾问")
+        desk.uncheck(f"#present_{member.pk}")
+        desk.fill(f"input[name=reason_{member.pk}]", "出差")
+        desk.set_input_files(
+            "#id_minutes",
+            files=[{"name": "纪要.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}],
+        )
+        _keep(shot(desk, "02-meeting-form"))
+        desk.get_by_test_id("meeting-submit").click()
+        expect(desk.get_by_test_id("meeting-detail")).to_be_visible()
+        expect(desk.get_by_test_id("attendance")).to_contain_text("出差")
+        desk.fill("#id_title", "完成网点叫号系统改造")
+        desk.select_option("#id_owner", owner.username)
+        desk.fill("#id_due_on", "2026-03-16")
+        desk.get_by_test_id("item-submit").click()
+        expect(desk.get_by_test_id("items-table")).to_contain_text("完成网点叫号系统改造")
+        _keep(shot(desk, "03-meeting-with-item"))
+    item = ActionItem.objects.get()
+    assert (item.org_unit, item.handler, item.due_on) == (org.b1o, owner, dt.date(2026, 3, 16))
+
+    # the due date passes: the shared sweeper on Thursday 03-19 breaches and escalates
+    report = sweep_clocks(now=dt.datetime(2026, 3, 19, 9, 0, tzinfo=SH), models=[ActionClock])
+    assert report.breached == 1 and ActionClock.objects.get().escalation_level == 2
+
+    with time_machine.travel(dt.datetime(2026, 3, 19, 10, 0, tzinfo=SH), tick=True):
+        login(desk, officer.username)  # 17 days on: the session has expired
+        desk.goto("/governance/")
+        _keep(shot(desk, "04-overview"))
+        desk.get_by_test_id("overdue-link").click()
+        expect(desk.get_by_test_id("items-table")).to_contain_text(item.reference)
+        _keep(shot(desk, "05-overdue"))
+        desk.get_by_role("link", name=item.reference).click()
+        expect(desk.get_by_test_id("escalated")).to_be_visible()
+        _keep(shot(desk, "06-item-escalated"))
+
+        phone = new_context().new_page()
+        phone.set_viewport_size(PHONE)
+        login(phone, owner.username)
+        phone.goto("/governance/items/?view=mine")
+        expect(phone.get_by_test_id("items-table")).to_contain_text(item.reference)
+        _keep(shot(phone, "07-phone-mine"))
+        phone.goto(f"/governance/items/{item.pk}/")
+        expect(phone.get_by_test_id("escalated")).to_be_visible()
+        _keep(shot(phone, "08-phone-item"))
