@@ -15,6 +15,8 @@ NAV_GROUPS = {
     "review": (pgettext_lazy("menu", "Review & disclosure"), 30),
     "field": (pgettext_lazy("menu", "Inspections & rectification"), 45),
     "people": (pgettext_lazy("menu", "Training & exams"), 50),
+    "outreach": (pgettext_lazy("menu", "Education & services"), 55),
+    "governance": (pgettext_lazy("menu", "Governance & policies"), 90),
     "admin": (pgettext_lazy("menu", "Administration"), 100),
 }
 

@@ -17,7 +17,7 @@ class EducationConfig(AppConfig):
     label = "education"
     verbose_name = _("Education")
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
-        nav=[Nav("education:home", pgettext_lazy("module", "Education"), VIEW, order=55, group="people")],
+        nav=[Nav("education:home", pgettext_lazy("module", "Education"), VIEW, order=55, group="outreach")],
         roles={
             # head office runs the catalogue and the editions with their targets; branches approve what their
             # outlets report; outlet staff (handlers, responders) report their own unit's activities
