@@ -290,7 +290,7 @@ def version_delete(request: HttpRequest, version_id: int):
 @router.post("/policy-versions/{version_id}/approve", response=dict, summary="Approve a draft: it is frozen")
 def version_approve(request: HttpRequest, version_id: int, payload: ApproveIn | None = None):
     v = _version(request, version_id)
-    body = payload or ApproveIn()
+    body = payload or ApproveIn(approved_on=None, note="")
     services.version_approve(actor=request.user, version=v, approved_on=body.approved_on, note=body.note)
     return version_out(_version(request, version_id))
 
@@ -401,9 +401,9 @@ def policy_reviews_due(request: HttpRequest):
             "number": p.number,
             "title": p.title,
             "org_unit": p.org_unit.code,
-            "due_on": p.review_due,
+            "due_on": getattr(p, "review_due", None),
             "last_reviewed_on": p.last_reviewed_on,
-        }  # type: ignore[attr-defined]
+        }
         for p in selectors.due_for_review(Policy.objects.visible_to(request.user))
     ]
 

@@ -244,9 +244,10 @@ GENERIC = [
 
 def _clauses(title: str, owner: str, articles: list[Any]) -> list[dict[str, Any]]:
     cn = "一二三四五六七八九十"
-    body = [
-        f"为规范{title.replace('办法', '').replace('细则', '').replace('规定', '').replace('规范', '')}工作，根据有关法律法规和监管规定，制定本办法。"
-    ]
+    subject = title
+    for word in ("办法", "细则", "规定", "规范"):
+        subject = subject.replace(word, "")
+    body = [f"为规范{subject}工作，根据有关法律法规和监管规定，制定本办法。"]
     body += [f"{a.summary}本行据此建立相应机制并组织实施。" for a in articles]
     body += [g.format(owner=owner) for g in GENERIC]
     out = []
@@ -336,6 +337,7 @@ def policies_demo_load(*, seed: int = 20261123) -> dict[str, int]:
                     day + dt.timedelta(days=rng.randint(200, 420)),
                     today - dt.timedelta(days=rng.randint(5, 60)),
                 )
+                assert policy.last_reviewed_on is not None and policy.current_version is not None
                 if day <= policy.last_reviewed_on:
                     break
                 with recording_at(_at(day)):
@@ -373,7 +375,7 @@ def policies_demo_load(*, seed: int = 20261123) -> dict[str, int]:
             elif (
                 number not in NOT_REVISED
                 and rng.random() < 0.4
-                and policy.last_reviewed_on < today - dt.timedelta(days=120)
+                and (policy.last_reviewed_on or today) < today - dt.timedelta(days=120)
             ):
                 day = today - dt.timedelta(days=rng.randint(10, 100))
                 with recording_at(_at(day)):

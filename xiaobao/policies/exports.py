@@ -153,8 +153,8 @@ def coverage_xlsx(report: list[RegulationCoverage]) -> bytes:
                     a.article.summary,
                     _("yes") if a.covered else _("no"),
                     "；".join(
-                        f"{link.clause.version.policy.number} {link.clause.version.title} {link.clause.number}"
-                        for link in a.clauses
+                        " ".join((c.version.policy.number, c.version.title, c.number))
+                        for c in (link.clause for link in a.clauses)
                     ),
                     _("yes") if a.article.unconfirmed else "",
                 ]

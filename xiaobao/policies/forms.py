@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -61,8 +61,8 @@ class PolicyForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].choices = policy_units(user)
-        self.fields["regulation"].choices = regulation_choices()
+        cast(forms.ChoiceField, self.fields["org_unit"]).choices = policy_units(user)
+        cast(forms.ChoiceField, self.fields["regulation"]).choices = regulation_choices()
 
 
 class RevisionForm(forms.Form):

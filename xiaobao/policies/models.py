@@ -1,6 +1,6 @@
-"""The policy catalogue (制度目录): internal policies, their versions (制定 enact / 修订 revise / 废止 repeal),
-each version's clauses, the regulations and their articles as data, the article ↔ clause mapping, reviews
-and the review period as data.
+"""The policy catalogue (制度目录): internal policies, their versions (制定 enact / 修订 revise /
+废止 repeal), each version's clauses, the regulations and their articles as data, the article ↔ clause
+mapping, reviews and the review period as data.
 
 A version is a draft until it is approved; **approval freezes it** — `PolicyVersion.save()`/`delete()`,
 `PolicyClause.save()`/`delete()` and the querysets' `update()`/`delete()` refuse to change an approved
@@ -146,7 +146,7 @@ class ReviewRule(TimeStampedModel):
         return f"{self.get_level_display()}: {self.months}"
 
 
-# --- policies ------------------------------------------------------------------------------------------------
+# --- policies -----------------------------------------------------------------------------------------------
 
 
 class PolicyQuerySet(models.QuerySet["Policy"]):
@@ -349,9 +349,6 @@ class PolicyClause(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    def _frozen(self) -> bool:
-        return PolicyVersion.objects.filter(pk=self.version_id, approved_at__isnull=False).exists()
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self._frozen():
             raise FrozenVersion
@@ -361,6 +358,9 @@ class PolicyClause(models.Model):
         if self._frozen():
             raise FrozenVersion
         return super().delete(*args, **kwargs)
+
+    def _frozen(self) -> bool:
+        return PolicyVersion.objects.filter(pk=self.version_id, approved_at__isnull=False).exists()
 
 
 class ClauseArticle(TimeStampedModel):

@@ -1,8 +1,8 @@
 """Review reminders (`Module.periodic`, run by `xiaobao sweep`): every policy in force not reviewed for its
 level's period (`ReviewRule.months`, data) is due; the owner unit's policy officers (users holding
-`manage_policies` in the policy's unit or a department of it, else in the nearest unit above that has any) are told once per due
-date (dedupe key `policy-review:<id>:<due date>`: a review or revision moves the due date, and the next period
-brings one new reminder)."""
+`manage_policies` in the policy's unit or a department of it, else in the nearest unit above that has any)
+are told once per due date (dedupe key `policy-review:<id>:<due date>`: a review or revision moves the due
+date, and the next period brings one new reminder)."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from xiaobao.casework.scoping import in_subtree
@@ -41,7 +42,7 @@ def policies_section(ctx: Any) -> ReportSection | None:
     user, unit, period = ctx.user, getattr(ctx, "unit", None), ctx.period
     if not user.has_perm(VIEW):
         return None
-    versions = PolicyVersion.objects.visible_to(user).filter(
+    versions: QuerySet[PolicyVersion] = PolicyVersion.objects.visible_to(user).filter(
         approved_on__gte=period.start, approved_on__lte=period.end
     )
     if unit is not None:

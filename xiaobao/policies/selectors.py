@@ -33,7 +33,9 @@ DEFAULT_REVIEW_MONTHS = 12
 
 def policy_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Policy]:
     filters = filters or {}
-    qs = Policy.objects.visible_to(user).select_related("org_unit", "current_version", "regulation")
+    qs: QuerySet[Policy] = Policy.objects.visible_to(user).select_related(
+        "org_unit", "current_version", "regulation"
+    )
     if filters.get("status"):
         qs = qs.filter(
             status__in=filters["status"] if isinstance(filters["status"], list) else [filters["status"]]
@@ -169,7 +171,7 @@ def coverage(*, user: Any, regulation: Regulation | None = None) -> list[Regulat
     ]
 
 
-# --- the yearly 废改立 list -------------------------------------------------------------------------------------
+# --- the yearly 废改立 list ----------------------------------------------------------------------------
 
 
 def yearly_changes(*, user: Any, year: int) -> QuerySet[PolicyVersion]:
@@ -200,7 +202,7 @@ def change_years(user: Any) -> list[int]:
     return sorted(years, reverse=True)
 
 
-# --- review due -------------------------------------------------------------------------------------------------
+# --- review due ---------------------------------------------------------------------------------------------
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -280,8 +282,10 @@ def figures(user: Any, start: dt.date, end: dt.date, *, unit: OrgUnit | None = N
 
     if not user.has_perm(VIEW):
         return []
-    versions = PolicyVersion.objects.visible_to(user).filter(approved_on__gte=start, approved_on__lte=end)
-    policies = Policy.objects.visible_to(user)
+    versions: QuerySet[PolicyVersion] = PolicyVersion.objects.visible_to(user).filter(
+        approved_on__gte=start, approved_on__lte=end
+    )
+    policies: QuerySet[Policy] = Policy.objects.visible_to(user)
     if unit is not None:
         versions = in_subtree(versions, unit, "policy__org_unit__path")
         policies = in_subtree(policies, unit)

@@ -210,7 +210,7 @@ def _write_clauses(
     ClauseArticle.objects.bulk_create(links)
 
 
-# --- policies and versions ------------------------------------------------------------------------------------
+# --- policies and versions ----------------------------------------------------------------------------------
 
 
 def policy_create(*, actor: Any, data: dict[str, Any]) -> Policy:
@@ -260,8 +260,10 @@ def policy_create(*, actor: Any, data: dict[str, Any]) -> Policy:
             _write_clauses(version, clauses, {})
             audit_change(actor=actor, obj=policy, before=None)
             _audit_version(actor, version, None)
-    except IntegrityError:
-        raise ValidationError({"number": [_("This unit already has a policy with this catalogue number.")]})
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"number": [_("This unit already has a policy with this catalogue number.")]}
+        ) from exc
     return policy
 
 
@@ -504,6 +506,7 @@ def mapping_add(*, actor: Any, clause: PolicyClause, article_id: Any, note: str 
         errors["article"] = [_("This clause is already mapped to that article.")]
     if errors:
         raise ValidationError(errors)
+    assert article is not None
     with transaction.atomic():
         link = ClauseArticle.objects.create(clause=clause, article=article, note=note, created_by=actor)
         audit_record(
@@ -536,7 +539,7 @@ def mapping_remove(*, actor: Any, clause: PolicyClause, article_id: int) -> None
         link.delete()
 
 
-# --- reviews --------------------------------------------------------------------------------------------------
+# --- reviews ------------------------------------------------------------------------------------------------
 
 
 def policy_mark_reviewed(*, actor: Any, policy: Policy, data: dict[str, Any]) -> PolicyReview:
@@ -562,7 +565,7 @@ def policy_mark_reviewed(*, actor: Any, policy: Policy, data: dict[str, Any]) ->
     return review
 
 
-# --- regulations ---------------------------------------------------------------------------------------------
+# --- regulations --------------------------------------------------------------------------------------------
 
 
 def regulation_create(*, actor: Any, data: dict[str, Any]) -> Regulation:

@@ -116,7 +116,7 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 @permission_required(MANAGE, raise_exception=True)
 def create(request: AuthedRequest) -> HttpResponse:
-    initial = {"effective_on": localdate()}
+    initial: dict[str, Any] = {"effective_on": localdate()}
     if request.user.org_unit is not None:
         initial["org_unit"] = request.user.org_unit.code
     form = PolicyForm(request.POST or None, user=request.user, initial=initial)
@@ -214,7 +214,7 @@ def mark_reviewed(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "policies/review.html", {"policy": policy, "form": form}, status=status)
 
 
-# --- versions --------------------------------------------------------------------------------------------------
+# --- versions -----------------------------------------------------------------------------------------------
 
 
 def _version_context(request: AuthedRequest, version: PolicyVersion, **extra: Any) -> dict[str, Any]:
@@ -363,7 +363,7 @@ def version_document(request: AuthedRequest, pk: int) -> FileResponse:
     v = _version(request, pk)
     if not v.document:
         raise Http404
-    ext = v.document.name.rsplit(".", 1)[-1]
+    ext = (v.document.name or "").rsplit(".", 1)[-1]
     stem = re.sub(r"[^\w-]+", "_", v.document_name.rsplit(".", 1)[0]).strip("_.")[:80] or f"policy-{v.pk}"
     response = FileResponse(
         v.document.open("rb"),
@@ -376,7 +376,7 @@ def version_document(request: AuthedRequest, pk: int) -> FileResponse:
     return response
 
 
-# --- mapping ------------------------------------------------------------------------------------------------------
+# --- mapping ------------------------------------------------------------------------------------------------
 
 
 def _clause(request: AuthedRequest, pk: int) -> PolicyClause:
@@ -429,7 +429,7 @@ def clause_unmap(request: AuthedRequest, pk: int, article_id: int) -> HttpRespon
     return redirect(clause.version.get_absolute_url() + f"#clause-{clause.pk}")
 
 
-# --- coverage and the yearly list ------------------------------------------------------------------------------------
+# --- coverage and the yearly list ---------------------------------------------------------------------------
 
 
 def _regulation_param(request: AuthedRequest) -> Regulation | None:
@@ -497,7 +497,7 @@ def changes_export(request: AuthedRequest, year: int) -> HttpResponse:
     return xlsx_file_response(f"policy-changes-{year}.xlsx", content)
 
 
-# --- regulations ------------------------------------------------------------------------------------------------------
+# --- regulations --------------------------------------------------------------------------------------------
 
 
 @permission_required(VIEW, raise_exception=True)

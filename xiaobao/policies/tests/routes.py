@@ -1,4 +1,5 @@
-"""Scoping-quartet entries for the policy catalogue's pages and API operations (see core/tests/route_table.py).
+"""Scoping-quartet entries for the policy catalogue's pages and API operations
+(see core/tests/route_table.py).
 
 Branch 1 holds two policies in force: B1POLMARK-A (v1 approved with a clause mapped to an article, and a draft
 v2 revision with its document) and B1POLMARK-B (v1 approved, no draft: revised and repealed by the routes)."""

@@ -69,7 +69,7 @@ def test_an_approved_version_is_frozen_in_the_model(hq_officer, org):
     # and nothing changed
     v1.refresh_from_db()
     assert v1.reason == "依据监管要求制定"
-    assert list(v1.clauses.values_list("text", flat=True))[0] == "为规范消费投诉处理工作，制定本办法。"
+    assert v1.clauses.values_list("text", flat=True).first() == "为规范消费投诉处理工作，制定本办法。"
 
 
 def test_the_api_refuses_to_change_an_approved_version(hq_officer, api_for, org):

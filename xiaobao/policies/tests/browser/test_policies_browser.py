@@ -42,7 +42,8 @@ def test_a_policy_is_revised_and_the_yearly_list_shows_it(page, login, org, shot
         # when the officer revises clause 2 with a reason
         page.get_by_test_id("revise").click()
         page.locator("textarea[name=clauses]").fill(
-            "第一条 为规范消费投诉处理工作，制定本办法。\n第二条 投诉自受理之日起10日内处理完毕，复杂情况可延长至30日。"
+            "第一条 为规范消费投诉处理工作，制定本办法。\n"
+            "第二条 投诉自受理之日起10日内处理完毕，复杂情况可延长至30日。"
         )
         page.locator("textarea[name=reason]").fill("根据监管检查意见缩短投诉处理时限")
         page.locator("input[name=effective_on]").fill("2026-07-01")
