@@ -331,9 +331,8 @@ def questionnaire_patch(request: HttpRequest, questionnaire_id: int, payload: Qu
 def questionnaire_copy(request: HttpRequest, questionnaire_id: int):
     q = _questionnaire(request, questionnaire_id)
     require_perm(request.user, MANAGE)
-    copy = svc.questionnaire_copy(
-        actor=request.user, questionnaire=q, org_unit=request.user.org_unit or q.org_unit
-    )  # type: ignore[union-attr]
+    mine = getattr(request.user, "org_unit", None)
+    copy = svc.questionnaire_copy(actor=request.user, questionnaire=q, org_unit=mine or q.org_unit)
     return Status(201, questionnaire_out(copy))
 
 

@@ -1,8 +1,8 @@
 """Demo surveys (`Module.demo`): head office's standard customer-satisfaction questionnaire (scales that count
 for the satisfaction rate, choices, a comment), a questionnaire for education events, and for each demo branch
 a satisfaction survey of its outlets' customers over the last three months with a few hundred synthetic
-answers given at its outlets (per-unit links), a few with consent and a contact (sealed). An event survey on an
-approved education activity when the education demo has one. Questionnaires and surveys go through the
+answers given at its outlets (per-unit links), a few with consent and a contact (sealed). An event survey on
+an approved education activity when the education demo has one. Questionnaires and surveys go through the
 services; answers are written in bulk in the form `response_submit` stores them (one statement each). Loads
 once (skipped when a survey exists)."""
 
@@ -201,6 +201,7 @@ def load(command: Any, *, seed: int = 20261124, **opts: Any) -> None:
     counts = surveys_demo_load(seed=seed)
     out.write(
         command.style.SUCCESS(
-            f"Demo surveys loaded: {counts.get('surveys', 0)} surveys, {counts.get('responses', 0):,} answers."
+            f"Demo surveys loaded: {counts.get('surveys', 0)} surveys, "
+            f"{counts.get('responses', 0):,} answers."
         )
     )

@@ -2,9 +2,9 @@
 (`Module.figures`) and the home panel. Banks report them as "满意度调查 N 份，满意率 X%".
 
 Scope and definitions: responses *given in* the analysed unit's subtree (`Response.org_unit`: the survey's
-unit, or the outlet of a per-unit link) and submitted in the period (local days), to any survey — a head-office
-survey answered at a branch's outlets counts for that branch. The user needs `surveys.view_surveys` and the
-unit inside their scope, else nothing. Satisfaction rate: `xiaobao.surveys.results` (answers to the scale
+unit, or the outlet of a per-unit link) and submitted in the period (local days), to any survey — a head-
+office survey answered at a branch's outlets counts for that branch. The user needs `surveys.view_surveys` and
+the unit inside their scope, else nothing. Satisfaction rate: `xiaobao.surveys.results` (answers to the scale
 questions that count for it, at or above each question's threshold ÷ those answers).
 """
 
@@ -224,9 +224,9 @@ def report_section(ctx: Any) -> ReportSection | None:
     paragraphs = [
         data.sentence,
         gettext(
-            "%(n)s answers to %(s)s surveys were received in the period; %(c)s people consented to be contacted. "
-            "Satisfaction rate: answers at or above each question's threshold among the answers to the rating "
-            "questions that count for it (%(ok)s of %(rated)s)."
+            "%(n)s answers to %(s)s surveys were received in the period; %(c)s people consented to be "
+            "contacted. Satisfaction rate: answers at or above each question's threshold among the answers "
+            "to the rating questions that count for it (%(ok)s of %(rated)s)."
         )
         % {"n": t.responses, "s": t.surveys, "c": t.consented, "ok": t.satisfied, "rated": t.rated},
     ]

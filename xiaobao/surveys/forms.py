@@ -24,9 +24,8 @@ class QuestionnaireForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = (
-            OrgUnit.objects.visible_to(user).filter(is_active=True).order_by("path")
-        )  # type: ignore[attr-defined]
+        units = OrgUnit.objects.visible_to(user).filter(is_active=True).order_by("path")
+        self.fields["org_unit"].queryset = units  # type: ignore[attr-defined]
 
 
 class QuestionForm(forms.Form):
@@ -101,10 +100,10 @@ class SurveyForm(forms.Form):
         from xiaobao.surveys.selectors import questionnaires_usable
 
         super().__init__(*args, **kwargs)
-        self.fields["questionnaire"].queryset = questionnaires_usable(user).order_by("-created_at")  # type: ignore[attr-defined]
-        self.fields["org_unit"].queryset = (
-            OrgUnit.objects.visible_to(user).filter(is_active=True).order_by("path")
-        )  # type: ignore[attr-defined]
+        usable = questionnaires_usable(user).order_by("-created_at")
+        self.fields["questionnaire"].queryset = usable  # type: ignore[attr-defined]
+        units = OrgUnit.objects.visible_to(user).filter(is_active=True).order_by("path")
+        self.fields["org_unit"].queryset = units  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -113,7 +113,7 @@ def question_results(
         .annotate(n=Count("pk"))
         .values_list("option", "n")
     )
-    by_value: dict[tuple[int, int], int] = {
+    by_value: dict[tuple[int, int | None], int] = {
         (q, v): n
         for q, v, n in answers.filter(value__isnull=False)
         .values("question", "value")
@@ -308,8 +308,8 @@ def results_workbook(results: Results, *, contacts: list[tuple[str, str, str]] |
         r = title_block(cs, title, [_("People who consented to be contacted (masked)")])
         header_row(cs, r, [_("Submitted at"), _("Name"), _("Phone")])
         r += 1
-        for row in contacts:
-            for col, value in enumerate(row, start=1):
+        for contact in contacts:
+            for col, value in enumerate(contact, start=1):
                 put(cs, r, col, value)
             r += 1
         widths(cs, [20, 16, 16])

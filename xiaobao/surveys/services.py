@@ -116,8 +116,8 @@ def _clean_question(data: dict[str, Any], prefix: str = "") -> tuple[dict[str, A
             raise field_error(f"{prefix}options", _("Each option must differ from the others."))
     if kind == QuestionKind.SCALE:
         try:
-            low = int(data.get("scale_min") if data.get("scale_min") not in (None, "") else 1)
-            high = int(data.get("scale_max") if data.get("scale_max") not in (None, "") else 5)
+            low = int(str(data.get("scale_min") if data.get("scale_min") not in (None, "") else 1))
+            high = int(str(data.get("scale_max") if data.get("scale_max") not in (None, "") else 5))
         except (TypeError, ValueError):
             raise field_error(f"{prefix}scale_max", _("Choose a scale of 1–5 or 0–10.")) from None
         if low not in (0, 1) or not 3 <= high <= 10:
@@ -500,17 +500,17 @@ def response_submit(
         option_ids = {o.pk for o in question.options.all()}
         try:
             if question.kind == QuestionKind.CHOICE_ONE:
-                chosen = int(value)
+                chosen = int(str(value))
                 if chosen not in option_ids:
                     raise ValueError
                 rows.append(Answer(question=question, option_id=chosen))
             elif question.kind == QuestionKind.CHOICE_MANY:
-                picked = {int(v) for v in (value if isinstance(value, list | tuple | set) else [value])}
+                picked = {int(str(v)) for v in (value if isinstance(value, list | tuple | set) else [value])}
                 if not picked <= option_ids:
                     raise ValueError
                 rows += [Answer(question=question, option_id=pk) for pk in sorted(picked)]
             elif question.kind == QuestionKind.SCALE:
-                number = int(value)
+                number = int(str(value))
                 if not question.scale_min <= number <= question.scale_max:
                     raise ValueError
                 rows.append(Answer(question=question, value=number))

@@ -1,7 +1,7 @@
 """Survey pages for staff: the home page, surveys (list, new, detail with the public link and QR codes,
 edit, open/close, results and their Excel export, a printable poster) and questionnaires (list, new, detail
-with its questions, copy). Reading needs `surveys.view_surveys`, changing `surveys.manage_surveys`, both within
-the user's subtree (invisible → 404, not allowed → 403)."""
+with its questions, copy). Reading needs `surveys.view_surveys`, changing `surveys.manage_surveys`, both
+within the user's subtree (invisible → 404, not allowed → 403)."""
 
 from __future__ import annotations
 
@@ -363,9 +363,8 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def questionnaire_copy(request: HttpRequest, pk: int) -> HttpResponse:
     q = _questionnaire(request, pk)
     _need(request, MANAGE)
-    copy = svc.questionnaire_copy(
-        actor=request.user, questionnaire=q, org_unit=request.user.org_unit or q.org_unit
-    )  # type: ignore[union-attr]
+    mine = getattr(request.user, "org_unit", None)
+    copy = svc.questionnaire_copy(actor=request.user, questionnaire=q, org_unit=mine or q.org_unit)
     messages.success(request, _("A new version was made; change its questions here."))
     return redirect("surveys:questionnaire", pk=copy.pk)
 

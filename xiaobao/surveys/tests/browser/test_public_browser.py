@@ -1,5 +1,5 @@
-"""A customer answers a survey on the public page at 360 px (no login), sent twice is refused; the officer sees
-the results. Screenshots in var/screenshots and /tmp/shots/surveys."""
+"""A customer answers a survey on the public page at 360 px (no login), sent twice is refused; the officer
+sees the results. Screenshots in var/screenshots and /tmp/shots/surveys."""
 
 from __future__ import annotations
 
@@ -82,7 +82,8 @@ def test_answer_on_a_phone_then_results(new_context, login, shot, org):
         ).click()
         phone.locator("textarea").fill("大堂经理很热情")
         wide = phone.evaluate(
-            "[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 361).length"
+            "[...document.querySelectorAll('main *')]"
+            ".filter(e => e.getBoundingClientRect().right > 361).length"
         )
         assert wide == 0
         shutil.copy(shot(phone, "02-filled"), OUT / "02-filled.png")
