@@ -4,13 +4,16 @@ status, delete) and a survey's results.
 Reading needs `surveys.view_surveys`, changing `surveys.manage_surveys`, both within the caller's subtree
 (objects outside it 404; a questionnaire of a unit above is readable and usable, not changeable → 403). Field
 errors answer 422 in the error shape; a frozen questionnaire (answered) 409. Public answers are given on the
-public page only (`/public/surveys/<token>/`): there is no public API operation."""
+public page only (`/public/surveys/<token>/`): there is no public API operation. Complainants' personal
+links (`/surveys/{id}/invitations`) are read with view or invite and made with
+`surveys.invite_complainants` (or manage)."""
 
 import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -18,7 +21,16 @@ from xiaobao.core.api.common import require_perm
 from xiaobao.core.models import OrgUnit
 from xiaobao.surveys import selectors
 from xiaobao.surveys import services as svc
-from xiaobao.surveys.models import MANAGE, VIEW, Question, Questionnaire, Survey
+from xiaobao.surveys.models import (
+    INVITE,
+    MANAGE,
+    VIEW,
+    Invitation,
+    Question,
+    Questionnaire,
+    Survey,
+    SurveyTarget,
+)
 from xiaobao.surveys.results import survey_results
 
 router = Router(tags=["surveys"])
@@ -464,3 +476,68 @@ def survey_results_get(request: HttpRequest, survey_id: int, query: Query[Result
             for u in r.units
         ],
     }
+
+
+# --- complainants' personal links ---------------------------------------------------------------------------
+
+
+class InvitationIn(Schema):
+    complaint: str = Field("", max_length=24, description="A complaint reference (its decision notified)")
+    decided_from: dt.date | None = Field(None, description="Or every complaint decided since this day")
+
+
+class InvitationOut(Schema):
+    id: int
+    complaint: str
+    unit: str
+    decided_on: dt.date | None
+    public_path: str = Field(..., description="The personal link (relative): answered once")
+    answered_on: dt.date | None
+
+
+def invitation_out(inv: Invitation) -> dict[str, Any]:
+    path = reverse("surveys_public:answer", args=[inv.survey.token])
+    return {
+        "id": inv.pk,
+        "complaint": inv.complaint.reference,
+        "unit": inv.org_unit.code,
+        "decided_on": inv.complaint.decided_on,
+        "public_path": f"{path}?i={inv.token}",
+        "answered_on": inv.answered_on,
+    }
+
+
+def _invitation_survey(request: HttpRequest, pk: int) -> Survey:
+    if not (request.user.has_perm(VIEW) or request.user.has_perm(INVITE)):
+        raise PermissionDenied
+    survey = selectors.survey_for_invitations(request.user, pk)
+    if survey is None or survey.target != SurveyTarget.COMPLAINANTS:
+        raise Http404
+    return survey
+
+
+@router.get(
+    "/surveys/{survey_id}/invitations",
+    response=list[InvitationOut],
+    summary="Complainants' personal links of a complainants survey",
+)
+@paginate(LimitOffsetPagination)
+def invitation_list(request: HttpRequest, survey_id: int):
+    survey = _invitation_survey(request, survey_id)
+    qs = Invitation.objects.visible_to(request.user).filter(survey=survey)
+    return [invitation_out(i) for i in qs.select_related("complaint", "org_unit", "survey")]
+
+
+@router.post(
+    "/surveys/{survey_id}/invitations",
+    response={201: list[InvitationOut]},
+    summary="Make personal links for complainants after their decision (idempotent per complaint)",
+)
+def invitation_create(request: HttpRequest, survey_id: int, payload: InvitationIn):
+    survey = _invitation_survey(request, survey_id)
+    if not (request.user.has_perm(INVITE) or request.user.has_perm(MANAGE)):
+        raise PermissionDenied
+    made = svc.invitations_create(
+        actor=request.user, survey=survey, reference=payload.complaint, decided_from=payload.decided_from
+    )
+    return Status(201, [invitation_out(i) for i in made])

@@ -6,6 +6,7 @@ from xiaobao.casework.registry import Module, Nav
 
 VIEW = "surveys.view_surveys"
 MANAGE = "surveys.manage_surveys"
+INVITE = "surveys.invite_complainants"
 
 
 class SurveysConfig(AppConfig):
@@ -18,8 +19,9 @@ class SurveysConfig(AppConfig):
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
         nav=[Nav("surveys:home", pgettext_lazy("module", "Surveys"), VIEW, order=57, group="people")],
         roles={
-            "hq_cp_officer": [VIEW, MANAGE],
-            "branch_cp_officer": [VIEW, MANAGE],
+            "hq_cp_officer": [VIEW, MANAGE, INVITE],
+            "branch_cp_officer": [VIEW, MANAGE, INVITE],
+            "complaint_handler": [VIEW, INVITE],  # the complaint desk sends complainants their links
             "auditor": [VIEW],
         },
         home_panel="xiaobao.surveys.figures.home_panel",

@@ -120,6 +120,19 @@ class SurveyFilter(forms.Form):
     year = forms.IntegerField(label=_("year"), required=False, min_value=2000, max_value=2100)
 
 
+class InvitationForm(forms.Form):
+    """A complaint's reference, or the first day of decisions to invite every complainant since."""
+
+    reference = forms.CharField(label=_("complaint reference"), max_length=24, required=False)
+    decided_from = forms.DateField(label=_("or every complaint decided since"), required=False, widget=DATE)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("reference") and not data.get("decided_from") and not self.errors:
+            self.add_error("reference", _("Give a complaint reference or a first day of decisions."))
+        return data
+
+
 class ScaleWidget(forms.RadioSelect):
     template_name = "surveys/widgets/scale.html"
 

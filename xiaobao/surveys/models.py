@@ -7,6 +7,9 @@
   complainants after their decision) by an owning unit, open between two dates, with a public link and QR
   code (`token`) that needs no login. Per-unit links (`?at=<outlet code>`) attribute answers to an outlet of
   the survey's subtree.
+- `Invitation`: a complainant's personal link to a complainants survey, made by the complaint desk after the
+  decision (`?i=<token>` on the public page): answered once, attributed to the complaint's unit. The answers
+  stay anonymous — they are not linked to the complaint; the invitation only records the day it was used.
 - `Response` + `Answer`: one submission, anonymous unless the person ticks consent and leaves a contact
   (sealed in the personal-data vault, masked on screen). No personal data is needed to stop repeats: a random
   per-browser id (hashed) and a one-time nonce from the form, both unique per survey.
@@ -29,6 +32,7 @@ from xiaobao.core.vault.fields import SealedField
 
 VIEW = "surveys.view_surveys"
 MANAGE = "surveys.manage_surveys"
+INVITE = "surveys.invite_complainants"
 
 
 class QuestionKind(models.TextChoices):
@@ -95,6 +99,7 @@ class Questionnaire(TimeStampedModel):
         permissions = [
             ("view_surveys", "Can view surveys and their results"),
             ("manage_surveys", "Can manage questionnaires and surveys"),
+            ("invite_complainants", "Can send complainants their personal survey link"),
         ]
 
     def __str__(self) -> str:
@@ -289,3 +294,43 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.option_id or self.value or self.text[:20]}"
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def visible_to(self, user: Any) -> InvitationQuerySet:
+        """Invitations of the user's subtree (the complaint's unit), for those who view or send them."""
+        if not (user.has_perm(VIEW) or user.has_perm(INVITE)):
+            return self.none()
+        q = scope_q(user, "org_unit__path")
+        return self if q is None else self.filter(q)
+
+
+class Invitation(models.Model):
+    """A complainant's personal link to a complainants survey (one per survey and complaint). `org_unit`: the
+    complaint's unit when invited (where its answer counts). `answered_on`: the day the link was used — the
+    response itself is not linked to the invitation, so the answers stay anonymous."""
+
+    view_permission: ClassVar[str] = VIEW
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.CASCADE, related_name="+", verbose_name=_("complaint")
+    )
+    org_unit = models.ForeignKey("core.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
+    created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "complaint"], name="surveys_invitation_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}:{self.complaint_id}"

@@ -1,5 +1,6 @@
-"""The public survey page (no login, /public/surveys/<token>/, `?at=<unit code>` for an outlet's own link):
-anybody with the link or QR code answers on a phone. Submission is page-only (no public API operation).
+"""The public survey page (no login, /public/surveys/<token>/, `?at=<unit code>` for an outlet's own link,
+`?i=<invitation token>` for a complainant's personal link): anybody with the link or QR code answers on a
+phone. Submission is page-only (no public API operation).
 
 - Anonymous: nothing about the person is asked; a name and a mobile number only after ticking consent, sealed
   in the personal-data vault.
@@ -30,7 +31,7 @@ from xiaobao.core.middleware import request_ip
 from xiaobao.surveys import selectors
 from xiaobao.surveys import services as svc
 from xiaobao.surveys.forms import AnswerForm
-from xiaobao.surveys.models import Response, Survey
+from xiaobao.surveys.models import Invitation, Response, Survey
 
 PER_MINUTE = int(getattr(settings, "SURVEYS_PUBLIC_PER_MINUTE", 60))
 NONCE_MAX_AGE = int(getattr(settings, "SURVEYS_NONCE_MAX_AGE", 86400))
@@ -94,7 +95,15 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     at = request.GET.get("at", "")[:32]
-    unit = svc.response_unit(survey, at)
+    invitation = None
+    if invite := request.GET.get("i", ""):
+        invitation = (
+            Invitation.objects.filter(survey=survey, token=invite[:32]).select_related("org_unit").first()
+        )
+        if invitation is None:
+            raise Http404
+        at = ""
+    unit = invitation.org_unit if invitation is not None else svc.response_unit(survey, at)
     browser, new_browser = _browser(request)
     questions = list(survey.questionnaire.questions.prefetch_related("options"))
     form = AnswerForm(request.POST or None, questions=questions, ask_contact=survey.ask_contact)
@@ -104,23 +113,26 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         "form": form,
         "accepting": survey.accepting(today),
         "done": request.GET.get("done") == "1",
-        "answered": False,
+        "answered": invitation is not None and invitation.answered_on is not None,
+        "invitation": invitation,
         "throttled": False,
         "repeat": False,
     }
     status = 200
     if request.method == "POST" and context["accepting"]:
-        status = _submit(request, survey, form, browser, at, context)
+        status = _submit(request, survey, form, browser, at, context, invitation)
         if status == 302:
-            done = redirect(
-                f"{request.path}?done=1" + (f"&at={unit.code}" if unit.pk != survey.org_unit_id else "")
-            )
+            if invitation is not None:
+                where = f"&i={invitation.token}"
+            else:
+                where = f"&at={unit.code}" if unit.pk != survey.org_unit_id else ""
+            done = redirect(f"{request.path}?done=1{where}")
             _set_cookie(done, browser, new_browser)
             return done
     elif request.method == "POST":
         status = 409
     if not context["done"] and context["accepting"] and not context["repeat"]:
-        context["answered"] = _answered(survey, browser)
+        context["answered"] = context["answered"] or _answered(survey, browser)
         if request.method == "GET":
             form = AnswerForm(
                 initial={"nonce": new_nonce(survey)}, questions=questions, ask_contact=survey.ask_contact
@@ -132,7 +144,13 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _submit(
-    request: HttpRequest, survey: Survey, form: AnswerForm, browser: str, at: str, context: dict
+    request: HttpRequest,
+    survey: Survey,
+    form: AnswerForm,
+    browser: str,
+    at: str,
+    context: dict,
+    invitation: Invitation | None = None,
 ) -> int:
     if _throttled(request):
         context["throttled"] = True
@@ -153,6 +171,7 @@ def _submit(
             consent=bool(form.cleaned_data.get("consent")),
             contact_name=form.cleaned_data.get("contact_name") or "",
             contact_phone=form.cleaned_data.get("contact_phone") or "",
+            invitation=invitation,
         )
     except svc.AlreadyAnswered:
         context["repeat"] = True

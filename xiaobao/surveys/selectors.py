@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from xiaobao.core.models import OrgUnit
-from xiaobao.core.scoping import subtree_q, user_scope
-from xiaobao.surveys.models import Questionnaire, Survey, SurveyStatus
+from xiaobao.core.scoping import scope_q, subtree_q, user_scope
+from xiaobao.surveys.models import INVITE, VIEW, Questionnaire, Survey, SurveyStatus
 
 
 def root_unit(user: Any) -> OrgUnit | None:
@@ -97,3 +97,12 @@ def outlets_for_links(survey: Survey) -> list[OrgUnit]:
         .exclude(pk=survey.org_unit_id)
         .order_by("path")[:200]
     )
+
+
+def survey_for_invitations(user: Any, pk: int) -> Survey | None:
+    """A survey of the user's subtree for those who view surveys or send complainants their links."""
+    if not (user.has_perm(VIEW) or user.has_perm(INVITE)):
+        return None
+    q = scope_q(user, "org_unit__path")
+    qs = Survey.objects.select_related("org_unit", "questionnaire").filter(pk=pk)
+    return (qs if q is None else qs.filter(q)).first()

@@ -25,8 +25,10 @@ from xiaobao.core.scoping import unit_in_scope
 from xiaobao.core.services.audit import audit_change, audit_record, snapshot
 from xiaobao.core.vault.detect import PHONE, contains_c3, redact
 from xiaobao.surveys.models import (
+    INVITE,
     MANAGE,
     Answer,
+    Invitation,
     Option,
     Question,
     QuestionKind,
@@ -420,6 +422,68 @@ def survey_delete(*, actor: Any, survey: Survey) -> None:
     survey.delete()
 
 
+# --- complainants' personal links ---------------------------------------------------------------------------
+
+MAX_INVITATIONS = 500
+
+
+@transaction.atomic
+def invitations_create(
+    *, actor: Any, survey: Survey, reference: str = "", decided_from: dt.date | None = None
+) -> list[Invitation]:
+    """Personal links for complainants after their decision: the complaint of `reference`, or every complaint
+    decided since `decided_from` (at most 500) — complaints the actor sees, in the survey's subtree, with a
+    decision notified. Idempotent: a complaint invited already keeps its link (returned again)."""
+    from xiaobao.complaints.models import Complaint
+
+    if not (actor.has_perm(INVITE) or actor.has_perm(MANAGE)) or not unit_in_scope(actor, survey.org_unit):
+        raise PermissionDenied
+    if survey.target != SurveyTarget.COMPLAINANTS:
+        raise DomainError(_("Personal links are for surveys of complainants."), code="not_complainants")
+    if survey.status == SurveyStatus.CLOSED:
+        raise Conflict(_("The survey is closed."), code="closed")
+    reference = " ".join(str(reference or "").split()).upper()[:24]
+    if not reference and decided_from is None:
+        raise field_error("reference", _("Give a complaint reference or a first day of decisions."))
+    complaints = Complaint.objects.visible_to(actor).filter(
+        org_unit__path__startswith=survey.org_unit.path, decided_on__isnull=False
+    )
+    if reference:
+        found = list(complaints.filter(reference__iexact=reference)[:1])
+        if not found:
+            raise field_error(
+                "reference",
+                _("No complaint with a notified decision and this reference in the survey's units."),
+            )
+    else:
+        found = list(
+            complaints.filter(decided_on__gte=decided_from)
+            .exclude(pk__in=Invitation.objects.filter(survey=survey).values("complaint"))
+            .order_by("decided_on", "pk")[: MAX_INVITATIONS + 1]
+        )
+        if len(found) > MAX_INVITATIONS:
+            raise field_error(
+                "decided_from", _("More than %(n)s complaints: choose a later day.") % {"n": MAX_INVITATIONS}
+            )
+    out = []
+    for complaint in found:
+        invitation, created = Invitation.objects.get_or_create(
+            survey=survey,
+            complaint=complaint,
+            defaults={"org_unit_id": complaint.org_unit_id, "created_by": actor},
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=invitation,
+                object_repr=f"{survey.title[:120]} · {complaint.reference}",
+                changes={"survey": [None, survey.pk], "complaint": [None, complaint.reference]},
+            )
+        out.append(invitation)
+    return out
+
+
 # --- the public submission ----------------------------------------------------------------------------------
 
 
@@ -466,12 +530,15 @@ def response_submit(
     consent: bool = False,
     contact_name: str = "",
     contact_phone: str = "",
+    invitation: Invitation | None = None,
     now: dt.datetime | None = None,
 ) -> Response:
     """Store one submission. `answers`: question id → option id / list of option ids / scale value / text,
     already checked by the page's form; checked again here (required, options of the question, scale range).
     Refused when the survey is not open today, with a reused nonce or (one answer per browser) a browser
-    that answered already (`AlreadyAnswered`)."""
+    that answered already (`AlreadyAnswered`). With a complainant's `invitation` (of this survey): once per
+    invitation, counted for the complaint's unit; the invitation records the day, the response stays
+    unlinked (anonymous)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     survey = Survey.objects.select_related("org_unit", "questionnaire").get(pk=survey.pk)
@@ -480,6 +547,14 @@ def response_submit(
     if not nonce or len(nonce) > 64:
         raise DomainError(_("The form has expired: reload the page and answer again."), code="nonce")
     browser_key = browser_hash(browser) if survey.one_per_browser else ""
+    if invitation is not None:
+        invitation = Invitation.objects.select_for_update().select_related("org_unit").get(pk=invitation.pk)
+        if invitation.survey_id != survey.pk:
+            raise DomainError(_("This link does not belong to the survey."), code="invitation")
+        if invitation.answered_on is not None:
+            raise AlreadyAnswered(
+                _("Thank you — your answers to this survey were received already."), code="repeat"
+            )
     if Response.objects.filter(survey=survey, nonce=nonce).exists() or (
         browser_key and Response.objects.filter(survey=survey, browser=browser_key).exists()
     ):
@@ -531,7 +606,7 @@ def response_submit(
     keep_contact = consent and survey.ask_contact
     response = Response(
         survey=survey,
-        org_unit=response_unit(survey, unit_code),
+        org_unit=invitation.org_unit if invitation is not None else response_unit(survey, unit_code),
         submitted_at=now,
         submitted_on=today,
         nonce=nonce,
@@ -548,6 +623,8 @@ def response_submit(
         raise AlreadyAnswered(
             _("Thank you — your answers to this survey were received already."), code="repeat"
         ) from None
+    if invitation is not None:
+        Invitation.objects.filter(pk=invitation.pk).update(answered_on=today)
     for row in rows:
         row.response = response
     Answer.objects.bulk_create(rows)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.survey_status, name="status"),
     path("<int:pk>/delete/", views.survey_delete, name="delete"),
     path("<int:pk>/poster/", views.survey_poster, name="poster"),
+    path("<int:pk>/invitations/", views.survey_invitations, name="invitations"),
     path("<int:pk>/results/", views.survey_results_page, name="results"),
     path("<int:pk>/results.xlsx", views.survey_results_export, name="results_export"),
     path("questionnaires/", views.questionnaire_list, name="questionnaires"),

@@ -11,6 +11,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,8 +26,24 @@ from xiaobao.core.models.audit import AuditAction
 from xiaobao.core.services.audit import audit_record
 from xiaobao.surveys import selectors
 from xiaobao.surveys import services as svc
-from xiaobao.surveys.forms import QuestionForm, QuestionnaireForm, SurveyFilter, SurveyForm
-from xiaobao.surveys.models import MANAGE, VIEW, Question, Questionnaire, Survey, SurveyStatus
+from xiaobao.surveys.forms import (
+    InvitationForm,
+    QuestionForm,
+    QuestionnaireForm,
+    SurveyFilter,
+    SurveyForm,
+)
+from xiaobao.surveys.models import (
+    INVITE,
+    MANAGE,
+    VIEW,
+    Invitation,
+    Question,
+    Questionnaire,
+    Survey,
+    SurveyStatus,
+    SurveyTarget,
+)
 from xiaobao.surveys.results import results_workbook, survey_results
 
 LIST_PAGE = 50
@@ -254,6 +271,82 @@ def survey_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("surveys:detail", pk=survey.pk)
     messages.success(request, _("Survey deleted."))
     return redirect("surveys:surveys")
+
+
+def invitation_url(request: HttpRequest, invitation: Invitation) -> str:
+    url = reverse("surveys_public:answer", args=[invitation.survey.token])
+    return request.build_absolute_uri(f"{url}?i={invitation.token}")
+
+
+def invitation_message(survey: Survey, invitation: Invitation, url: str) -> str:
+    """The text the complaint desk sends (SMS or message) with the personal link."""
+    from xiaobao.reports.builders import institution_name
+
+    return _(
+        "%(bank)s: your complaint %(ref)s has been decided. Please tell us how satisfied you are with how it "
+        "was handled (anonymous, about 1 minute, by %(until)s): %(url)s"
+    ) % {
+        "bank": institution_name(),
+        "ref": invitation.complaint.reference,
+        "until": survey.closes_on.strftime("%Y-%m-%d"),
+        "url": url,
+    }
+
+
+INVITATIONS_SHOWN = 200
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_invitations(request: HttpRequest, pk: int) -> HttpResponse:
+    """Complainants' personal links of a complainants survey: the complaint desk adds a decided complaint
+    (or all decided since a day) and sends each person their link with the message shown."""
+    if not (request.user.has_perm(VIEW) or request.user.has_perm(INVITE)):
+        raise PermissionDenied
+    survey = selectors.survey_for_invitations(request.user, pk)
+    if survey is None:
+        raise Http404
+    if survey.target != SurveyTarget.COMPLAINANTS:
+        raise Http404
+    can_invite = request.user.has_perm(INVITE) or request.user.has_perm(MANAGE)
+    form = InvitationForm(request.POST or None)
+    made: list[Invitation] = []
+    if request.method == "POST":
+        if not can_invite:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                made = svc.invitations_create(
+                    actor=request.user,
+                    survey=survey,
+                    reference=form.cleaned_data.get("reference") or "",
+                    decided_from=form.cleaned_data.get("decided_from"),
+                )
+            except DomainError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("%(n)s personal links ready to send.") % {"n": len(made)})
+                return redirect("surveys:invitations", pk=survey.pk)
+    qs = Invitation.objects.visible_to(request.user).filter(survey=survey)
+    rows = [
+        (inv, url, invitation_message(survey, inv, url))
+        for inv in qs.select_related("complaint", "org_unit", "survey")[:INVITATIONS_SHOWN]
+        for url in [invitation_url(request, inv)]
+    ]
+    counts = qs.aggregate(total=Count("pk"), answered=Count("pk", filter=Q(answered_on__isnull=False)))
+    return render(
+        request,
+        "surveys/invitations.html",
+        {
+            "s": survey,
+            "form": form,
+            "rows": rows,
+            "counts": counts,
+            "more": counts["total"] > INVITATIONS_SHOWN,
+            "can_invite": can_invite and survey.status != SurveyStatus.CLOSED,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _results_unit(request: HttpRequest, survey: Survey) -> OrgUnit:
