@@ -287,7 +287,14 @@ def policies_demo_load(*, seed: int = 20261123) -> dict[str, int]:
         "B01": User.objects.filter(username="branch1_cp").first(),
         "B02": User.objects.filter(username="branch2_cp").first(),
     }
-    if hq is None:
+    # the four-eyes rule: the unit's approver (demo users "approver", "branchN_approver") approves
+    approvers = {
+        "HO": User.objects.filter(username="approver").first(),
+        "B01": User.objects.filter(username="branch1_approver").first(),
+        "B02": User.objects.filter(username="branch2_approver").first(),
+    }
+    ho_approver = approvers["HO"]
+    if hq is None or ho_approver is None:
         return {"policies": 0}
     articles = {
         (a.regulation.code, a.number): a for a in RegulationArticle.objects.select_related("regulation")
@@ -297,6 +304,7 @@ def policies_demo_load(*, seed: int = 20261123) -> dict[str, int]:
     with transaction.atomic():
         for idx, (number, title, owner, unit, refs, higher) in enumerate(CATALOGUE):
             actor = hq if unit == "HO" else branch.get(unit) or hq
+            approver = (approvers.get(unit) if actor is not hq else None) or ho_approver
             arts = [articles[r] for r in refs if r in articles]
             clauses = _clauses(title, owner, arts)
             enacted = start + dt.timedelta(days=rng.randint(0, 300) + (idx % 5) * 20)
@@ -324,7 +332,7 @@ def policies_demo_load(*, seed: int = 20261123) -> dict[str, int]:
                         mapping_add(
                             actor=actor, clause=v1.clauses.get(number=c["number"]), article_id=c["article"].pk
                         )
-                version_approve(actor=actor, version=v1, approved_on=enacted)
+                version_approve(actor=approver, version=v1, approved_on=enacted)
             counts["policies"] += 1
             counts["versions"] += 1
             policy.refresh_from_db()
@@ -359,7 +367,7 @@ def policies_demo_load(*, seed: int = 20261123) -> dict[str, int]:
                             "document_number": f"晓宝银发〔{day.year}〕{30 + idx + r}号",
                         },
                     )
-                    version_approve(actor=actor, version=draft, approved_on=day)
+                    version_approve(actor=approver, version=draft, approved_on=day)
                 counts["versions"] += 1
                 policy.refresh_from_db()
             if number in REPEALED:
@@ -370,7 +378,7 @@ def policies_demo_load(*, seed: int = 20261123) -> dict[str, int]:
                         policy=policy,
                         data={"reason": REASONS_REPEAL[number], "effective_on": day},
                     )
-                    version_approve(actor=actor, version=draft, approved_on=day)
+                    version_approve(actor=approver, version=draft, approved_on=day)
                 counts["versions"] += 1
             elif (
                 number not in NOT_REVISED

@@ -17,7 +17,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xiaobao.core.errors import Conflict
+from xiaobao.core.errors import Conflict, DomainError
 from xiaobao.core.models.base import TimeStampedModel
 from xiaobao.core.scoping import scope_q
 
@@ -36,6 +36,20 @@ class FrozenVersion(Conflict):
         super().__init__(
             _g("An approved version is frozen and cannot be changed; draft a revision instead."),
             code="frozen",
+        )
+
+
+class SelfApproval(DomainError):
+    """The four-eyes rule: whoever drafted or changed a version does not approve it (403)."""
+
+    status = 403
+
+    def __init__(self) -> None:
+        from django.utils.translation import gettext as _g
+
+        super().__init__(
+            _g("Four-eyes rule: you drafted or changed this version, so another approver must approve it."),
+            code="self_approval",
         )
 
 

@@ -43,6 +43,7 @@ from xiaobao.policies.models import (
     PolicyVersion,
     Regulation,
     RegulationArticle,
+    SelfApproval,
 )
 
 LEVEL_OF_KIND = {"head_office": Level.HEAD_OFFICE, "branch": Level.BRANCH}
@@ -376,15 +377,44 @@ def version_update(*, actor: Any, version: PolicyVersion, data: dict[str, Any]) 
     return locked
 
 
+def draft_authors(version: PolicyVersion) -> set[int]:
+    """Who wrote this version: its drafter and everyone who changed its text or attached its document (from
+    the audit trail, written in the same transaction as every change). Mapping clauses to articles is an
+    annotation and does not count."""
+    from xiaobao.core.models.audit import AuditEvent
+
+    edited = AuditEvent.objects.filter(
+        object_type=PolicyVersion._meta.label_lower,
+        object_id=str(version.pk),
+        action__in=["create", "update"],
+        actor__isnull=False,
+    ).values_list("actor_id", flat=True)
+    return {version.created_by_id, *edited}
+
+
+def may_approve(user: Any, version: PolicyVersion) -> bool:
+    """The approve button: permission, reach, a draft, and not one the user wrote (four eyes)."""
+    return (
+        not version.frozen
+        and may_change(user, version.policy, APPROVE)
+        and user.pk not in draft_authors(version)
+    )
+
+
 def version_approve(
     *, actor: Any, version: PolicyVersion, approved_on: dt.date | None = None, note: str = ""
 ) -> PolicyVersion:
     """Approve a draft: it is frozen from now on and becomes the policy's current version; the policy takes
     its title, document number and effective date, and its status (制定 → in force, 修订 → in force
-    (revised), 废止 → repealed). Counts as a review."""
+    (revised), 废止 → repealed). Counts as a review.
+
+    Four-eyes rule: the approver is never the drafter nor anyone who changed the draft (`SelfApproval`, 403)
+    — a bank's policy is approved by someone other than the one who wrote it."""
     _require(actor, version.policy, APPROVE)
     if version.frozen:
         raise FrozenVersion
+    if actor.pk in draft_authors(version):
+        raise SelfApproval
     errors: dict[str, list[str]] = {}
     day = approved_on or localdate()
     if day > localdate():
@@ -398,6 +428,8 @@ def version_approve(
         locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
         if locked.frozen:
             raise FrozenVersion
+        if actor.pk in draft_authors(locked):
+            raise SelfApproval
         if locked.kind != ChangeKind.REPEAL and not locked.clauses.exists():
             raise ValidationError({"clauses": [_("Give at least one clause (a line starting with 第…条).")]})
         if policy.status == PolicyStatus.REPEALED:

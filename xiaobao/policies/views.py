@@ -239,7 +239,10 @@ def _version_context(request: AuthedRequest, version: PolicyVersion, **extra: An
         "diff": diff,
         "changed": sum(1 for d in diff if d["state"] != "same"),
         "can_manage": can_manage,
-        "can_approve": services.may_change(request.user, policy, APPROVE) and not version.frozen,
+        "can_approve": services.may_approve(request.user, version),
+        "self_approval": not version.frozen
+        and services.may_change(request.user, policy, APPROVE)
+        and request.user.pk in services.draft_authors(version),
         "articles": RegulationArticle.objects.select_related("regulation").filter(regulation__active=True)
         if can_manage
         else [],
@@ -312,8 +315,9 @@ def version_approve(request: AuthedRequest, pk: int) -> HttpResponse:
     if status == 0:
         messages.success(request, _("Version %(v)d approved and frozen.") % {"v": v.number})
         return redirect(v.policy.get_absolute_url())
-    if status == 403:
-        raise PermissionDenied
+    if status == 403:  # e.g. the four-eyes rule: say why on the page (the approve form is not offered)
+        for e in form.non_field_errors():
+            messages.error(request, e)
     v = _version(request, pk)
     return render(
         request, "policies/version.html", _version_context(request, v, approve_form=form), status=status

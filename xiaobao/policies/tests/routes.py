@@ -19,8 +19,18 @@ POWER_PERMS = [
 ]
 
 
+def approver_for(unit_code: str) -> Any:
+    """An approver of the unit (the four-eyes rule: the drafter never approves), made once."""
+    from conftest import make_user
+    from xiaobao.core.models import OrgUnit, User
+
+    username = f"policy_approver_{unit_code.lower()}"
+    user = User.objects.filter(username=username).first()
+    return user or make_user(username, OrgUnit.objects.get(code=unit_code), ["approver"])
+
+
 def make_policy(actor: Any, unit_code: str, number: str, title: str, *, approved_on: Any = None) -> Any:
-    """A policy with an approved v1 (two clauses)."""
+    """A policy with a v1 (two clauses) drafted by the actor and approved by the unit's approver."""
     import datetime as dt
 
     from xiaobao.policies.services import policy_create, version_approve
@@ -42,7 +52,9 @@ def make_policy(actor: Any, unit_code: str, number: str, title: str, *, approved
         },
     )
     version_approve(
-        actor=actor, version=policy.versions.get(), approved_on=approved_on or dt.date(2025, 6, 1)
+        actor=approver_for(unit_code),
+        version=policy.versions.get(),
+        approved_on=approved_on or dt.date(2025, 6, 1),
     )
     policy.refresh_from_db()
     return policy

@@ -28,7 +28,7 @@ from xiaobao.policies.services import (
     version_approve,
     version_update,
 )
-from xiaobao.policies.tests.routes import make_policy
+from xiaobao.policies.tests.routes import approver_for, make_policy
 
 pytestmark = pytest.mark.django_db
 NOW = "2026-06-17 10:00 +0800"
@@ -107,7 +107,7 @@ def test_revise_makes_a_new_version_and_the_old_stays(hq_officer, org):
             ],
         },
     )
-    version_approve(actor=hq_officer, version=draft, approved_on=dt.date(2026, 6, 10))
+    version_approve(actor=approver_for("HO"), version=draft, approved_on=dt.date(2026, 6, 10))
     # then the policy is in force (revised) at v2, v1 is unchanged
     policy.refresh_from_db()
     assert policy.status == "revised" and policy.current_version_id == draft.pk
@@ -128,7 +128,7 @@ def test_repeal_sets_the_policy_repealed(hq_officer, org):
     draft = repeal_draft(
         actor=hq_officer, policy=policy, data={"reason": "并入新办法", "effective_on": "2026-06-01"}
     )
-    version_approve(actor=hq_officer, version=draft, approved_on=dt.date(2026, 6, 1))
+    version_approve(actor=approver_for("HO"), version=draft, approved_on=dt.date(2026, 6, 1))
     # then it is repealed, and cannot be revised any more
     policy.refresh_from_db()
     assert policy.status == "repealed" and draft.kind == "repeal"
@@ -161,14 +161,14 @@ def test_coverage_equals_the_mapping_of_clauses_in_force(hq_officer, client_for,
         },
     )
     ClauseArticle.objects.filter(clause__version=draft).delete()  # the revision drops the mapping
-    version_approve(actor=hq_officer, version=draft, approved_on=dt.date(2026, 6, 1))
+    version_approve(actor=approver_for("HO"), version=draft, approved_on=dt.date(2026, 6, 1))
     mapping_add(
         actor=hq_officer,
         clause=c.current_version.clauses.get(number="第一条"),
         article_id=_article("第十九条").pk,
     )
     rep = repeal_draft(actor=hq_officer, policy=c, data={"reason": "废止", "effective_on": "2026-06-01"})
-    version_approve(actor=hq_officer, version=rep, approved_on=dt.date(2026, 6, 1))
+    version_approve(actor=approver_for("HO"), version=rep, approved_on=dt.date(2026, 6, 1))
     # when the coverage report is read (page and API)
     client = client_for(hq_officer)
     page = client.get(reverse("policies:coverage"))
@@ -204,9 +204,9 @@ def test_the_yearly_list_equals_the_versions_approved_that_year(
     r = revision_draft(
         actor=hq_officer, policy=a, data={"reason": "按新规修订", "effective_on": "2026-05-01"}
     )
-    version_approve(actor=hq_officer, version=r, approved_on=dt.date(2026, 4, 20))
+    version_approve(actor=approver_for("HO"), version=r, approved_on=dt.date(2026, 4, 20))
     x = repeal_draft(actor=hq_officer, policy=b, data={"reason": "并入甲办法", "effective_on": "2026-06-01"})
-    version_approve(actor=hq_officer, version=x, approved_on=dt.date(2026, 5, 30))
+    version_approve(actor=approver_for("HO"), version=x, approved_on=dt.date(2026, 5, 30))
     revision_draft(actor=hq_officer, policy=a, data={"reason": "草稿", "effective_on": "2026-09-01"})
     make_policy(
         other_branch_officer, "B2", "B2-X", "上海分行细则", approved_on=dt.date(2026, 3, 1)
@@ -332,3 +332,38 @@ def test_the_demo_loader(db):
     mapped = set(ClauseArticle.objects.values_list("article_id", flat=True))
     assert 0 < len(mapped) < RegulationArticle.objects.count()
     assert OutputWrapper  # the command wrapper the loader writes to
+
+
+def test_the_four_eyes_rule_the_drafter_never_approves(hq_officer, api_for, client_for, org):
+    from conftest import make_user
+    from xiaobao.policies.models import SelfApproval
+
+    # given a revision drafted by one officer and changed by a second one (both may approve)
+    policy = make_policy(hq_officer, "HO", "P-1", "消费投诉处理管理办法")
+    editor = make_user("hq_cp_editor", org.cpd, ["hq_cp_officer"])
+    data = {"reason": "改", "effective_on": "2026-07-01"}
+    draft = revision_draft(actor=hq_officer, policy=policy, data=data)
+    version_update(actor=editor, version=draft, data={"reason": "按新规修订"})
+    # when the drafter approves it (service, API, page)
+    with pytest.raises(SelfApproval):
+        version_approve(actor=hq_officer, version=draft)
+    api = api_for(hq_officer).post(
+        f"/api/v1/policy-versions/{draft.pk}/approve", "{}", content_type="application/json"
+    )
+    page = client_for(hq_officer).post(
+        reverse("policies:version_approve", args=[draft.pk]), {"approved_on": "2026-06-17"}, follow=True
+    )
+    # then each refuses with the reason, and so it does for the officer who changed the draft
+    assert api.status_code == 403 and api.json()["code"] == "self_approval"
+    assert page.status_code == 403 and "Four-eyes rule" in page.content.decode()
+    with pytest.raises(SelfApproval):
+        version_approve(actor=editor, version=draft)
+    # and the version page offers them no approve button but says why
+    shown = client_for(editor).get(reverse("policies:version", args=[draft.pk])).content.decode()
+    assert 'data-testid="four-eyes"' in shown and 'data-testid="approve-form"' not in shown
+    draft.refresh_from_db()
+    assert not draft.frozen
+    # when an approver who wrote none of it approves, it is in force
+    version_approve(actor=approver_for("HO"), version=draft, approved_on=dt.date(2026, 6, 17))
+    draft.refresh_from_db()
+    assert draft.frozen and draft.approved_by == approver_for("HO")
