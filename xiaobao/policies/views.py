@@ -317,7 +317,7 @@ def version_approve(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect(v.policy.get_absolute_url())
     if status == 403:  # e.g. the four-eyes rule: say why on the page (the approve form is not offered)
         for e in form.non_field_errors():
-            messages.error(request, e)
+            messages.error(request, str(e))
     v = _version(request, pk)
     return render(
         request, "policies/version.html", _version_context(request, v, approve_form=form), status=status
