@@ -19,7 +19,9 @@ class GovernanceConfig(AppConfig):
     label = "governance"
     verbose_name = _("Governance")
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
-        nav=[Nav("governance:home", pgettext_lazy("module", "Governance"), VIEW, order=92, group="admin")],
+        nav=[
+            Nav("governance:home", pgettext_lazy("module", "Governance"), VIEW, order=92, group="governance")
+        ],
         roles={
             "hq_cp_officer": [VIEW, MANAGE, WORK, VERIFY],
             "branch_cp_officer": [VIEW, MANAGE, WORK, VERIFY],

@@ -48,7 +48,10 @@ from xiaobao.governance.workflow import MANAGE, NOT_OWNER_ACTIONS, OWNER_ACTIONS
 
 SUBJECT = "governance.actionitem"
 CLOCK = "action"
-RULE_FOR = {Source.MEETING: "governance-action-30d", Source.FEEDBACK: "governance-feedback-15wd"}
+RULE_FOR: dict[str, str] = {
+    Source.MEETING: "governance-action-30d",
+    Source.FEEDBACK: "governance-feedback-15wd",
+}
 Errors = dict[str, list[str]]
 
 
@@ -203,6 +206,7 @@ def member_add(*, actor: User, body: Body, data: dict[str, Any]) -> Member:
     ):
         _add(errors, "user", _("This person already sits in the body; end the current term first."))
     _raise(errors)
+    assert start is not None
     with transaction.atomic():
         member = Member.objects.create(
             body=body,
@@ -295,6 +299,7 @@ def meeting_create(
             for k, v in exc.message_dict.items():
                 errors.setdefault(k, []).extend(v)
     _raise(errors)
+    assert held_on is not None
     with transaction.atomic():
         meeting = Meeting(
             body=body,
@@ -732,6 +737,7 @@ def supervisor_add(*, actor: User, data: dict[str, Any]) -> Supervisor:
     occupation = _text(errors, data, "occupation", 100, True)
     start, end = _term(errors, data, "term_start", "term_end")
     _raise(errors)
+    assert unit is not None and start is not None
     with transaction.atomic():
         sup = Supervisor.objects.create(
             org_unit=unit, name=name, phone=phone, occupation=occupation, term_start=start, term_end=end
@@ -754,9 +760,6 @@ def feedback_add(*, actor: User, supervisor: Supervisor, data: dict[str, Any]) -
     ):
         _add(errors, "received_on", _("The supervisor's term does not cover that day."))
     with transaction.atomic():
-        feedback = Feedback(
-            supervisor=supervisor, received_on=received, channel=channel, content=content, recorded_by=actor
-        )
         item_data = {
             "title": data.get("title")
             or _("Answer the supervisor's feedback of %(d)s") % {"d": received or ""},
@@ -777,6 +780,10 @@ def feedback_add(*, actor: User, supervisor: Supervisor, data: dict[str, Any]) -
                     errors=errors,
                 )
             raise ValidationError(errors)
+        assert received is not None
+        feedback = Feedback(
+            supervisor=supervisor, received_on=received, channel=channel, content=content, recorded_by=actor
+        )
         feedback.save()
         audit_change(actor=actor, obj=feedback, before=None)
         _open(

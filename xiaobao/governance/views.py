@@ -225,7 +225,7 @@ def _meeting_context(request: AuthedRequest, meeting: Meeting, **extra: Any) -> 
     today = localdate()
     items = list(meeting.action_items.select_related("handler", "org_unit").order_by("due_on", "id"))
     for r in items:
-        r.due = due_info(r.due_date, r.clock_state, today)
+        r.due = due_info(r.due_date, r.clock_state, today)  # type: ignore[attr-defined]
     can_manage = request.user.has_perm(MANAGE)
     form = extra.pop("item_form", None)
     if form is None and can_manage:
