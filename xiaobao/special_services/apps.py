@@ -23,8 +23,8 @@ class SpecialServicesConfig(AppConfig):
                 "special_services:home",
                 pgettext_lazy("module", "Special-group services"),
                 VIEW,
-                order=46,
-                group="field",
+                order=56,
+                group="outreach",
             )
         ],
         roles={
