@@ -18,7 +18,7 @@ class PoliciesConfig(AppConfig):
     label = "policies"
     verbose_name = _("Policies")
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
-        nav=[Nav("policies:home", pgettext_lazy("module", "Policies"), VIEW, order=94, group="admin")],
+        nav=[Nav("policies:home", pgettext_lazy("module", "Policies"), VIEW, order=94, group="governance")],
         roles={
             "hq_cp_officer": [VIEW, MANAGE, APPROVE, MANAGE_REGULATIONS],
             "branch_cp_officer": [VIEW, MANAGE, APPROVE],
@@ -30,6 +30,9 @@ class PoliciesConfig(AppConfig):
         home_panel="xiaobao.policies.selectors.home_panel",
         home_template="policies/_home_panel.html",
         figures="xiaobao.policies.selectors.figures",
+        # the statistics page: changes of the period, in force by level/owner, due, uncovered articles
+        stats_section="xiaobao.policies.stats.stats_section",
+        stats_template="policies/_stats_section.html",
         report_sections=[
             "xiaobao.policies.report_sections.policies_section"
         ],  # "制定制度 N 项、修订 M 项、废止 K 项"

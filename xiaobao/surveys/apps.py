@@ -17,7 +17,7 @@ class SurveysConfig(AppConfig):
     label = "surveys"
     verbose_name = _("Surveys")
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
-        nav=[Nav("surveys:home", pgettext_lazy("module", "Surveys"), VIEW, order=57, group="people")],
+        nav=[Nav("surveys:home", pgettext_lazy("module", "Surveys"), VIEW, order=57, group="outreach")],
         roles={
             "hq_cp_officer": [VIEW, MANAGE, INVITE],
             "branch_cp_officer": [VIEW, MANAGE, INVITE],
