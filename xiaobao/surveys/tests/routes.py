@@ -5,7 +5,8 @@ Branch 1 holds (titles marked B1SURVEYMARK), made by branch 1's consumer-protect
   (`ctx.surveys_question`, `ctx.surveys_question2`);
 - `ctx.surveys_q_answered`: a questionnaire answered through `ctx.surveys_survey` (frozen);
 - `ctx.surveys_survey`: an open survey of the branch (today ± 10 days) with one answer;
-- `ctx.surveys_draft`: a draft survey without answers on the free questionnaire (it can be deleted).
+- `ctx.surveys_draft`: a draft survey without answers on the free questionnaire (it can be deleted);
+- `ctx.surveys_complainants`: an open complainants survey with a personal link for `ctx.complaint`.
 The public page is `surveys_public:answer` (PUBLIC_PAGES); its own tests prove what it shows.
 """
 
@@ -17,7 +18,7 @@ from typing import Any
 from xiaobao.core.tests.route_table import Route
 
 MARK = "B1SURVEYMARK"
-POWER_PERMS = ["surveys.view_surveys", "surveys.manage_surveys"]
+POWER_PERMS = ["surveys.view_surveys", "surveys.manage_surveys", "surveys.invite_complainants"]
 PUBLIC_PAGES = {"surveys_public:answer"}
 PUBLIC_API: set[str] = set()
 
@@ -62,6 +63,24 @@ def setup(ctx: Any) -> None:
     ctx.surveys_draft = svc.survey_create(
         actor=officer, data={**common, "title": f"{MARK} 草稿", "questionnaire": ctx.surveys_q_free.pk}
     )
+    ctx.surveys_complainants = svc.survey_create(
+        actor=officer,
+        data={
+            **common,
+            "target": "complainants",
+            "title": f"{MARK} 投诉回访",
+            "questionnaire": ctx.surveys_q_answered.pk,
+        },
+    )
+    svc.survey_set_status(actor=officer, survey=ctx.surveys_complainants, status="open")
+    from xiaobao.surveys.models import Invitation
+
+    Invitation.objects.create(
+        survey=ctx.surveys_complainants,
+        complaint=ctx.complaint,
+        org_unit=ctx.complaint.org_unit,
+        created_by=officer,
+    )
 
 
 def _survey(c: Any) -> dict[str, Any]:
@@ -98,6 +117,14 @@ PAGE_ROUTES: list[Route] = [
     Route("surveys:status", "post", _survey, lambda c: {"status": "closed"}, ok=(302,)),
     Route("surveys:delete", "post", lambda c: {"pk": c.surveys_draft.pk}, ok=(302,)),
     Route("surveys:poster", "get", _survey),
+    Route("surveys:invitations", "get", lambda c: {"pk": c.surveys_complainants.pk}),
+    Route(
+        "surveys:invitations",
+        "post",
+        lambda c: {"pk": c.surveys_complainants.pk},
+        lambda c: {"decided_from": _dates()["opens_on"]},
+        ok=(302,),
+    ),
     Route("surveys:results", "get", _survey),
     Route("surveys:results_export", "get", _survey),
     Route("surveys:questionnaires", "get", kind="list", marker=lambda c: c.surveys_q_free.title),
@@ -192,4 +219,16 @@ API_ROUTES: list[Route] = [
         "DELETE /api/v1/surveys/{survey_id}", "delete", lambda c: {"survey_id": c.surveys_draft.pk}, ok=(204,)
     ),
     Route("GET /api/v1/surveys/{survey_id}/results", "get", lambda c: {"survey_id": c.surveys_survey.pk}),
+    Route(
+        "GET /api/v1/surveys/{survey_id}/invitations",
+        "get",
+        lambda c: {"survey_id": c.surveys_complainants.pk},
+    ),
+    Route(
+        "POST /api/v1/surveys/{survey_id}/invitations",
+        "post",
+        lambda c: {"survey_id": c.surveys_complainants.pk},
+        lambda c: {"decided_from": _dates()["opens_on"]},
+        ok=(201,),
+    ),
 ]
