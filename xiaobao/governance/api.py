@@ -124,6 +124,16 @@ class ActionItemIn(Schema):
     due_on: dt.date | None = Field(None, description="Default: the rule's 30 days after the meeting")
 
 
+class ExtensionOut(Schema):
+    id: int
+    from_date: dt.date
+    to_date: dt.date
+    reason: str
+    state: str
+    requested_by: str
+    decided_by: str | None
+
+
 class ActionItemOut(Schema):
     id: int
     reference: str
@@ -142,6 +152,7 @@ class ActionItemOut(Schema):
     escalation_level: int
     result: str
     allowed_actions: list[str]
+    extensions: list[ExtensionOut]
 
 
 class EvidenceOut(Schema):
@@ -277,6 +288,18 @@ def _item(item: ActionItem, user: Any) -> dict[str, Any]:
         "escalation_level": clock.escalation_level if clock else 0,
         "result": item.result,
         "allowed_actions": [a.code for a in svc.allowed_actions(user, item)],
+        "extensions": [
+            {
+                "id": x.pk,
+                "from_date": x.from_date,
+                "to_date": x.to_date,
+                "reason": x.reason,
+                "state": x.state,
+                "requested_by": x.requested_by.username,
+                "decided_by": x.decided_by.username if x.decided_by else None,
+            }
+            for x in item.extensions.all()
+        ],
     }
 
 
@@ -413,7 +436,12 @@ def item_list(
         if found is None:
             raise field_error("unit", _("No such unit in your scope."))
         filters["unit"] = found
-    return [_item(i, request.user) for i in sel.items(request.user, filters).prefetch_related("clocks")]
+    return [
+        _item(i, request.user)
+        for i in sel.items(request.user, filters).prefetch_related(
+            "clocks", "extensions__requested_by", "extensions__decided_by"
+        )
+    ]
 
 
 @router.post(f"{P}/meetings/{{meeting_id}}/action-items", response={201: ActionItemOut})
@@ -437,8 +465,9 @@ ACTION_BODY = {
                     "type": "object",
                     "additionalProperties": True,
                     "description": "start {note?}; submit {result} (a meeting's item needs evidence first); "
-                    "close {note?}; reject {reason}; cancel {reason}. The owner starts and submits; somebody "
-                    "else closes or sends back.",
+                    "close {note?}; reject {reason}; extend {to_date, reason}; approve_extension {note?}; "
+                    "reject_extension {note?}; cancel {reason}. The owner starts, submits and asks for a "
+                    "later due date; somebody else closes, sends back and decides the extension.",
                 }
             }
         },
@@ -450,7 +479,10 @@ ACTION_BODY = {
     f"{P}/action-items/{{item_id}}/actions/{{action}}",
     response=ActionItemOut,
     openapi_extra=ACTION_BODY,
-    summary="Take a step: start, submit, close, reject, cancel (If-Match: <version> → 409 when it changed)",
+    summary=(
+        "Take a step: start, submit, close, reject, extend, approve_extension, reject_extension, cancel "
+        "(If-Match: <version> → 409 when it changed)"
+    ),
 )
 def item_action(request: HttpRequest, item_id: int, action: str):
     payload = action_payload(request)

@@ -214,8 +214,20 @@ class ReasonForm(ActionForm):
     reason = _note(_("Reason"), required=True)
 
 
+class ExtendForm(ActionForm):
+    to_date = forms.DateField(label=_("New due date"), widget=DATE)
+    reason = _note(_("Reason"), required=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_date"].help_text = _("Now due on %(d)s.") % {"d": f"{self.item.due_on:%Y-%m-%d}"}
+
+
 FORMS: dict[str, type[ActionForm]] = {
     "start": NoteForm,
+    "extend": ExtendForm,
+    "approve_extension": NoteForm,
+    "reject_extension": NoteForm,
     "submit": SubmitForm,
     "close": NoteForm,
     "reject": ReasonForm,

@@ -18,7 +18,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xiaobao.casework.models import WorkClock, WorkEvent, WorkItem
+from xiaobao.casework.models import WorkClock, WorkEvent, WorkExtension, WorkItem
 from xiaobao.casework.models.base import WorkItemQuerySet
 from xiaobao.core.models.base import TimeStampedModel
 from xiaobao.core.vault.fields import SealedField
@@ -269,6 +269,19 @@ class ActionClock(WorkClock):
         indexes = [models.Index(fields=["state", "due_date"], name="gov_clock_state_due")]
 
     sweep: ClassVar[str] = "xiaobao.governance.sweeping.SWEEP"
+
+
+class ActionExtension(WorkExtension):
+    """The owner asks for a later due date (`to_date`; `to_days` = calendar days from the day assigned);
+    somebody who is not the owner and did not ask approves it, which moves the item's due date."""
+
+    item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="extensions")
+    from_date = models.DateField(_("due date before"))
+    to_date = models.DateField(_("extend to"))
+
+    class Meta(WorkExtension.Meta):
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
 
 
 class Evidence(TimeStampedModel):

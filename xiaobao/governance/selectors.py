@@ -91,7 +91,7 @@ def item_detail(user: Any, pk: int) -> ActionItem | None:
             "feedback__supervisor",
             "rule",
         )
-        .prefetch_related("clocks__rule", "evidence")
+        .prefetch_related("clocks__rule", "evidence", "extensions__requested_by", "extensions__decided_by")
         .filter(pk=pk)
         .first()
     )

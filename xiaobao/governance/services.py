@@ -19,12 +19,14 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xiaobao.casework.choices import ExtensionState
 from xiaobao.casework.clocks import ClockResult, EventSpec, RuleSpec, run_clock
 from xiaobao.casework.models import DeadlineRule
 from xiaobao.casework.notifications import notify_on_commit
 from xiaobao.casework.transitions import Transitions
 from xiaobao.core.clock import localdate as recorded_date
 from xiaobao.core.clock import now as recorded_now
+from xiaobao.core.errors import Conflict
 from xiaobao.core.models import OrgUnit, User
 from xiaobao.core.scoping import unit_in_scope
 from xiaobao.core.services.audit import audit_change, audit_record
@@ -34,6 +36,7 @@ from xiaobao.governance.files import check_upload
 from xiaobao.governance.models import (
     ActionClock,
     ActionEvent,
+    ActionExtension,
     ActionItem,
     Attendance,
     Body,
@@ -516,7 +519,15 @@ TRANSITIONS = Transitions(
 
 
 def allowed_actions(user: Any, item: ActionItem) -> list[Any]:
-    return [a for a in TRANSITIONS.allowed_actions(user, item) if role_allows(user, item, a.code)]
+    """The steps the user may take now, without the extension decisions when no request waits and without
+    a new request while one does."""
+    pending = any(x.state == ExtensionState.PENDING for x in item.extensions.all())
+    skip = {"extend"} if pending else {"approve_extension", "reject_extension"}
+    return [
+        a
+        for a in TRANSITIONS.allowed_actions(user, item)
+        if a.code not in skip and role_allows(user, item, a.code)
+    ]
 
 
 def action_transition(
@@ -584,8 +595,79 @@ def _reject(actor: User, item: ActionItem, data: dict[str, Any]) -> tuple[dict[s
     return {"reason": data["reason"]}, None
 
 
+MAX_EXTENSION_DAYS = 366
+
+
+@TRANSITIONS.handles("extend")
+def _extend(actor: User, item: ActionItem, data: dict[str, Any]) -> tuple[dict[str, Any], None]:
+    """The owner asks for a later due date (one request may wait at a time; somebody else decides)."""
+    _owner_only(actor, item)
+    to_date: dt.date = data["to_date"]
+    if to_date <= item.due_on:
+        raise ValidationError({"to_date": [_("The new due date must be after the current one.")]})
+    if (to_date - item.due_on).days > MAX_EXTENSION_DAYS:
+        raise ValidationError({"to_date": [_("An extension can be at most one year.")]})
+    if item.extensions.filter(state=ExtensionState.PENDING).exists():
+        raise Conflict(_("An extension is already awaiting approval."), code="pending_extension")
+    ext = ActionExtension.objects.create(
+        item=item,
+        clock=CLOCK,
+        from_date=item.due_on,
+        to_date=to_date,
+        to_days=(to_date - item.assigned_on).days,
+        reason=data["reason"],
+        requested_by=actor,
+    )
+    _tell_later(
+        item,
+        [item.opened_by_id],
+        "gov_extension",
+        gettext_lazy("Action item %(ref)s: an extension awaits approval"),
+    )
+    return {"to_date": to_date.isoformat(), "reason": data["reason"], "extension": ext.pk}, None
+
+
+def _decide(actor: User, item: ActionItem, approve: bool, note: str) -> tuple[dict[str, Any], None]:
+    _not_owner(actor, item)
+    ext = item.extensions.filter(state=ExtensionState.PENDING).first()
+    if ext is None:
+        raise Conflict(_("No extension awaits approval."), code="no_pending_extension")
+    if ext.requested_by_id == actor.pk:
+        raise PermissionDenied(_("The approver must not be the person who asked."))
+    ext.state = ExtensionState.APPROVED if approve else ExtensionState.REJECTED
+    ext.decided_by, ext.decided_at = actor, recorded_now()
+    ext.save()
+    if approve:
+        item.due_on = ext.to_date  # the clock is recomputed from the new due date after the step
+    _tell_later(
+        item,
+        [item.handler_id],
+        "gov_extension_decided",
+        gettext_lazy("Action item %(ref)s: the extension was approved")
+        if approve
+        else gettext_lazy("Action item %(ref)s: the extension was refused"),
+    )
+    out: dict[str, Any] = {"to_date": ext.to_date.isoformat(), "extension": ext.pk}
+    if note:
+        out["note"] = note
+    return out, None
+
+
+@TRANSITIONS.handles("approve_extension")
+def _approve_extension(actor: User, item: ActionItem, data: dict[str, Any]) -> tuple[dict[str, Any], None]:
+    return _decide(actor, item, True, data.get("note") or "")
+
+
+@TRANSITIONS.handles("reject_extension")
+def _reject_extension(actor: User, item: ActionItem, data: dict[str, Any]) -> tuple[dict[str, Any], None]:
+    return _decide(actor, item, False, data.get("note") or "")
+
+
 @TRANSITIONS.handles("cancel")
 def _cancel(actor: User, item: ActionItem, data: dict[str, Any]) -> tuple[dict[str, Any], None]:
+    item.extensions.filter(state=ExtensionState.PENDING).update(
+        state=ExtensionState.REJECTED, decided_by=actor, decided_at=recorded_now()
+    )
     return {"reason": data["reason"]}, None
 
 

@@ -300,7 +300,9 @@ def timeline(item: ActionItem) -> list[dict[str, Any]]:
     for e in item.events.select_related("actor"):
         action = ACTIONS.get(e.action)
         data = {
-            k: v for k, v in (e.data or {}).items() if k in ("result", "reason", "note", "name", "due_on")
+            k: v
+            for k, v in (e.data or {}).items()
+            if k in ("result", "reason", "note", "name", "due_on", "to_date")
         }
         rows.append(
             {
@@ -322,6 +324,7 @@ def _item_context(request: AuthedRequest, item: ActionItem, **extra: Any) -> dic
         "events": timeline(item),
         "actions": svc.allowed_actions(request.user, item),
         "evidence": list(item.evidence.all()),
+        "extensions": list(item.extensions.all()),
         "can_upload": svc.can_add_evidence(request.user, item),
         "upload_form": extra.pop("upload_form", None) or EvidenceForm(),
         **extra,

@@ -2,11 +2,15 @@
 
 open → in_progress (start) → submitted (submit: what was done, with evidence for a meeting's item) → closed
 (close, by somebody who is not the owner) or back to in_progress (reject, with a reason); the owner may submit
-straight from open. Whoever keeps the registers cancels with a reason. Who takes each step beyond its
+straight from open. The owner may ask for a later due date (`extend`, while working on it); somebody who is
+not the owner and did not ask decides it (`approve_extension` moves the due date, `reject_extension`).
+Whoever keeps the registers cancels with a reason. Who takes each step beyond its
 permission (owner / not the owner) is checked in the handlers (`services.py`).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -24,8 +28,8 @@ MANAGE = "governance.manage_governance"
 WORK = "governance.work_actionitem"
 VERIFY = "governance.verify_actionitem"
 
-OWNER_ACTIONS = frozenset({"start", "submit"})
-NOT_OWNER_ACTIONS = frozenset({"close", "reject"})
+OWNER_ACTIONS = frozenset({"start", "submit", "extend"})
+NOT_OWNER_ACTIONS = frozenset({"close", "reject", "approve_extension", "reject_extension"})
 
 
 class _In(BaseModel):
@@ -46,6 +50,15 @@ class CloseIn(_In):
 
 class RejectIn(_In):
     reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class ExtendIn(_In):
+    to_date: dt.date
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class DecideIn(_In):
+    note: str = Field("", max_length=2000)
 
 
 class CancelIn(_In):
@@ -72,6 +85,13 @@ WORKFLOW = Workflow(
         ),
         Action(
             "reject", _("Reject (rework)"), VERIFY, transitions([S.SUBMITTED], S.IN_PROGRESS), schema=RejectIn
+        ),
+        Action("extend", _("Ask for an extension"), WORK, transitions(WORKING, None), schema=ExtendIn),
+        Action(
+            "approve_extension", _("Approve the extension"), VERIFY, transitions(OPEN, None), schema=DecideIn
+        ),
+        Action(
+            "reject_extension", _("Reject the extension"), VERIFY, transitions(OPEN, None), schema=DecideIn
         ),
         Action(
             "cancel",

@@ -22,17 +22,25 @@ ALLOWED = {
     ("cancel", S.OPEN): S.CANCELLED,
     ("cancel", S.IN_PROGRESS): S.CANCELLED,
     ("cancel", S.SUBMITTED): S.CANCELLED,
+    ("extend", S.OPEN): S.OPEN,
+    ("extend", S.IN_PROGRESS): S.IN_PROGRESS,
+    **{
+        (a, s): s
+        for a in ("approve_extension", "reject_extension")
+        for s in (S.OPEN, S.IN_PROGRESS, S.SUBMITTED)
+    },
 }
+ACTIONS = ["start", "submit", "close", "reject", "extend", "approve_extension", "reject_extension", "cancel"]
 
 
-@pytest.mark.parametrize("action", ["start", "submit", "close", "reject", "cancel"])
+@pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("status", S.values)
 def test_the_table(action, status):
     # given the declared table / when asked / then exactly the listed transitions exist
     expected = ALLOWED.get((action, status))
     assert WORKFLOW.is_allowed(status, action) == (expected is not None)
     if expected is not None:
-        assert WORKFLOW.table[action].transitions[status] == expected
+        assert (WORKFLOW.table[action].transitions[status] or status) == expected
 
 
 def test_ended_statuses_are_closed_and_cancelled():
@@ -95,3 +103,78 @@ def test_reject_needs_a_reason_and_only_the_owner_starts(open_item, owner, offic
             actor=officer, item=item, action="reject", data={"reason": "证明材料不全"}
         )
     assert item.status == S.IN_PROGRESS
+
+
+@pytest.mark.django_db
+def test_extension_asked_by_the_owner_and_approved_by_someone_else_moves_the_due_date(
+    open_item, owner, officer, verifier
+):
+    from xiaobao.governance import services as svc
+
+    # given an item due 2026-03-16, past due on 2026-03-18
+    item = open_item()
+    with at("2026-03-18"):
+        svc.action_recompute_clocks(item)
+        assert item.clocks.get().state == "breached"
+        # when somebody else asks, or the owner asks for an earlier day
+        with pytest.raises(PermissionDenied):
+            svc.action_transition(
+                actor=officer, item=item, action="extend", data={"to_date": "2026-04-15", "reason": "x"}
+            )
+        with pytest.raises(ValidationError) as exc:
+            svc.action_transition(
+                actor=owner,
+                item=item,
+                action="extend",
+                data={"to_date": "2026-03-10", "reason": "供应商延迟"},
+            )
+        assert "to_date" in exc.value.message_dict
+        # when the owner asks properly
+        item = svc.action_transition(
+            actor=owner, item=item, action="extend", data={"to_date": "2026-04-15", "reason": "供应商延迟"}
+        )
+        # then one request waits; a second one conflicts; the owner may not decide it
+        assert item.extensions.get().state == "pending" and item.due_on.isoformat() == "2026-03-16"
+        assert "extend" not in [a.code for a in svc.allowed_actions(owner, item)]
+        assert "approve_extension" in [a.code for a in svc.allowed_actions(verifier, item)]
+        with pytest.raises(Conflict):
+            svc.action_transition(
+                actor=owner, item=item, action="extend", data={"to_date": "2026-04-30", "reason": "再延"}
+            )
+        with pytest.raises(PermissionDenied):
+            svc.action_transition(actor=owner, item=item, action="approve_extension", data={})
+        # when the branch head approves
+        item = svc.action_transition(actor=verifier, item=item, action="approve_extension", data={})
+    # then the due date and the clock move, the item is no longer late
+    item.refresh_from_db()
+    clock = item.clocks.get()
+    assert item.due_on.isoformat() == "2026-04-15" and item.due_date.isoformat() == "2026-04-15"
+    assert clock.state == "running" and clock.escalation_level == 0
+    ext = item.extensions.get()
+    assert (
+        ext.state == "approved" and ext.decided_by == verifier and ext.from_date.isoformat() == "2026-03-16"
+    )
+
+
+@pytest.mark.django_db
+def test_refused_extension_leaves_the_due_date_and_cancel_refuses_a_waiting_one(
+    open_item, owner, officer, verifier
+):
+    from xiaobao.governance import services as svc
+
+    # given two items with a request each
+    first, second = open_item(), open_item(title="第二项")
+    with at("2026-03-10"):
+        for item in (first, second):
+            svc.action_transition(
+                actor=owner, item=item, action="extend", data={"to_date": "2026-03-31", "reason": "人手不足"}
+            )
+        # when one is refused and the other item cancelled
+        svc.action_transition(
+            actor=verifier, item=first, action="reject_extension", data={"note": "按期完成"}
+        )
+        svc.action_transition(actor=officer, item=second, action="cancel", data={"reason": "并入其他事项"})
+    # then the due dates stay, no request waits
+    first.refresh_from_db()
+    assert first.due_on.isoformat() == "2026-03-16" and first.extensions.get().state == "rejected"
+    assert second.extensions.get().state == "rejected"
