@@ -1,5 +1,6 @@
-"""Excel documents of the catalogue: the yearly 废改立 list and the coverage report — A4 with the
-institution's name in the title, names not codes, repeated header rows, fitted to the page width."""
+"""Excel documents of the catalogue: the catalogue itself, the yearly 废改立 list and the coverage report
+— A4 with the institution's name in the title, names not codes, repeated header rows, fitted to the
+page width."""
 
 from __future__ import annotations
 
@@ -119,6 +120,59 @@ def changes_xlsx(versions: Sequence[Any], year: int, counts: dict[str, int]) -> 
     ]
     ws = _sheet(wb, str(year), heading, info, headers, rows, [6, 12, 12, 30, 20, 14, 16, 6, 40, 12, 12])
     for row in ws.iter_rows(min_row=4, min_col=10, max_col=11):
+        for cell in row:
+            cell.number_format = "yyyy-mm-dd"
+    return _save(wb)
+
+
+def catalogue_xlsx(policies: Sequence[Any], filters: str, months: dict[str, int]) -> bytes:
+    """The catalogue as filtered on the page: one row per policy, names not codes."""
+    from xiaobao.policies.selectors import review_due_on
+
+    wb = _book()
+    heading = _("%(inst)s policy catalogue (制度目录)") % {"inst": settings.INSTITUTION_NAME}
+    info = _("%(n)d policies · %(filters)s · produced %(at)s") % {
+        "n": len(policies),
+        "filters": filters or _("all policies you can see"),
+        "at": timezone.localtime().strftime("%Y-%m-%d"),
+    }
+    headers = [
+        _("No."),
+        _("Catalogue number"),
+        _("Title"),
+        _("Document number"),
+        _("Level"),
+        _("Unit"),
+        _("Owner department"),
+        _("Status"),
+        _("Effective date"),
+        _("Version"),
+        _("Higher rule it implements"),
+        _("Last reviewed"),
+        _("Next review"),
+    ]
+    rows = [
+        [
+            i,
+            p.number,
+            p.title,
+            p.document_number,
+            p.get_level_display(),
+            p.org_unit.name,
+            p.owner_department,
+            p.get_status_display(),
+            p.effective_on,
+            f"v{p.current_version.number}" if p.current_version else "",
+            "　".join(x for x in (str(p.regulation) if p.regulation else "", p.higher_rule) if x),
+            p.last_reviewed_on,
+            review_due_on(p, months),
+        ]
+        for i, p in enumerate(policies, 1)
+    ]
+    ws = _sheet(
+        wb, _("Catalogue"), heading, info, headers, rows, [6, 14, 32, 20, 8, 14, 16, 12, 12, 6, 30, 12, 12]
+    )
+    for row in ws.iter_rows(min_row=4, min_col=9, max_col=13):
         for cell in row:
             cell.number_format = "yyyy-mm-dd"
     return _save(wb)

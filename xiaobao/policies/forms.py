@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from xiaobao.core.clock import localdate
 from xiaobao.core.models import OrgUnit
 from xiaobao.core.scoping import scope_q
-from xiaobao.policies.models import Level, PolicyStatus, Regulation
+from xiaobao.policies.models import ChangeKind, Level, PolicyStatus, Regulation
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CLAUSES = forms.Textarea(attrs={"rows": 12, "placeholder": "第一条 ……\n第二条 ……"})
@@ -43,6 +43,16 @@ class PolicyFilter(forms.Form):
         widget=forms.TextInput,
     )
     due = forms.BooleanField(label=_("Due for review"), required=False)
+    kind = forms.ChoiceField(label=_("Changed by"), choices=[("", "—"), *ChangeKind.choices], required=False)
+    changed_from = forms.DateField(label=_("Approved from"), required=False, widget=DATE)
+    changed_to = forms.DateField(label=_("Approved to"), required=False, widget=DATE)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("changed_from"), data.get("changed_to")
+        if start and end and start > end:
+            self.add_error("changed_to", _("The end comes before the start."))
+        return data
 
 
 class PolicyForm(forms.Form):

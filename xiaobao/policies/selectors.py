@@ -48,6 +48,16 @@ def policy_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet
         qs = in_subtree(qs, filters["unit"])
     if filters.get("regulation"):
         qs = qs.filter(regulation=filters["regulation"])
+    if filters.get("kind") or filters.get("changed_from") or filters.get("changed_to"):
+        # policies with a version (of the kind) approved in the range: the statistics page's drill-down
+        changed = PolicyVersion.objects.filter(approved_on__isnull=False)
+        if filters.get("kind"):
+            changed = changed.filter(kind=filters["kind"])
+        if filters.get("changed_from"):
+            changed = changed.filter(approved_on__gte=filters["changed_from"])
+        if filters.get("changed_to"):
+            changed = changed.filter(approved_on__lte=filters["changed_to"])
+        qs = qs.filter(pk__in=changed.values("policy_id"))
     if filters.get("q"):
         q = filters["q"]
         qs = qs.filter(

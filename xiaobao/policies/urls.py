@@ -7,6 +7,7 @@ app_name = "policies"
 urlpatterns = [
     path("", views.home, name="home"),
     path("new/", views.create, name="create"),
+    path("catalogue.xlsx", views.export, name="export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/revise/", views.revise, name="revise"),
     path("<int:pk>/repeal/", views.repeal, name="repeal"),

@@ -114,6 +114,39 @@ def home(request: AuthedRequest) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
+def _filter_description(form: PolicyFilter, filters: dict[str, Any]) -> str:
+    """The filters in force, as "label: value" in the user's language, for the export's second line."""
+    parts = []
+    for name, value in filters.items():
+        if value in (None, "", [], False):
+            continue
+        field = form.fields[name]
+        if isinstance(field, forms.ChoiceField):
+            labels = dict(field.choices)  # type: ignore[arg-type]
+            shown = "、".join(str(labels.get(v, v)) for v in (value if isinstance(value, list) else [value]))
+        elif isinstance(value, bool):
+            shown = _("yes")
+        elif hasattr(value, "name"):
+            shown = value.name
+        else:
+            shown = str(value)
+        parts.append(f"{field.label}: {shown}")
+    return "; ".join(parts)
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def export(request: AuthedRequest) -> HttpResponse:
+    """The catalogue as filtered, to Excel (A4 landscape, the institution's name, names not codes)."""
+    form, filters = bound_filter(request, PolicyFilter)
+    if form.is_bound and not form.is_valid():
+        return HttpResponse(status=400)
+    qs = selectors.policy_list(user=request.user, filters=filters)
+    rows = selectors.due_for_review(qs) if filters.get("due") else list(qs)
+    content = exports.catalogue_xlsx(rows, _filter_description(form, filters), selectors.review_months())
+    return xlsx_file_response("policy-catalogue.xlsx", content)
+
+
 @permission_required(MANAGE, raise_exception=True)
 def create(request: AuthedRequest) -> HttpResponse:
     initial: dict[str, Any] = {"effective_on": localdate()}

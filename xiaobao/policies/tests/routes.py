@@ -88,6 +88,7 @@ def _pdf(c: Any) -> dict[str, Any]:
 PAGE_ROUTES: list[Route] = [
     Route("policies:home", "get", kind="list", marker=lambda c: c.policy.number),
     Route("policies:create", "get", kind="global"),
+    Route("policies:export", "get", kind="global"),  # scope: test_the_catalogue_export
     Route("policies:detail", "get", lambda c: {"pk": c.policy.pk}),
     Route("policies:revise", "get", lambda c: {"pk": c.policy_b.pk}),
     Route("policies:repeal", "get", lambda c: {"pk": c.policy_b.pk}),
