@@ -96,7 +96,7 @@ def test_the_bar_groups_modules_into_menus(client_for, hq_officer):
     assert menus["outreach"] == ["education:home", "special_services:home", "surveys:home"]
     assert menus["governance"] == ["governance:home", "policies:home"]
     assert menus["admin"][-2:] == ["core:calendar", "core:audit"]
-    assert len(bar) <= 11
+    assert len(bar) <= 12  # fits one line at 1280 px in zh-Hans (browser test)
 
 
 @pytest.mark.django_db
