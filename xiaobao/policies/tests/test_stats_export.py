@@ -32,7 +32,8 @@ def catalogue(hq_officer, other_branch_officer, org):
     # head office: A enacted 2025, revised 2026; B enacted and repealed 2026; branch 2: X enacted 2026
     a = make_policy(hq_officer, "HO", "P-A", "甲办法", approved_on=dt.date(2025, 6, 1))
     b = make_policy(hq_officer, "HO", "P-B", "乙办法", approved_on=dt.date(2026, 2, 1))
-    r = revision_draft(actor=hq_officer, policy=a, data={"reason": "按新规修订", "effective_on": "2026-05-01"})
+    data = {"reason": "按新规修订", "effective_on": "2026-05-01"}
+    r = revision_draft(actor=hq_officer, policy=a, data=data)
     version_approve(actor=approver_for("HO"), version=r, approved_on=dt.date(2026, 4, 20))
     x = repeal_draft(actor=hq_officer, policy=b, data={"reason": "并入甲办法", "effective_on": "2026-06-01"})
     version_approve(actor=approver_for("HO"), version=x, approved_on=dt.date(2026, 5, 30))
