@@ -1,5 +1,5 @@
 """Education figures at volume: 200,000 activities across a bench institution (head office, 30 branches, 3
-sub-branches each, 5 outlets under each sub-branch: 480 outlets) in the PostgreSQL scratch database
+sub-branches each, 5 outlets under each sub-branch: 450 outlets) in the PostgreSQL scratch database
 `xiaobao_bench_education` (created and migrated on first run; the rows bulk-inserted once, `--rebuild` to
 start again). About 75% approved, the rest submitted or returned; days spread over 2025–2026.
 

@@ -339,6 +339,7 @@ def compute(
     child_of = {pk: path[:depth] for pk, path, *_ in units}
     names = {path: (code, name) for _pk, path, code, name, _k, _a in units if len(path) == depth}
     names[unit.path] = (unit.code, unit.name + "（" + pgettext(P, "own") + "）")
+    departments = {p for _pk, p, _c, _n, k, _a in units if k == OrgUnitKind.DEPARTMENT}
     kind_of = {pk: kind for pk, _p, _c, _n, kind, _a in units}
     by_child: dict[str, Tally] = {}
     for _pk, _path, _c, _n, kind, active in units:
@@ -360,8 +361,8 @@ def compute(
     for path, (code, name) in names.items():
         t = by_child.get(path, Tally())
         own = path == unit.path
-        if own and not t.activities:
-            continue
+        if not t.activities and (own or path in departments):
+            continue  # the unit's own row, or a department, when it held nothing
         urls = {"activities": activities_url(code, slc)} if t.activities else {}
         if not own:
             urls["drill"] = _url("education:figures", figures_params(code, slc, period))
