@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xiaobao.core.exports import safe_cell
 from xiaobao.policies.selectors import RegulationCoverage
@@ -192,7 +193,7 @@ def coverage_xlsx(report: list[RegulationCoverage]) -> bytes:
     headers = [
         _("Regulation"),
         _("Article"),
-        _("Summary"),
+        pgettext("policies", "Summary"),
         _("Implemented"),
         _("Policy clauses"),
         _("Unconfirmed"),
@@ -213,7 +214,7 @@ def coverage_xlsx(report: list[RegulationCoverage]) -> bytes:
                     _("yes") if a.article.unconfirmed else "",
                 ]
             )
-    _sheet(wb, _("Coverage"), heading, info, headers, rows, [28, 14, 50, 8, 40, 8])
+    _sheet(wb, pgettext("policies", "Coverage"), heading, info, headers, rows, [28, 14, 50, 8, 40, 8])
     uncovered = [
         [f"《{reg.regulation.name}》", a.article.number, a.article.summary]
         for reg in report
@@ -224,7 +225,7 @@ def coverage_xlsx(report: list[RegulationCoverage]) -> bytes:
         _("Not implemented"),
         heading,
         _("Articles no policy in force implements"),
-        [_("Regulation"), _("Article"), _("Summary")],
+        [_("Regulation"), _("Article"), pgettext("policies", "Summary")],
         uncovered,
         [30, 16, 70],
     )

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.core.clock import localdate
 from xiaobao.core.models import OrgUnit
@@ -43,7 +44,9 @@ class PolicyFilter(forms.Form):
         widget=forms.TextInput,
     )
     due = forms.BooleanField(label=_("Due for review"), required=False)
-    kind = forms.ChoiceField(label=_("Changed by"), choices=[("", "—"), *ChangeKind.choices], required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind of change"), choices=[("", "—"), *ChangeKind.choices], required=False
+    )
     changed_from = forms.DateField(label=_("Approved from"), required=False, widget=DATE)
     changed_to = forms.DateField(label=_("Approved to"), required=False, widget=DATE)
 
@@ -134,5 +137,7 @@ class RegulationForm(forms.Form):
 
 class ArticleForm(forms.Form):
     number = forms.CharField(label=_("Article"), max_length=40)
-    summary = forms.CharField(label=_("Summary"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    summary = forms.CharField(
+        label=pgettext_lazy("policies", "Summary"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     unconfirmed = forms.BooleanField(label=_("Unconfirmed"), required=False)

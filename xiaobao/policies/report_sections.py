@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xiaobao.casework.scoping import in_subtree
 from xiaobao.policies.models import VIEW, PolicyVersion
@@ -81,7 +82,7 @@ def policies_section(ctx: Any) -> ReportSection | None:
         tables.append(
             SectionTable(
                 _("Articles no policy implements"),
-                [_("Regulation"), _("Article"), _("Summary")],
+                [_("Regulation"), _("Article"), pgettext("policies", "Summary")],
                 [[reg.name, a.number, a.summary] for reg, a in uncovered],
                 [5, 2.5, 10],
             )
