@@ -34,6 +34,8 @@ class GovernanceConfig(AppConfig):
         home_template="governance/_home_panel.html",
         home_place="todo",
         figures="xiaobao.governance.figures.figures",
+        stats_section="xiaobao.governance.stats.stats_section",
+        stats_template="governance/_stats_section.html",
         report_sections=["xiaobao.governance.figures.governance_section"],
         clocks=["governance.ActionClock"],
         deadline_subjects=["governance.actionitem"],

@@ -161,6 +161,7 @@ class ItemFilter(forms.Form):
         required=False,
         choices=[
             ("", _("All")),
+            ("open", pgettext_lazy("action items", "Still open")),
             ("mine", _("Mine")),
             ("overdue", _("Overdue")),
             ("to_verify", _("To verify")),
@@ -169,6 +170,8 @@ class ItemFilter(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *Status.choices])
     source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", "—"), *Source.choices])
     body = forms.IntegerField(label=_("Body"), required=False, widget=forms.HiddenInput, min_value=1)
+    due_from = forms.DateField(label=_("Due from"), required=False, widget=forms.HiddenInput)
+    due_to = forms.DateField(label=_("Due until"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

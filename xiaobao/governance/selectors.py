@@ -24,6 +24,7 @@ def bodies(user: Any) -> Any:
             n_members=Count("members", filter=Q(members__term_end__isnull=True), distinct=True),
             n_meetings=Count("meetings", distinct=True),
         )
+        .order_by("org_unit__path", "kind", "name")
     )
 
 
@@ -36,6 +37,7 @@ def meetings(user: Any) -> Any:
         Meeting.objects.visible_to(user)
         .select_related("body", "body__org_unit")
         .annotate(n_items=Count("action_items"))
+        .order_by("-held_on", "-id")
     )
 
 
@@ -50,14 +52,16 @@ def meeting_detail(user: Any, pk: int) -> Meeting | None:
 
 
 def items(user: Any, filters: dict[str, Any] | None = None) -> Any:
-    """Action items in the user's scope, filtered: view (mine / overdue / to_verify), status, source, body,
-    unit (subtree), q (reference or title)."""
+    """Action items in the user's scope, filtered: view (open / mine / overdue / to_verify), status, source,
+    body, unit (subtree), due_from / due_to (the due date given), q (reference or title)."""
     f = filters or {}
     qs = ActionItem.objects.visible_to(user).select_related(
         "org_unit", "handler", "meeting", "meeting__body", "feedback"
     )
     view = f.get("view") or ""
-    if view == "mine":
+    if view == "open":
+        qs = qs.filter(status__in=OPEN)
+    elif view == "mine":
         qs = qs.filter(handler=user, status__in=OPEN)
     elif view == "overdue":
         qs = qs.filter(status__in=OPEN, due_date__lt=localdate())
@@ -72,6 +76,10 @@ def items(user: Any, filters: dict[str, Any] | None = None) -> Any:
     if f.get("unit") is not None and f.get("unit") != "":
         unit = f["unit"]
         qs = qs.filter(subtree_q(unit.path, "org_unit__path"))
+    if f.get("due_from"):
+        qs = qs.filter(due_on__gte=f["due_from"])
+    if f.get("due_to"):
+        qs = qs.filter(due_on__lte=f["due_to"])
     if f.get("q"):
         qs = qs.filter(Q(reference__icontains=f["q"]) | Q(title__icontains=f["q"]))
     return qs.order_by("due_on", "id")
@@ -113,6 +121,7 @@ def supervisors(user: Any) -> Any:
             n_feedback=Count("feedback", distinct=True),
             n_open=Count("feedback", filter=Q(feedback__action_item__status__in=OPEN), distinct=True),
         )
+        .order_by("org_unit__path", "-term_start", "id")
     )
 
 

@@ -25,4 +25,5 @@ urlpatterns = [
     path("supervisors/", views.supervisors, name="supervisors"),
     path("supervisors/<int:pk>/", views.supervisor_detail, name="supervisor"),
     path("feedback/", views.feedback, name="feedback"),
+    path("export/", views.export, name="export"),
 ]

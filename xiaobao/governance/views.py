@@ -12,16 +12,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_POST
 
+from xiaobao.analytics.periods import Period
 from xiaobao.complaints.views.common import due_info
 from xiaobao.core.clock import localdate
+from xiaobao.core.exports import xlsx_file_response
 from xiaobao.core.http import AuthedRequest
+from xiaobao.core.models import OrgUnit
 from xiaobao.core.views.common import add_service_errors, paginate, query_without_page, take_step
 from xiaobao.governance import selectors as sel
 from xiaobao.governance import services as svc
 from xiaobao.governance.choices import Source, Status
+from xiaobao.governance.exports import workbook
 from xiaobao.governance.files import file_response
 from xiaobao.governance.forms import (
     FORMS,
@@ -291,6 +295,9 @@ def items(request: AuthedRequest) -> HttpResponse:
         "query": query_without_page(request),
         "view": filters.get("view", ""),
         "body": body,
+        "unit": filters.get("unit") or None,
+        "due_from": filters.get("due_from"),
+        "due_to": filters.get("due_to"),
     }
     return render(request, "governance/items.html", context, status=status)
 
@@ -460,6 +467,29 @@ def liaison_end(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The liaison's term was ended."))
     return redirect("governance:liaisons")
+
+
+# --- the registers' Excel export ----------------------------------------------------------------------
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def export(request: AuthedRequest) -> HttpResponse:
+    """The registers of a unit (`unit` code, default the top of the user's scope) for a period (`period`
+    like 2026, 2026-Q1, 2026-03; default this year) as one workbook."""
+    code = (request.GET.get("unit") or "").strip()[:32]
+    units = OrgUnit.objects.visible_to(request.user).order_by("path")
+    unit = units.filter(code=code).first() if code else units.first()
+    if unit is None:
+        raise Http404
+    text = (request.GET.get("period") or "").strip()[:40]
+    try:
+        period = Period.parse(text) if text else Period.year(localdate().year)
+    except ValueError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    content = workbook(user=request.user, unit=unit, period=period)
+    name = pgettext("governance export", "governance-registers")
+    return xlsx_file_response(f"{name}-{unit.code}-{period.label}.xlsx", content)
 
 
 # --- supervisors and feedback ----------------------------------------------------------------------------

@@ -162,6 +162,7 @@ PAGE_ROUTES: list[Route] = [
     Route("governance:supervisors", "get", kind="list", marker=lambda c: "B1GOVMARK 教师"),
     Route("governance:supervisor", "get", lambda c: {"pk": c.gov_supervisor.pk}),
     Route("governance:feedback", "get", kind="list", marker=_mark),
+    Route("governance:export", "get", kind="global"),
 ]
 API_ROUTES: list[Route] = [
     Route("GET /api/v1/governance/bodies", "get", kind="list", marker=_mark),
