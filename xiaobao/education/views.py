@@ -171,17 +171,21 @@ def _files(request: AuthedRequest) -> list[tuple[str, bytes]]:
 
 @permission_required(REPORT, raise_exception=True)
 def activity_new(request: AuthedRequest) -> HttpResponse:
-    """The phone form. `?unit=&topic=&campaign=` preset it (the figures page's suggestion links)."""
+    """The phone form. `?org_unit=&topics=&campaign=` (or the short `?unit=&topic=`) preset it — the
+    suggestion panel's and the edition page's links."""
     if not request.user.has_perm(VIEW):
         raise PermissionDenied
     initial: dict[str, Any] = {"held_on": localdate()}
     if request.user.org_unit is not None:
         initial["org_unit"] = request.user.org_unit.code
-    for key in ("unit", "campaign"):
-        if request.GET.get(key):
-            initial["org_unit" if key == "unit" else key] = request.GET[key][:40]
-    if request.GET.get("topic"):
-        initial["topics"] = request.GET.getlist("topic")
+    unit = request.GET.get("org_unit") or request.GET.get("unit")
+    if unit:
+        initial["org_unit"] = unit[:40]
+    if request.GET.get("campaign"):
+        initial["campaign"] = request.GET["campaign"][:40]
+    topics = [t[:40] for t in [*request.GET.getlist("topics"), *request.GET.getlist("topic")] if t][:20]
+    if topics:
+        initial["topics"] = topics
     data = request.POST if request.method == "POST" else None
     form = ActivityForm(data, request.FILES or None, user=request.user, initial=initial)
     status = 200

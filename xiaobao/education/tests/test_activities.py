@@ -402,6 +402,27 @@ def test_phone_form_reports_with_photos(client_for, clerk, org, ed):
     assert "无日期" in page or 'data-testid="photo-nodate"' in page
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        # the suggestion panel's link (suggestions.py) and the short form the edition page may use
+        "?org_unit=B1-S1-O1&topics=impersonated_loans&topics=telecom_fraud&campaign=consumer_rights_week",
+        "?unit=B1-S1-O1&topic=impersonated_loans&topic=telecom_fraud&campaign=consumer_rights_week",
+    ],
+)
+def test_phone_form_is_preset_from_the_link(client_for, branch_officer, org, ed, query):
+    # given a branch officer following a targeted-campaign link
+    # when the form opens
+    page = client_for(branch_officer).get(reverse("education:activity_new") + query).content.decode()
+    # then the branch, both fraud topics and the campaign are chosen
+    assert 'value="B1-S1-O1" selected' in page
+    for code in ("impersonated_loans", "telecom_fraud"):
+        i = page.index(f'value="{code}"')
+        assert "checked" in page[i : i + 120], page[i - 200 : i + 200]
+    i = page.index('value="consumer_rights_week"')
+    assert "selected" in page[i : i + 40]
+
+
 def test_phone_form_bad_sum_is_400_and_stores_nothing(client_for, clerk, org, ed):
     # given a sum that differs / when posted / then 400 with the audience message, nothing stored
     r = client_for(clerk).post(reverse("education:activity_new"), _form_data(org, people_reached=60))
