@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, F, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from xiaobao.core.models import OrgUnit
 from xiaobao.core.scoping import subtree_q
@@ -120,12 +120,6 @@ def question_results(
         .annotate(n=Count("pk"))
         .values_list("question", "value", "n")
     }
-    scales = {
-        row["question"]: row
-        for row in answers.filter(value__isnull=False)
-        .values("question")
-        .annotate(avg=Avg("value"), n=Count("pk"), ok=Count("pk", filter=satisfied_q()))
-    }
     out = []
     for question in questions:
         result = QuestionResult(question=question, answered=answered.get(question.pk, 0))
@@ -143,42 +137,72 @@ def question_results(
                 )
                 for v in question.scale_values
             ]
-            row = scales.get(question.pk)
-            if row:
-                result.average = float(row["avg"]) if row["avg"] is not None else None
-                result.satisfied = row["ok"]
-                result.satisfaction = ratio(row["ok"], row["n"])
+            counts = {v: by_value.get((question.pk, v), 0) for v in question.scale_values}
+            rated = sum(counts.values())
+            if rated:
+                result.average = sum(v * n for v, n in counts.items()) / rated
+                result.satisfied = sum(n for v, n in counts.items() if v >= question.threshold)
+                result.satisfaction = ratio(result.satisfied, rated)
         out.append(result)
-    texts = [q for q in out if q.question.kind == QuestionKind.TEXT]
-    for result in texts:
-        rows = (
-            answers.filter(question=result.question)
-            .exclude(text="")
-            .order_by("-response__submitted_at", "-pk")
-        )
-        values = list(rows.values_list("text", flat=True)[: None if all_texts else TEXT_SHOWN + 1])
-        if not all_texts and len(values) > TEXT_SHOWN:
-            result.more_texts = result.answered - TEXT_SHOWN
-            values = values[:TEXT_SHOWN]
-        result.texts = [redact(v) for v in values]  # stored redacted; again for rows kept before a change
+    texts = {q.question.pk: q for q in out if q.question.kind == QuestionKind.TEXT}
+    if texts:  # one query for every text question, newest first, TEXT_SHOWN + 1 each on the page
+        rows = answers.filter(question__in=list(texts)).exclude(text="")
+        if all_texts:
+            listed = rows.order_by("question", "-response__submitted_at", "-pk").values_list(
+                "question", "text"
+            )
+        else:
+            listed = (
+                rows.annotate(
+                    rank=Window(
+                        RowNumber(),
+                        partition_by=[F("question")],
+                        order_by=[F("response__submitted_at").desc(), F("pk").desc()],
+                    )
+                )
+                .filter(rank__lte=TEXT_SHOWN + 1)
+                .order_by("question", "rank")
+                .values_list("question", "text")
+            )
+        for qid, text in listed:
+            texts[qid].texts.append(redact(text))  # stored redacted; again for rows kept before a change
+        for result in texts.values():
+            if not all_texts and len(result.texts) > TEXT_SHOWN:
+                result.more_texts = result.answered - TEXT_SHOWN
+                result.texts = result.texts[:TEXT_SHOWN]
     return out
 
 
-def unit_rows(responses: QuerySet[Response], unit: OrgUnit) -> list[UnitRow]:
-    """Responses and satisfaction of each child of `unit` (its subtree rolled up) and of the unit's own."""
+def _per_unit(responses: QuerySet[Response]) -> tuple[dict[int, dict[str, int]], dict[int, str]]:
+    """Per answering unit: responses, consents, satisfaction answers and satisfied ones; and the units' paths
+    (two queries)."""
     per_unit: dict[int, dict[str, int]] = {}
-    for uid, n in responses.values("org_unit").annotate(n=Count("pk")).values_list("org_unit", "n"):
-        per_unit.setdefault(uid, {"responses": 0, "rated": 0, "satisfied": 0})["responses"] = n
+    paths: dict[int, str] = {}
+    for uid, path, n, consented in (
+        responses.values("org_unit", "org_unit__path")
+        .annotate(n=Count("pk"), consented=Count("pk", filter=Q(consent=True)))
+        .values_list("org_unit", "org_unit__path", "n", "consented")
+    ):
+        per_unit[uid] = {"responses": n, "consented": consented, "rated": 0, "satisfied": 0}
+        paths[uid] = path
     for row in (
         satisfaction_answers(responses)
         .values("response__org_unit")
         .annotate(n=Count("pk"), ok=Count("pk", filter=satisfied_q()))
     ):
-        slot = per_unit.setdefault(row["response__org_unit"], {"responses": 0, "rated": 0, "satisfied": 0})
-        slot["rated"], slot["satisfied"] = row["n"], row["ok"]
+        slot = per_unit.get(row["response__org_unit"])
+        if slot is not None:
+            slot["rated"], slot["satisfied"] = row["n"], row["ok"]
+    return per_unit, paths
+
+
+def unit_rows(
+    responses: QuerySet[Response], unit: OrgUnit, counted: tuple[dict, dict] | None = None
+) -> list[UnitRow]:
+    """Responses and satisfaction of each child of `unit` (its subtree rolled up) and of the unit's own."""
+    per_unit, paths = counted or _per_unit(responses)
     if not per_unit:
         return []
-    paths = dict(OrgUnit.objects.filter(pk__in=per_unit).values_list("pk", "path"))
     children = list(OrgUnit.objects.filter(parent=unit).order_by("path"))
     rows = {c.pk: UnitRow(unit=c) for c in children}
     own = UnitRow(unit=unit, own=True)
@@ -200,17 +224,20 @@ def survey_results(survey: Survey, unit: OrgUnit | None = None, *, all_texts: bo
     """The results of the survey's answers given in `unit`'s subtree (default: the whole survey)."""
     unit = unit or survey.org_unit
     responses = responses_of(survey, unit)
-    totals = responses.aggregate(n=Count("pk"), consented=Count("pk", filter=Q(consent=True)))
-    rated = satisfaction_answers(responses).aggregate(n=Count("pk"), ok=Count("pk", filter=satisfied_q()))
+    counted = _per_unit(responses)
+
+    def total(key: str) -> int:
+        return sum(row[key] for row in counted[0].values())
+
     return Results(
         survey=survey,
         unit=unit,
-        responses=totals["n"],
-        rated=rated["n"],
-        satisfied=rated["ok"],
-        consented=totals["consented"],
+        responses=total("responses"),
+        rated=total("rated"),
+        satisfied=total("satisfied"),
+        consented=total("consented"),
         questions=question_results(survey, responses, all_texts=all_texts),
-        units=unit_rows(responses, unit),
+        units=unit_rows(responses, unit, counted),
     )
 
 

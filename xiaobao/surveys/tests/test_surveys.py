@@ -304,7 +304,7 @@ def test_results_page_and_export(client_for, world, org, django_assert_max_num_q
             contact_phone="13712345678",
         )
     c = client_for(officer)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(20):
         page = c.get(f"/surveys/{survey.pk}/results/")
     assert page.status_code == 200 and "100.00%" in page.content.decode()
     export = c.get(f"/surveys/{survey.pk}/results.xlsx")
