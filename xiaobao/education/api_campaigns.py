@@ -17,7 +17,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from xiaobao.core.api.common import require_perm
 from xiaobao.core.clock import localdate
 from xiaobao.education import campaigns as svc
-from xiaobao.education.models import Campaign, CampaignEdition, Topic, Venue
+from xiaobao.education.models import MAX_REMIND_DAYS, Campaign, CampaignEdition, Topic, Venue
 
 router = Router(tags=["education"])
 MAX_ID = 2**31 - 1
@@ -83,6 +83,9 @@ class EduEditionIn(Schema):
     org_unit: str = Field(
         "", max_length=32, description="Organising unit code (default: the top of your view)"
     )
+    remind_days: int | None = Field(
+        None, ge=0, le=MAX_REMIND_DAYS, description="Days before report_by the reminders start (default 7)"
+    )
     notes: str = Field("", max_length=5000)
     targets: list[EduTargetIn] = Field(default_factory=list, max_length=500)
 
@@ -95,6 +98,9 @@ class EduEditionPatch(Schema):
     ends_on: dt.date | None = None
     report_by: dt.date | None = None
     org_unit: str | None = Field(None, max_length=32)
+    remind_days: int | None = Field(
+        None, ge=0, le=MAX_REMIND_DAYS, description="null: the default window (7 days)"
+    )
     notes: str | None = Field(None, max_length=5000)
     targets: list[EduTargetIn] | None = Field(
         None, max_length=500, description="Rows to set; a row with no numbers (or all 0) removes that target"
@@ -112,6 +118,7 @@ class EduEditionOut(Schema):
     report_by: dt.date
     org_unit: str
     org_unit_name: str
+    remind_days: int = Field(..., description="Reminder window in days (the edition's, or the default)")
     notes: str
     targets: list[EduTargetOut] = Field(..., description="The targets of the units in your view")
 
@@ -173,6 +180,7 @@ def edition_out(user: Any, edition: CampaignEdition) -> dict[str, Any]:
         "report_by": edition.report_by,
         "org_unit": edition.org_unit.code,
         "org_unit_name": edition.org_unit.name,
+        "remind_days": svc.reminder_days(edition),
         "notes": edition.notes,
         "targets": [
             {

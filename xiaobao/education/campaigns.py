@@ -8,7 +8,8 @@
   unit inside the user's subtree; its targets may only name units of the organiser's subtree.
 - Silent outlets: the active outlets of the edition's reach *and* of the viewer's subtree with no activity
   row for the edition (any status). Highlighted when the reporting deadline is at most N days away
-  (`settings.EDUCATION_REPORT_REMINDER_DAYS`, default 7) or past.
+  (N = the edition's `remind_days` when set, else `settings.EDUCATION_REPORT_REMINDER_DAYS`, default 7)
+  or past.
 - Reminder (`periodic_reminder`, run by `xiaobao sweep`): from N days before `report_by` up to that day,
   the branch consumer-protection officers of every branch with silent outlets are told once a day per
   edition and branch (dedupe key `edu-silent:<edition>:<branch>:<day>`).
@@ -34,6 +35,7 @@ from xiaobao.core.scoping import ALL, scope_q, subtree_q, unit_in_scope, user_sc
 from xiaobao.core.services.audit import audit_change, audit_record, snapshot
 from xiaobao.education.models import (
     Activity,
+    MAX_REMIND_DAYS,
     Campaign,
     CampaignEdition,
     EditionTarget,
@@ -55,7 +57,10 @@ Errors = dict[str, list[str]]
 CATALOGUE: dict[str, Any] = {"campaign": Campaign, "venue": Venue, "topic": Topic}
 
 
-def reminder_days() -> int:
+def reminder_days(edition: CampaignEdition | None = None) -> int:
+    """The edition's own reminder window when it sets one, else the setting (default 7 days)."""
+    if edition is not None and edition.remind_days is not None:
+        return int(edition.remind_days)
     return int(getattr(settings, "EDUCATION_REPORT_REMINDER_DAYS", DEFAULT_REMINDER_DAYS))
 
 
@@ -252,6 +257,23 @@ def _edition_fields(
             day = _date(data, key, errors)
             if day is not None:
                 fields[key] = day
+    if "remind_days" in data:
+        raw = data.get("remind_days")
+        if raw is None or str(raw).strip() == "":
+            fields["remind_days"] = None
+        else:
+            try:
+                days = int(str(raw).strip())
+            except ValueError:
+                days = -1
+            if 0 <= days <= MAX_REMIND_DAYS:
+                fields["remind_days"] = days
+            else:
+                _err(
+                    errors,
+                    "remind_days",
+                    _("Give a number of days from 0 to %(n)d, or leave it empty.") % {"n": MAX_REMIND_DAYS},
+                )
     for key, limit in (("theme", 200), ("notes", 5000)):
         if key in data:
             fields[key] = (
@@ -472,7 +494,7 @@ def deadline_state(edition: CampaignEdition, today: dt.date) -> tuple[str, int]:
     left = (edition.report_by - today).days
     if left < 0:
         return "overdue", left
-    if left <= reminder_days():
+    if left <= reminder_days(edition):
         return "due_soon", left
     return "open", left
 
@@ -536,10 +558,13 @@ def periodic_reminder(*, now: dt.datetime) -> ReminderReport:
 
     today = timezone.localdate(now, timezone.get_default_timezone())
     report = ReminderReport()
+    horizon = max(reminder_days(), MAX_REMIND_DAYS)
     due = CampaignEdition.objects.filter(
-        report_by__gte=today, report_by__lte=today + dt.timedelta(days=reminder_days())
+        report_by__gte=today, report_by__lte=today + dt.timedelta(days=horizon)
     ).select_related("campaign", "org_unit")
     for edition in due:
+        if (edition.report_by - today).days > reminder_days(edition):
+            continue
         report.editions += 1
         reported = Activity.objects.filter(edition=edition, org_unit=OuterRef("pk"))
         silent = list(_outlets(edition.org_unit).filter(~Exists(reported)).only("id", "path", "kind"))

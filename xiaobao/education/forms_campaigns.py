@@ -12,7 +12,7 @@ from xiaobao.core.clock import localdate
 from xiaobao.core.models import OrgUnit
 from xiaobao.core.models.org import OrgUnitKind
 from xiaobao.education.campaigns import MAX_YEAR, MIN_YEAR, TARGET_MAX, view_root
-from xiaobao.education.models import Campaign, CampaignEdition
+from xiaobao.education.models import MAX_REMIND_DAYS, Campaign, CampaignEdition
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -78,6 +78,13 @@ class EditionForm(forms.Form):
         label=_("Report by"), widget=DATE, help_text=_("Outlets report their activities by this day.")
     )
     org_unit = forms.ChoiceField(label=_("Organising unit"))
+    remind_days = forms.IntegerField(
+        label=_("Remind days before the deadline"),
+        required=False,
+        min_value=0,
+        max_value=MAX_REMIND_DAYS,
+        help_text=_("Branches are reminded of silent outlets from this many days before the deadline."),
+    )
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -92,6 +99,7 @@ class EditionForm(forms.Form):
                 "ends_on": edition.ends_on,
                 "report_by": edition.report_by,
                 "org_unit": edition.org_unit.code,
+                "remind_days": edition.remind_days,
                 "notes": edition.notes,
             }
         elif edition is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,9 @@ from xiaobao.core.models.base import TimeStampedModel
 VIEW = "education.view_education"
 
 # The audience segments an activity counts (the API's `audience` keys, in display order).
+# The longest reminder window an edition may set (days before its reporting deadline).
+MAX_REMIND_DAYS = 60
+
 SEGMENTS = ("elderly", "students", "young", "new_citizens", "rural", "disabled", "other")
 
 
@@ -90,6 +94,13 @@ class CampaignEdition(TimeStampedModel):
     report_by = models.DateField(_("report by"), help_text=_("Outlets report their activities by this day."))
     org_unit = models.ForeignKey(
         "core.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("organising unit")
+    )
+    remind_days = models.PositiveSmallIntegerField(
+        _("remind days before the deadline"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_REMIND_DAYS)],
+        help_text=_("Branches are reminded of silent outlets from this many days before the deadline."),
     )
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

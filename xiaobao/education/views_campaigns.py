@@ -234,7 +234,7 @@ def edition(request: AuthedRequest, pk: int) -> HttpResponse:
             "silent": silent,
             "plan_vs_actual": _plan_vs_actual(request.user, ed),
             "can_manage": svc.may_manage_edition(request.user, ed.org_unit),
-            "reminder_days": svc.reminder_days(),
+            "reminder_days": svc.reminder_days(ed),
             "today": today,
             "activity_count": Activity.objects.visible_to(request.user).filter(edition=ed).count(),
         },

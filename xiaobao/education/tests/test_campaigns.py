@@ -182,6 +182,8 @@ def test_head_office_opens_an_edition_with_targets(org, hq_officer, codes):
         ({"targets": [{"org_unit": "B1", "activities": -1}]}, "targets.0.activities"),
         ({"targets": [{"org_unit": "NOPE", "activities": 1}]}, "targets.0.org_unit"),
         ({"year": 1999}, "year"),
+        ({"remind_days": 61}, "remind_days"),
+        ({"remind_days": "soon"}, "remind_days"),
     ],
 )
 def test_bad_editions_are_refused_with_field_errors(org, hq_officer, codes, over, field):
@@ -276,6 +278,27 @@ def test_the_reminder_tells_branch_officers_once_a_day(
     notes = Notification.objects.filter(user=branch_officer)
     assert notes.count() == 2 and "3" in notes.first().message
     assert not Notification.objects.filter(user=other_branch_officer).exists()
+
+
+def test_an_edition_sets_its_own_reminder_window(
+    org, hq_officer, branch_officer, codes, outlets, client_for, _pinned
+):
+    # given the month-long 普及月 reminding 20 days ahead, due 2026-10-10
+    e = _edition(org, hq_officer, codes, remind_days=20)
+    tz = dt.timezone(dt.timedelta(hours=8))
+    # when the sweep runs 21 and 15 days before (outside the default 7-day window), and state is read
+    before = svc.periodic_reminder(now=dt.datetime(2026, 9, 19, 9, tzinfo=tz))
+    inside = svc.periodic_reminder(now=dt.datetime(2026, 9, 25, 9, tzinfo=tz))
+    # then the branch is told from the edition's own window, and the page says "due soon" then
+    assert (before.told, inside.told) == (0, 1)
+    assert svc.deadline_state(e, dt.date(2026, 9, 25)) == ("due_soon", 15)
+    # and emptying the field in the form goes back to the default window
+    c = client_for(hq_officer)
+    form = c.get(reverse("education:edition_edit", args=[e.pk])).content.decode()
+    assert 'name="remind_days"' in form and 'value="20"' in form
+    svc.edition_update(actor=hq_officer, edition=e, data={"remind_days": ""})
+    e.refresh_from_db()
+    assert e.remind_days is None and svc.deadline_state(e, dt.date(2026, 9, 25)) == ("open", 15)
 
 
 # --- pages ----------------------------------------------------------------------------------------------
@@ -404,10 +427,17 @@ def test_api_editions(
     # head office patches; silent outlets per viewer
     patched = hq.patch(
         f"/api/v1/education/editions/{eid}",
-        json.dumps({"report_by": "2026-10-12", "targets": [{"org_unit": "B2", "leaflets": 0}]}),
+        json.dumps(
+            {"report_by": "2026-10-12", "remind_days": 14, "targets": [{"org_unit": "B2", "leaflets": 0}]}
+        ),
         content_type="application/json",
     )
     assert patched.status_code == 200 and [t["org_unit"] for t in patched.json()["targets"]] == ["B1"]
+    assert made.json()["remind_days"] == 7 and patched.json()["remind_days"] == 14
+    too_long = hq.patch(
+        f"/api/v1/education/editions/{eid}", json.dumps({"remind_days": 90}), content_type="application/json"
+    )
+    assert too_long.status_code == 422 and "remind_days" in json.dumps(too_long.json())
     silent = api_for(other_branch_officer).get(f"/api/v1/education/editions/{eid}/silent-outlets").json()
     assert silent["outlets"] == [{"code": "B2-S1-O1", "name": "陆家嘴网点", "parent": "B2-S1"}]
     assert silent["outlets_total"] == 1 and silent["state"] == "open"
