@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.core.clock import localdate
 from xiaobao.core.models import OrgUnit
@@ -29,7 +30,7 @@ class CatalogueForm(forms.Form):
     online = forms.BooleanField(label=_("Online venue"), required=False)
     fraud = forms.BooleanField(label=_("Anti-fraud topic"), required=False)
     description = forms.CharField(
-        label=_("Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("education", "Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args: Any, kind: str, obj: Any = None, **kwargs: Any) -> None:

@@ -46,7 +46,7 @@ class CodeTable(TimeStampedModel):
 class Campaign(CodeTable):
     """A standing campaign of the catalogue (3·15 教育宣传周, 金融知识普及月, …), preloaded as data."""
 
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("education", "description"), blank=True)
 
     class Meta(CodeTable.Meta):
         verbose_name = _("campaign")
@@ -165,7 +165,7 @@ class Activity(WorkItem):
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="+", verbose_name=_("venue type"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     topics = models.ManyToManyField(Topic, related_name="activities", blank=True, verbose_name=_("topics"))
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("education", "description"), blank=True)
     # audience by segment: their sum is the people reached on site
     audience_elderly = models.PositiveIntegerField(_("elderly"), default=0)
     audience_students = models.PositiveIntegerField(_("students"), default=0)
