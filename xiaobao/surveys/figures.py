@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from xiaobao.analytics.periods import Period
 from xiaobao.casework.scoping import may_see_subtree, unit_subtree_q
@@ -182,10 +182,12 @@ def stats_section(*, user: Any, unit: OrgUnit, period: Period) -> dict[str, Any]
         "data": data,
         "previous": before,
         "previous_period": period.previous(),
-        "chart": {
-            "labels": [r.unit.name for r in data.by_unit],
-            "values": [round(100 * (r.tally.satisfaction or 0), 1) for r in data.by_unit],
-            "links": [r.drill for r in data.by_unit],
+        "chart": {  # the statistics page's charts read `<data-source>[<data-chart>]`
+            "by_unit": {
+                "labels": [r.unit.name for r in data.by_unit],
+                "values": [round(100 * (r.tally.satisfaction or 0), 1) for r in data.by_unit],
+                "links": [r.drill for r in data.by_unit],
+            }
         },
     }
 
@@ -241,7 +243,12 @@ def report_section(ctx: Any) -> ReportSection | None:
     ]
     table = SectionTable(
         title=gettext("Survey answers by unit"),
-        headers=[gettext("Unit"), gettext("Answers"), gettext("Rated answers"), gettext("Satisfaction rate")],
+        headers=[
+            gettext("Unit"),
+            pgettext("surveys", "Answers"),
+            gettext("Rated answers"),
+            gettext("Satisfaction rate"),
+        ],
         rows=rows,
         widths=[6.0, 3.0, 3.0, 3.0],
     )

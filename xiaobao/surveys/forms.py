@@ -179,7 +179,7 @@ class AnswerForm(forms.Form):
             self.fields["consent"] = forms.BooleanField(
                 label=_("I agree to be contacted about my answers"), required=False
             )
-            self.fields["contact_name"] = forms.CharField(label=_("Name"), required=False, max_length=50)
+            self.fields["contact_name"] = forms.CharField(label=_("Your name"), required=False, max_length=50)
             self.fields["contact_phone"] = forms.CharField(
                 label=_("Mobile number"),
                 required=False,

@@ -25,6 +25,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.core.models.base import TimeStampedModel
 from xiaobao.core.scoping import scope_q
@@ -43,9 +44,9 @@ class QuestionKind(models.TextChoices):
 
 
 class SurveyStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    DRAFT = "draft", pgettext_lazy("survey status", "Draft")
+    OPEN = "open", pgettext_lazy("survey status", "Open")
+    CLOSED = "closed", pgettext_lazy("survey status", "Closed")
 
 
 class SurveyTarget(models.TextChoices):

@@ -105,3 +105,59 @@ def test_answer_on_a_phone_then_results(new_context, login, shot, org):
         desk.goto(f"/surveys/{survey.pk}/results/")
         expect(desk.get_by_test_id("results-responses")).to_have_text("1")
         shutil.copy(shot(desk, "06-results"), OUT / "06-results.png")
+
+        # every staff page in zh-Hans at 1280 px, and a complainant's personal link at 360 px
+        from xiaobao.complaints.models import Complaint
+        from xiaobao.surveys.models import Invitation
+        from xiaobao.surveys.tests.test_invitations import _complaint
+
+        handler = make_user("sv_desk", org.b1, ["complaint_handler"])
+        complaints = svc.survey_create(
+            actor=officer,
+            data={
+                "title": "北京分行投诉处理满意度回访",
+                "questionnaire": q.pk,
+                "target": "complainants",
+                "org_unit": org.b1.code,
+                "opens_on": "2026-05-01",
+                "closes_on": "2026-06-30",
+            },
+        )
+        svc.survey_set_status(actor=officer, survey=complaints, status="open")
+        decided = _complaint(handler, org.b1s, dt.date(2026, 5, 8))
+        assert Complaint.objects.filter(decided_on__isnull=False).count() == 1
+        desk.set_viewport_size({"width": 1280, "height": 900})
+        pages = [
+            ("07-home", "/surveys/"),
+            ("08-list", "/surveys/list/"),
+            ("09-new", "/surveys/new/"),
+            ("10-edit", f"/surveys/{survey.pk}/edit/"),
+            ("11-questionnaires", "/surveys/questionnaires/"),
+            ("12-questionnaire", f"/surveys/questionnaires/{q.pk}/"),
+            ("13-question-edit", f"/surveys/questions/{q.questions.first().pk}/edit/"),
+            ("14-poster", f"/surveys/{survey.pk}/poster/?at={org.b1o.code}"),
+        ]
+        for name, url in pages:
+            desk.goto(url)
+            assert "Traceback" not in desk.content()
+            shutil.copy(shot(desk, name), OUT / f"{name}.png")
+        # the statistics page's section and the home panel, on the real pages
+        desk.goto("/statistics/?period=2026-05")
+        section = desk.get_by_test_id("survey-figures")
+        expect(section).to_contain_text("满意度调查 1 份")
+        expect(section.locator("[data-chart=by_unit][data-ready='1'] svg")).to_be_visible()
+        section.screenshot(path=str(OUT / "16-statistics-section.png"))
+        desk.goto("/")
+        panel = desk.get_by_test_id("surveys-home")
+        expect(panel).to_be_visible()
+        panel.screenshot(path=str(OUT / "17-home-panel.png"))
+        desk.goto(f"/surveys/{complaints.pk}/")
+        desk.get_by_test_id("invitations-link").click()
+        desk.get_by_label("投诉编号").fill(decided.reference)
+        desk.get_by_test_id("invite").click()
+        expect(desk.get_by_test_id("invitation")).to_have_count(1)
+        shutil.copy(shot(desk, "15-invitations"), OUT / "15-invitations.png")
+        link = Invitation.objects.get()
+        phone.goto(f"/public/surveys/{complaints.token}/?i={link.token}")
+        expect(phone.get_by_test_id("invited")).to_be_visible()
+        shutil.copy(shot(phone, "18-invited"), OUT / "18-invited.png")
