@@ -99,3 +99,69 @@ def test_meeting_action_item_goes_overdue_and_is_escalated(
         phone.goto(f"/governance/items/{item.pk}/")
         expect(phone.get_by_test_id("escalated")).to_be_visible()
         _keep(shot(phone, "08-phone-item"))
+
+        # the owner asks on the phone for a later due date; the branch head approves it at the desk
+        phone.get_by_test_id("action-extend").click()
+        phone.fill("#id_to_date", "2026-04-10")
+        phone.fill("#id_reason", "叫号设备到货延迟")
+        _keep(shot(phone, "09-phone-extend"))
+        phone.get_by_test_id("action-form").get_by_test_id("action-submit").click()
+        expect(phone.get_by_test_id("extensions")).to_contain_text("2026-04-10")
+        head = new_context().new_page()
+        login(head, verifier.username)
+        head.goto(f"/governance/items/{item.pk}/")
+        head.get_by_test_id("action-approve_extension").click()
+        head.get_by_test_id("action-form").get_by_test_id("action-submit").click()
+        expect(head.get_by_test_id("extensions")).to_contain_text("2026-04-10")
+        expect(head.get_by_test_id("escalated")).to_have_count(0)
+        _keep(shot(head, "10-item-extended"))
+    item.refresh_from_db()
+    assert item.due_on == dt.date(2026, 4, 10) and item.clocks.get().state == "running"
+
+    # every register page in zh-Hans at 1280 px
+    from xiaobao.governance import services as svc
+
+    with time_machine.travel(dt.datetime(2026, 3, 19, 10, 0, tzinfo=SH), tick=False):
+        svc.liaison_add(
+            actor=officer,
+            data={"org_unit": org.b1s.code, "name": "张联络", "phone": "13800001111", "since": "2026-01-01"},
+        )
+        sup = svc.supervisor_add(
+            actor=officer,
+            data={
+                "org_unit": org.b1.code,
+                "name": "赵监督员",
+                "phone": "13912345678",
+                "occupation": "中学教师",
+                "term_start": "2026-01-01",
+            },
+        )
+        svc.feedback_add(
+            actor=officer,
+            supervisor=sup,
+            data={
+                "received_on": "2026-03-18",
+                "channel": "visit",
+                "content": "网点老年人等候区座椅不足",
+                "owner": owner.username,
+            },
+        )
+    with time_machine.travel(dt.datetime(2026, 3, 19, 10, 30, tzinfo=SH), tick=True):
+        for n, path in enumerate(
+            [
+                "/governance/bodies/",
+                "/governance/meetings/",
+                f"/governance/meetings/{item.meeting_id}/",
+                "/governance/items/",
+                "/governance/liaisons/",
+                "/governance/supervisors/",
+                f"/governance/supervisors/{sup.pk}/",
+                "/governance/feedback/",
+                f"/statistics/?unit={org.b1.code}&period=2026-Q1#governance-figures",
+            ],
+            start=11,
+        ):
+            desk.goto(path)
+            expect(desk.locator("main, body").first).to_be_visible()
+            _keep(shot(desk, f"{n}-{path.strip('/').split('?')[0].replace('/', '-') or 'home'}"))
+        expect(desk.get_by_test_id("governance-figures")).to_contain_text("海淀支行")
