@@ -29,15 +29,18 @@ def questionnaires(user: Any) -> QuerySet[Questionnaire]:
 
 
 def questionnaires_usable(user: Any) -> QuerySet[Questionnaire]:
-    """Questionnaires a survey of the user may use: their subtree's and those of the units above them (a
-    branch runs head office's standard questionnaire)."""
+    """Questionnaires a survey of the user may use: their subtree's and those of the units above them and of
+    those units' departments (a branch runs the standard questionnaire head office's consumer-protection
+    department keeps)."""
     visible = Questionnaire.objects.visible_to(user)
     scope = user_scope(user)
     if scope is None or isinstance(scope, str) or not user.has_perm("surveys.view_surveys"):
         return visible
     above = scope.ancestors().values("pk")
     return Questionnaire.objects.filter(
-        Q(pk__in=visible.values("pk")) | Q(org_unit__in=above)
+        Q(pk__in=visible.values("pk"))
+        | Q(org_unit__in=above)
+        | Q(org_unit__kind="department", org_unit__parent__in=above)
     ).select_related("org_unit")
 
 

@@ -325,3 +325,41 @@ def test_demo_loads(org, hq_officer):
     assert counts["surveys"] == 3 and counts["responses"] > 300
     r = survey_results(Survey.objects.filter(target="outlet_customers").first())
     assert r.responses >= 180 and 0.5 < (r.satisfaction or 0) < 1
+
+
+def test_a_branch_runs_the_questionnaire_head_office_department_keeps(org, hq_officer, branch_officer):
+    # given head office's consumer-protection department keeps the standard questionnaire
+    q = svc.questionnaire_create(
+        actor=hq_officer, data={"title": "标准满意度问卷", "org_unit": org.cpd.code, "questions": QUESTIONS}
+    )
+    # when a branch officer starts a survey on it
+    survey = svc.survey_create(
+        actor=branch_officer,
+        data={
+            "title": "北京分行网点满意度调查",
+            "questionnaire": q.pk,
+            "target": "outlet_customers",
+            "org_unit": org.b1.code,
+            "opens_on": dt.date(2026, 6, 1),
+            "closes_on": dt.date(2026, 6, 30),
+        },
+    )
+    # then it uses it; another branch's own questionnaire stays out of reach
+    assert survey.questionnaire_id == q.pk
+    other = svc.questionnaire_create(
+        actor=make_user("sv_b2", org.b2, ["branch_cp_officer"]),
+        data={"title": "上海分行问卷", "org_unit": org.b2.code, "questions": QUESTIONS},
+    )
+    with pytest.raises(DomainError) as exc:
+        svc.survey_create(
+            actor=branch_officer,
+            data={
+                "title": "x",
+                "questionnaire": other.pk,
+                "target": "outlet_customers",
+                "org_unit": org.b1.code,
+                "opens_on": dt.date(2026, 6, 1),
+                "closes_on": dt.date(2026, 6, 30),
+            },
+        )
+    assert "questionnaire" in exc.value.fields
