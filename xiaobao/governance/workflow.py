@@ -68,10 +68,16 @@ class CancelIn(_In):
 WORKFLOW = Workflow(
     "governance",
     actions=[
-        Action("start", _("Start work"), WORK, transitions([S.OPEN], S.IN_PROGRESS), schema=StartIn),
+        Action(
+            "start",
+            pgettext_lazy("action item", "Start work"),
+            WORK,
+            transitions([S.OPEN], S.IN_PROGRESS),
+            schema=StartIn,
+        ),
         Action(
             "submit",
-            _("Submit for verification"),
+            pgettext_lazy("action item", "Submit for verification"),
             WORK,
             transitions(WORKING, S.SUBMITTED),
             schema=SubmitIn,
@@ -84,7 +90,11 @@ WORKFLOW = Workflow(
             schema=CloseIn,
         ),
         Action(
-            "reject", _("Reject (rework)"), VERIFY, transitions([S.SUBMITTED], S.IN_PROGRESS), schema=RejectIn
+            "reject",
+            pgettext_lazy("action item", "Send back"),
+            VERIFY,
+            transitions([S.SUBMITTED], S.IN_PROGRESS),
+            schema=RejectIn,
         ),
         Action("extend", _("Ask for an extension"), WORK, transitions(WORKING, None), schema=ExtendIn),
         Action(

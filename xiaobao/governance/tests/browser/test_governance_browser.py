@@ -147,6 +147,7 @@ def test_meeting_action_item_goes_overdue_and_is_escalated(
             },
         )
     with time_machine.travel(dt.datetime(2026, 3, 19, 10, 30, tzinfo=SH), tick=True):
+        desk.set_viewport_size({"width": 1280, "height": 800})
         for n, path in enumerate(
             [
                 "/governance/bodies/",
@@ -164,4 +165,16 @@ def test_meeting_action_item_goes_overdue_and_is_escalated(
             desk.goto(path)
             expect(desk.locator("main, body").first).to_be_visible()
             _keep(shot(desk, f"{n}-{path.strip('/').split('?')[0].replace('/', '-') or 'home'}"))
-        expect(desk.get_by_test_id("governance-figures")).to_contain_text("海淀支行")
+        section = desk.get_by_test_id("governance-figures")
+        expect(section).to_contain_text("海淀支行")
+        OUT.mkdir(parents=True, exist_ok=True)
+        section.screenshot(path=str(OUT / "20-statistics-section.png"))
+        # the owner's item page on the phone fits 360 px
+        phone.goto(f"/governance/items/{item.pk}/")
+        wide = phone.evaluate(
+            "[...document.querySelectorAll('body *')]"
+            ".filter(e => !e.closest('.subnav, .table-scroll') && e.getBoundingClientRect().right > 361)"
+            ".slice(0, 8).map(e => e.tagName + '.' + e.className)"
+        )
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360, wide
+        _keep(shot(phone, "21-phone-item-extended"))
