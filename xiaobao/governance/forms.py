@@ -128,7 +128,7 @@ class SupervisorForm(_Data):
 
 class FeedbackForm(_Data):
     received_on = forms.DateField(label=_("Received on"), widget=DATE, initial=localdate)
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    channel = forms.ChoiceField(label=pgettext_lazy("feedback", "Channel"), choices=Channel.choices)
     content = forms.CharField(label=_("Content"), max_length=5000, widget=TEXTAREA)
     owner = forms.ChoiceField(label=_("Who answers it"))
     due_on = forms.DateField(
