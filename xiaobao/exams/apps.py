@@ -32,7 +32,7 @@ class ExamsConfig(AppConfig):
         nav=[
             Nav("exams:list", pgettext_lazy("module", "Exams"), VIEW, order=51, group="people"),
             Nav("exams:questions", _("Question bank"), VIEW, order=52, group="people"),
-            Nav("exams:my", pgettext_lazy("module", "My learning"), TAKE, order=95),
+            Nav("exams:my", pgettext_lazy("module", "My learning"), TAKE, order=95, group="people"),
         ],
         roles={
             **{role: [TAKE] for role in EVERYONE},
