@@ -29,7 +29,7 @@ from xiaobao.core.views.common import (
 from xiaobao.education.exports import activities_xlsx
 from xiaobao.education.filtersets import ActivityFilter, is_true
 from xiaobao.education.forms import FORMS, ActivityForm, PhotoForm
-from xiaobao.education.models import Activity, ActivityStatus
+from xiaobao.education.models import Activity, ActivityStatus, Topic
 from xiaobao.education.photos import MAX_PHOTOS, can_add_photo, photo_add, photo_response
 from xiaobao.education.selectors import activity_detail, activity_list, awaiting_count
 from xiaobao.education.services import (
@@ -68,10 +68,12 @@ def _get(request: AuthedRequest, pk: int) -> Activity:
     return item
 
 
-def _value(key: str, value: Any) -> str:
+def _value(key: str, value: Any, topics: dict[str, str] | None = None) -> str:
     if isinstance(value, list):
         if key == "fields":
             return "、".join(str(_field_label(v)) for v in value) or "—"
+        if key == "topics":
+            return "、".join((topics or {}).get(str(v), str(v)) for v in value) or "—"
         return "、".join(map(str, value)) or "—"
     return "—" if value in (None, "") else str(value)
 
@@ -84,8 +86,12 @@ def _field_label(name: str) -> Any:
 
 
 def timeline(item: Activity) -> list[dict[str, Any]]:
+    """The events, newest last; topic codes stored in an event's data are shown by their names."""
     rows = []
-    for e in item.events.select_related("actor"):
+    events = list(item.events.select_related("actor"))
+    codes = {str(c) for e in events for c in (e.data or {}).get("topics") or [] if isinstance(c, str)}
+    topics = dict(Topic.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    for e in events:
         action = ACTIONS.get(e.action)
         rows.append(
             {
@@ -94,7 +100,7 @@ def timeline(item: Activity) -> list[dict[str, Any]]:
                 "from": STATUS_LABELS.get(e.from_status, e.from_status),
                 "to": STATUS_LABELS.get(e.to_status, e.to_status),
                 "moved": e.from_status != e.to_status,
-                "summary": [(str(DATA_LABELS.get(k, k)), _value(k, v)) for k, v in (e.data or {}).items()],
+                "summary": [(str(DATA_LABELS.get(k, k)), _value(k, v, topics)) for k, v in (e.data or {}).items()],
             }
         )
     return rows

@@ -441,6 +441,8 @@ def test_detail_shows_mismatch_badge_and_approver_steps(client_for, reported, cl
     # the reporter sees no approval step on their own activity
     page = client_for(clerk).get(reverse("education:activity", args=[reported.pk])).content.decode()
     assert 'data-testid="action-approve"' not in page and 'data-testid="edit"' in page
+    # the timeline names the reported topics, never their codes
+    assert "电信网络诈骗" in page.split('data-testid="timeline"')[1] and "telecom_fraud" not in page
 
 
 def test_page_steps_403_409_400(client_for, reported, clerk, branch_officer):
