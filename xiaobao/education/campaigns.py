@@ -34,8 +34,8 @@ from xiaobao.core.models.org import PATH_SEGMENT, OrgUnitKind
 from xiaobao.core.scoping import ALL, scope_q, subtree_q, unit_in_scope, user_scope
 from xiaobao.core.services.audit import audit_change, audit_record, snapshot
 from xiaobao.education.models import (
-    Activity,
     MAX_REMIND_DAYS,
+    Activity,
     Campaign,
     CampaignEdition,
     EditionTarget,

@@ -30,7 +30,10 @@ class CatalogueForm(forms.Form):
     online = forms.BooleanField(label=_("Online venue"), required=False)
     fraud = forms.BooleanField(label=_("Anti-fraud topic"), required=False)
     description = forms.CharField(
-        label=pgettext_lazy("education", "Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("education", "Description"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, kind: str, obj: Any = None, **kwargs: Any) -> None:

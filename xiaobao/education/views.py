@@ -100,7 +100,9 @@ def timeline(item: Activity) -> list[dict[str, Any]]:
                 "from": STATUS_LABELS.get(e.from_status, e.from_status),
                 "to": STATUS_LABELS.get(e.to_status, e.to_status),
                 "moved": e.from_status != e.to_status,
-                "summary": [(str(DATA_LABELS.get(k, k)), _value(k, v, topics)) for k, v in (e.data or {}).items()],
+                "summary": [
+                    (str(DATA_LABELS.get(k, k)), _value(k, v, topics)) for k, v in (e.data or {}).items()
+                ],
             }
         )
     return rows

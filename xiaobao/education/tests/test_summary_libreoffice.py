@@ -49,7 +49,15 @@ def _page_png(pdf: Path, name: str) -> Path:
 
 
 @pytest.mark.parametrize(("doc", "landscape"), [("table.xlsx", True), ("summary.docx", False)])
-def test_edition_documents_render_in_libreoffice(org, world, client_for, hq_officer, tmp_path, doc, landscape):  # noqa: F811
+def test_edition_documents_render_in_libreoffice(
+    org,
+    world,  # noqa: F811
+    client_for,
+    hq_officer,
+    tmp_path,
+    doc,
+    landscape,
+):
     # given the head office's regulator table / campaign summary of the 2026 金融知识普及月
     r = client_for(hq_officer).get(f"/education/editions/{world.sept.pk}/{doc}")
     assert r.status_code == 200
@@ -66,9 +74,10 @@ def test_edition_documents_render_in_libreoffice(org, world, client_for, hq_offi
     flat = "".join(text.split())
     assert institution_name().replace(" ", "") in flat
     assert "金融知识普及月" in flat and "北京分行" in flat and "上海分行" in flat
-    assert f"{expected(org.ho.path, edition=world.sept)['people_reached']:,}" in text or str(
-        expected(org.ho.path, edition=world.sept)["people_reached"]
-    ) in flat
+    assert (
+        f"{expected(org.ho.path, edition=world.sept)['people_reached']:,}" in text
+        or str(expected(org.ho.path, edition=world.sept)["people_reached"]) in flat
+    )
     for code in ("B1-S1-O1", "B2-S1", "finance_month"):
         assert code not in text
     assert "合计" in flat and "Total" not in text

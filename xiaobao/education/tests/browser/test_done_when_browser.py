@@ -1,9 +1,10 @@
-"""The issue's "Done when" for education, walked end to end in one browser session: head office opens the
-2026 金融知识普及月 with targets per branch; an outlet clerk records three activities with photos on a phone
-(360 px), starting from the edition page's report button (the campaign preset); the branch's consumer-protection
-officer approves them; head office sees plan vs actual move and downloads the regulator table (Excel) and the
-campaign summary (Word) — both opened and checked: the institution's name, the branch by name, the figures of
-the three activities. Time pinned (ticking). Screenshots in var/screenshots/ and /tmp/shots/polish-education/."""
+"""The issue's "Done when" for education, walked end to end in one browser session: head office opens
+the 2026 金融知识普及月 with targets per branch; an outlet clerk records three activities with photos on a
+phone (360 px), starting from the edition page's report button (the campaign preset); the branch's
+consumer-protection officer approves them; head office sees plan vs actual move and downloads the regulator
+table (Excel) and the campaign summary (Word) — both opened and checked: the institution's name, the branch
+by name, the figures of the three activities. Time pinned (ticking). Screenshots in var/screenshots/ and
+/tmp/shots/polish-education/."""
 
 from __future__ import annotations
 
@@ -53,7 +54,8 @@ def _fits(page) -> None:
     """Nothing outside tables sticks out of a 360 px screen."""
     wide = page.evaluate(
         "[...document.querySelectorAll('main, main *')]"
-        ".filter(e => e.getBoundingClientRect().right > 361 && !e.closest('table, .table-scroll, .edu-scroll'))"
+        ".filter(e => e.getBoundingClientRect().right > 361"
+        " && !e.closest('table, .table-scroll, .edu-scroll'))"
         ".slice(0, 5).map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"
     )
     assert wide == [], wide
