@@ -10,7 +10,7 @@ from typing import Any, cast
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -26,6 +26,7 @@ from xiaobao.governance.workflow import ACTIONS, VIEW
 
 router = Router(tags=["governance"])
 P = "/governance"
+MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer match nothing (and must not reach the database)
 
 
 def _user(request: HttpRequest) -> User:
@@ -373,7 +374,7 @@ def member_create(request: HttpRequest, body_id: int, payload: MemberIn):
 
 @router.get(f"{P}/meetings", response=list[MeetingOut], summary="Meetings in your scope, latest first")
 @paginate(LimitOffsetPagination)
-def meeting_list(request: HttpRequest, body: int | None = None):
+def meeting_list(request: HttpRequest, body: int | None = Query(None, ge=1, le=MAX_ID)):
     require_perm(request.user, VIEW)
     qs = sel.meetings(request.user)
     if body is not None:
@@ -416,7 +417,9 @@ def meeting_get(request: HttpRequest, meeting_id: int):
 
 
 @router.get(
-    f"{P}/action-items", response=list[ActionItemOut], summary="Action items (view=mine|overdue|to_verify)"
+    f"{P}/action-items",
+    response=list[ActionItemOut],
+    summary="Action items (view=open|mine|overdue|to_verify)",
 )
 @paginate(LimitOffsetPagination)
 def item_list(
@@ -424,12 +427,12 @@ def item_list(
     view: str = "",
     status: str = "",
     source: str = "",
-    body: int | None = None,
+    body: int | None = Query(None, ge=1, le=MAX_ID),
     unit: str = "",
 ):
     require_perm(request.user, VIEW)
-    if view not in ("", "mine", "overdue", "to_verify"):
-        raise field_error("view", _("Choose one of: %(s)s.") % {"s": "mine, overdue, to_verify"})
+    if view not in ("", "open", "mine", "overdue", "to_verify"):
+        raise field_error("view", _("Choose one of: %(s)s.") % {"s": "open, mine, overdue, to_verify"})
     filters: dict[str, Any] = {"view": view, "status": status, "source": source, "body": body}
     if unit:
         found = OrgUnit.objects.visible_to(request.user).filter(code=unit[:32]).first()
@@ -596,7 +599,9 @@ def supervisor_create(request: HttpRequest, payload: SupervisorIn):
 
 @router.get(f"{P}/feedback", response=list[FeedbackOut], summary="Supervisors' feedback and its answers")
 @paginate(LimitOffsetPagination)
-def feedback_list(request: HttpRequest, supervisor: int | None = None, open: bool = False):
+def feedback_list(
+    request: HttpRequest, supervisor: int | None = Query(None, ge=1, le=MAX_ID), open: bool = False
+):
     require_perm(request.user, VIEW)
     qs = sel.feedback(request.user)
     if supervisor is not None:
