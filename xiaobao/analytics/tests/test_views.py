@@ -68,8 +68,10 @@ def test_query_count_does_not_grow_with_complaints(client_for, dataset, hq_offic
         response = client.get(URL, {"period": "2026-10"})
     # then
     assert response.context["board"].received == 9 + 27
-    # (the bound: complaints' figures and every module's section — review, inspections, training and exams)
-    assert len(after) == len(before) <= 75
+    # (the bound: complaints' figures ≈ 33 and every module's section — review 10, inspections 4, special
+    # services 9, training and exams 24 (this period and the previous one), education 4, surveys 6,
+    # governance 7, policies 10 — measured 107 with issue 16's modules)
+    assert len(after) == len(before) <= 115
 
 
 def test_export_has_every_table_and_is_audited(client_for, dataset, branch_officer):
