@@ -228,3 +228,17 @@ def test_list_pages_take_the_same_queries_for_more_rows(
         # then the page takes no more queries than before
         with django_assert_max_num_queries(len(few.captured_queries)):
             assert c.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/governance/feedback?supervisor=99999999999999999",
+        "/api/v1/governance/meetings?body=99999999999999999",
+        "/api/v1/governance/action-items?body=99999999999999999",
+    ],
+)
+def test_api_huge_ids_are_refused_not_a_server_error(path, officer, api_for):
+    # when an id filter is beyond any database id / then a 4xx in the API's error shape
+    resp = api_for(officer).get(path)
+    assert 400 <= resp.status_code < 500 and "code" in resp.json()
