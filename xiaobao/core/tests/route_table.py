@@ -108,3 +108,39 @@ def app_setups() -> list[Callable[[Ctx], None]]:
 def app_power_perms() -> list[str]:
     """Permissions each app adds to the branch power user (`POWER_PERMS` in its `tests/routes.py`)."""
     return [p for m in _app_modules() for p in getattr(m, "POWER_PERMS", [])]
+
+
+@dataclass
+class Parts:
+    """An app's routes kept in several modules of its tests package (`routes_<part>.py`), added up in order:
+    its `tests/routes.py` unpacks `combine(package, parts)` into the names the sweep reads."""
+
+    setup: Callable[[Any], None]
+    power_perms: list[str]
+    page_routes: list[Route]
+    api_routes: list[Route]
+    public_pages: set[str]
+    public_api: set[str]
+
+
+def combine(package: str, parts: tuple[str, ...]) -> Parts:
+    """Add up the parts' PAGE_ROUTES, API_ROUTES, POWER_PERMS, PUBLIC_PAGES and PUBLIC_API; `setup(ctx)` runs
+    each part's `setup` in the order given (a later part may use the objects an earlier one made)."""
+    modules = [importlib.import_module(f"{package}.{name}") for name in parts]
+    perms: list[str] = []
+    for module in modules:
+        perms += [p for p in getattr(module, "POWER_PERMS", []) if p not in perms]
+
+    def setup(ctx: Any) -> None:
+        for module in modules:
+            if hasattr(module, "setup"):
+                module.setup(ctx)
+
+    return Parts(
+        setup=setup,
+        power_perms=perms,
+        page_routes=[r for m in modules for r in getattr(m, "PAGE_ROUTES", [])],
+        api_routes=[r for m in modules for r in getattr(m, "API_ROUTES", [])],
+        public_pages={p for m in modules for p in getattr(m, "PUBLIC_PAGES", ())},
+        public_api={p for m in modules for p in getattr(m, "PUBLIC_API", ())},
+    )
