@@ -376,6 +376,22 @@ def test_home_panel(org, hq_officer, branch_officer, codes, outlets, _pinned):
     assert panel["silent_count"] == 2 and panel["awaiting"] == 1
 
 
+def test_the_awaiting_links_open_the_awaiting_view(
+    client_for, org, hq_officer, branch_officer, codes, _pinned
+):
+    # given one activity awaiting branch 1's approval
+    e = _edition(org, hq_officer, codes)
+    _activity(org.b1o, e, hq_officer, 1)
+    c = client_for(branch_officer)
+    # when the officer follows the landing page's "awaiting my approval" card
+    home = c.get(reverse("education:home")).content.decode()
+    href = home.split('data-testid="edu-awaiting" href="')[1].split('"')[0]
+    listed = c.get(href)
+    # then the list opens in its awaiting view (the filter the list understands)
+    assert href.endswith("?awaiting=true")
+    assert listed.status_code == 200 and listed.context["awaiting_view"] is True
+
+
 # --- API ----------------------------------------------------------------------------------------------------
 
 
