@@ -86,7 +86,7 @@ class ActivityCreated(Schema):
     status: str
 
 
-class PhotoOut(Schema):
+class ActivityPhotoOut(Schema):
     id: int
     name: str
     content_type: str
@@ -130,7 +130,7 @@ class ActivityListOut(Schema):
         return obj.venue.code
 
 
-class EventOut(Schema):
+class ActivityEventOut(Schema):
     at: dt.datetime
     actor: str | None
     action: str
@@ -166,8 +166,8 @@ class ActivityOut(Schema):
     submitted_at: dt.datetime | None
     approved_by: str | None
     approved_at: dt.datetime | None
-    photos: list[PhotoOut]
-    events: list[EventOut]
+    photos: list[ActivityPhotoOut]
+    events: list[ActivityEventOut]
     allowed_actions: list[str]
 
 
@@ -356,7 +356,7 @@ def activity_action(request: HttpRequest, activity_id: int, action: str):
     return detail_out(_visible(request, activity_id), request.user)
 
 
-@router.post("/education/activities/{activity_id}/photos", response={201: PhotoOut})
+@router.post("/education/activities/{activity_id}/photos", response={201: ActivityPhotoOut})
 def photo_upload(request: HttpRequest, activity_id: int, file: File[UploadedFile], caption: Form[str] = ""):
     """A photo (JPEG or PNG, multipart `file`); its EXIF date is compared with the activity's day."""
     item = _visible(request, activity_id)
@@ -373,7 +373,7 @@ def photo_upload(request: HttpRequest, activity_id: int, file: File[UploadedFile
     return Status(201, _photo_out(photo))
 
 
-@router.get("/education/activities/{activity_id}/photos", response=list[PhotoOut])
+@router.get("/education/activities/{activity_id}/photos", response=list[ActivityPhotoOut])
 def photos(request: HttpRequest, activity_id: int):
     return [_photo_out(p) for p in _visible(request, activity_id).photos.all()]
 

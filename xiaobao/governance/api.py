@@ -125,7 +125,7 @@ class ActionItemIn(Schema):
     due_on: dt.date | None = Field(None, description="Default: the rule's 30 days after the meeting")
 
 
-class ExtensionOut(Schema):
+class ActionExtensionOut(Schema):
     id: int
     from_date: dt.date
     to_date: dt.date
@@ -153,10 +153,10 @@ class ActionItemOut(Schema):
     escalation_level: int
     result: str
     allowed_actions: list[str]
-    extensions: list[ExtensionOut]
+    extensions: list[ActionExtensionOut]
 
 
-class EvidenceOut(Schema):
+class ActionEvidenceOut(Schema):
     id: int
     name: str
     content_type: str
@@ -505,7 +505,7 @@ def item_action(request: HttpRequest, item_id: int, action: str):
     return _item(sel.item_detail(request.user, item.pk) or item, request.user)
 
 
-@router.post(f"{P}/action-items/{{item_id}}/evidence", response={201: EvidenceOut})
+@router.post(f"{P}/action-items/{{item_id}}/evidence", response={201: ActionEvidenceOut})
 def evidence_upload(request: HttpRequest, item_id: int, file: File[UploadedFile], caption: Form[str] = ""):
     """A document or photo (PDF, PNG, JPEG, .docx, .xlsx), multipart, by the item's owner."""
     item = _visible_item(request, item_id)

@@ -76,7 +76,7 @@ class ApproveIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class ReviewIn(Schema):
+class PolicyReviewIn(Schema):
     reviewed_on: dt.date | None = None
     note: str = Field("", max_length=500)
 
@@ -255,7 +255,7 @@ def policy_repeal(request: HttpRequest, policy_id: int, payload: RepealIn):
 @router.post(
     "/policies/{policy_id}/reviews", response={201: dict}, summary="Record a review that changes nothing"
 )
-def policy_review(request: HttpRequest, policy_id: int, payload: ReviewIn):
+def policy_review(request: HttpRequest, policy_id: int, payload: PolicyReviewIn):
     p = _policy(request, policy_id)
     r = services.policy_mark_reviewed(actor=request.user, policy=p, data=payload.dict())
     return Status(201, {"id": r.pk, "policy": p.pk, "reviewed_on": r.reviewed_on, "note": r.note})

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from xiaobao.casework.scoping import in_subtree
-from xiaobao.policies.models import VIEW, PolicyVersion
+from xiaobao.policies.models import VIEW, Policy, PolicyVersion
 from xiaobao.policies.selectors import change_counts, coverage
 
 
@@ -52,7 +52,9 @@ def policies_section(ctx: Any) -> ReportSection | None:
     rows = list(versions)
     report = coverage(user=user)
     uncovered = [(r.regulation, a.article) for r in report for a in r.uncovered]
-    if not rows and not uncovered:
+    # no change in the period and no catalogue kept at all: nothing to report (uncovered articles alone would
+    # list every article of every regulation)
+    if not rows and not (uncovered and Policy.objects.visible_to(user).exists()):
         return None
     counts = change_counts(versions)
     total = sum(r.total for r in report)

@@ -33,7 +33,8 @@ def special_services_section(ctx: Any) -> ReportSection | None:
         return None
     data = compute(user=ctx.user, unit=ctx.unit, period=ctx.period)
     t = data.total
-    if not (t.outlets or t.services or t.complaints):
+    # outlets exist in every unit: the chapter needs a register kept, a home service or a complaint to report
+    if not (t.outlets_checked or t.services or t.complaints):
         return None
     headers = [
         _("Unit"),

@@ -37,7 +37,7 @@ router = Router(tags=["surveys"])
 MAX_ID = 2**31 - 1
 
 
-class QuestionIn(Schema):
+class SurveyQuestionIn(Schema):
     kind: str = Field(..., description="choice_one, choice_many, scale or text")
     text: str = Field(..., max_length=300)
     help_text: str = Field("", max_length=300)
@@ -63,7 +63,7 @@ class QuestionPatch(Schema):
     counts_for_satisfaction: bool | None = None
 
 
-class QuestionOut(Schema):
+class SurveyQuestionOut(Schema):
     id: int
     order: int
     kind: str
@@ -81,7 +81,7 @@ class QuestionnaireIn(Schema):
     title: str = Field(..., max_length=200)
     intro: str = Field("", max_length=2000)
     org_unit: str = Field("", max_length=32, description="Owning unit's code (default: yours)")
-    questions: list[QuestionIn] = Field(default_factory=list, max_length=60)
+    questions: list[SurveyQuestionIn] = Field(default_factory=list, max_length=60)
 
 
 class QuestionnairePatch(Schema):
@@ -97,7 +97,7 @@ class QuestionnaireOut(Schema):
     version: int
     copied_from: int | None
     frozen: bool
-    questions: list[QuestionOut]
+    questions: list[SurveyQuestionOut]
 
 
 class SurveyIn(Schema):
@@ -350,17 +350,19 @@ def questionnaire_copy(request: HttpRequest, questionnaire_id: int):
 
 @router.post(
     "/surveys/questionnaires/{questionnaire_id}/questions",
-    response={201: QuestionOut},
+    response={201: SurveyQuestionOut},
     summary="Add a question at the end (409 if frozen)",
 )
-def question_create(request: HttpRequest, questionnaire_id: int, payload: QuestionIn):
+def question_create(request: HttpRequest, questionnaire_id: int, payload: SurveyQuestionIn):
     q = _owned_questionnaire(request, questionnaire_id)
     question = svc.question_add(actor=request.user, questionnaire=q, data=payload.dict())
     return Status(201, question_out(question))
 
 
 @router.patch(
-    "/surveys/questions/{question_id}", response=QuestionOut, summary="Change a question (409 if frozen)"
+    "/surveys/questions/{question_id}",
+    response=SurveyQuestionOut,
+    summary="Change a question (409 if frozen)",
 )
 def question_patch(request: HttpRequest, question_id: int, payload: QuestionPatch):
     question = _question(request, question_id)

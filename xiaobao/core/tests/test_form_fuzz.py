@@ -72,11 +72,17 @@ EXCLUDED = {
     "(inspections/tests/test_views.py test_photo_from_the_page)",
     "exams:wrong_practice": "a button shown only while the learner's wrong-answer book has questions "
     "(exams/tests/test_candidate_pages.py test_the_wrong_answer_book_and_practising_it_again)",
+    "governance:evidence_upload": "the upload form is shown only to the item's owner while it is worked on "
+    "(governance/tests/test_workflow.py test_evidence_upload_page_refuses_a_bad_file_and_keeps_a_good_one)",
+    "surveys_public:answer": "the public survey form carries a signed one-time nonce and a browser cookie; "
+    "a replayed post is refused by design (surveys/tests/test_surveys.py "
+    "test_bad_answers_give_field_errors_and_store_nothing, test_public_answer_anonymous_then_repeat_refused)",
 }
 # Pages that answer a *successful* POST with a page instead of a redirect and write while doing so: such an
 # answer (no field errors) may change these tables and no others.
 WRITES_WITHOUT_REDIRECT: dict[str, set[str]] = {
     "core:consumer_reveal": {"core.auditevent"},  # shows the value; the reveal is audited
+    "special_services:home_service_reveal": {"core.auditevent"},  # the same reveal, of the person served
     "core:account": {"core.apitoken", "core.auditevent"},  # a new API token is shown once, on the page
 }
 # Refusals that are recorded on purpose: a failed login is a row of the audit trail (throttling counts them).

@@ -114,7 +114,7 @@ def setup(ctx: Any) -> None:
 
     ho_user = make_user("edu_route_hq", ctx.org.cpd, ["hq_cp_officer"])
     edition(ctx.org, ho_user)
-    clerk = make_user("edu_route_clerk", ctx.org.b1o, ["complaint_handler"])
+    clerk = make_user("edu_route_clerk", ctx.org.b1s, ["complaint_handler"])  # not at b1o: core closes it
     item = activity_report(actor=clerk, data=payload(ctx.org.b1o.code, title="B1EDUMARK 反诈进社区"))
     ctx.edu_photo = photo_add(actor=clerk, item=item, name="site.jpg", data=jpeg(dt.date(2026, 3, 12)))
     ctx.edu_activity = item

@@ -178,3 +178,30 @@ def test_refused_extension_leaves_the_due_date_and_cancel_refuses_a_waiting_one(
     first.refresh_from_db()
     assert first.due_on.isoformat() == "2026-03-16" and first.extensions.get().state == "rejected"
     assert second.extensions.get().state == "rejected"
+
+
+@pytest.mark.django_db
+def test_evidence_upload_page_refuses_a_bad_file_and_keeps_a_good_one(open_item, owner, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from xiaobao.governance.models import Evidence
+
+    # given an item and its owner on the item page
+    item = open_item()
+    client = client_for(owner)
+    url = reverse("governance:evidence_upload", args=[item.pk])
+    with at("2026-03-05"):
+        # when a file that is not what its name says is posted
+        bad = SimpleUploadedFile("验收单.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+        response = client.post(url, {"file": bad, "caption": "<script>x</script>"})
+        # then the page answers with the form's error and stores nothing
+        assert response.status_code == 400
+        assert response.context["upload_form"].errors
+        assert not Evidence.objects.filter(item=item).exists()
+        # when a real PDF is posted
+        good = SimpleUploadedFile("验收单.pdf", PDF, content_type="application/pdf")
+        response = client.post(url, {"file": good, "caption": "验收单"})
+    # then it is kept and the page returns to the item
+    assert response.status_code == 302
+    assert Evidence.objects.filter(item=item).count() == 1
