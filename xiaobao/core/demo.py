@@ -142,7 +142,7 @@ def _users(units: dict[str, OrgUnit]) -> list[DemoLogin]:
         plan.append((f"branch{n}_cp", next(staff), b_code, "branch_cp_officer"))
         plan.append((f"branch{n}_handler", next(staff), b_code, "complaint_handler"))
         plan.append((f"branch{n}_approver", next(staff), b_code, "approver"))
-    # a member of an outlet's staff: reports its education activities on a phone, keeps its facilities register
+    # a member of an outlet's staff: reports its education activities on a phone, keeps its facilities list
     first_outlet = f"{BRANCHES[0][3][0][0]}-01"
     plan.append(("outlet1_staff", "周小燕", first_outlet, "complaint_handler"))
     logins = []
