@@ -40,9 +40,14 @@ def setup(ctx: Any) -> None:
 
 
 def _service(c: Any) -> dict[str, Any]:
+    import datetime as dt
+
+    from xiaobao.core.clock import localdate
+
+    # the service refuses days over a year back from today: yesterday, whatever today is
     return {
         "org_unit": c.org.b1o.code,
-        "served_on": "2026-03-09",
+        "served_on": (localdate() - dt.timedelta(days=1)).isoformat(),
         "name": "李桂兰",
         "phone": "13922223333",
         "reason": "advanced_age",
