@@ -50,11 +50,13 @@ def policies_section(ctx: Any) -> ReportSection | None:
         versions = in_subtree(versions, unit, "policy__org_unit__path")
     versions = versions.select_related("policy", "policy__org_unit").order_by("approved_on", "policy__number")
     rows = list(versions)
+    # no change in the period and no catalogue kept at all: nothing to report (uncovered articles alone would
+    # list every article of every regulation) — checked before the coverage report is computed
+    if not rows and not Policy.objects.visible_to(user).exists():
+        return None
     report = coverage(user=user)
     uncovered = [(r.regulation, a.article) for r in report for a in r.uncovered]
-    # no change in the period and no catalogue kept at all: nothing to report (uncovered articles alone would
-    # list every article of every regulation)
-    if not rows and not (uncovered and Policy.objects.visible_to(user).exists()):
+    if not rows and not uncovered:
         return None
     counts = change_counts(versions)
     total = sum(r.total for r in report)
