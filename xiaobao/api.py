@@ -309,7 +309,18 @@ def _register_routers() -> None:
     from xiaobao.core.api import router as core_router
 
     api.add_router("/", core_router)
+    # The desk's and classification's /complaints/bulk, /complaints/views, /complaints/suggest before the
+    # complaints router's /complaints/{complaint_id}.
+    from xiaobao.case_library.api import router as case_library_router
+    from xiaobao.classification.api import router as classification_router
+    from xiaobao.desk.api import router as desk_router
+    from xiaobao.notes.api import router as notes_router
+
+    api.add_router("/", desk_router)
+    api.add_router("/", classification_router)
     api.add_router("/", complaints_router)
+    api.add_router("/", notes_router)
+    api.add_router("/", case_library_router)
     from xiaobao.analytics.api import router as analytics_router
     from xiaobao.early_warning.api import router as early_warning_router
     from xiaobao.imports.api import router as imports_router

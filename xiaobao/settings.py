@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     "xiaobao.special_services",
     "xiaobao.governance",
     "xiaobao.policies",
+    "xiaobao.desk",
+    "xiaobao.notes",
+    "xiaobao.case_library",
+    "xiaobao.classification",
 ]
 
 MIDDLEWARE = [

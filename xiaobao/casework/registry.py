@@ -68,7 +68,21 @@ class Module:
     # model label → templates included on that object's page by `{% module_panels obj %}` (casework_panels),
     # with the object in their context as `object`: e.g. {"complaints.complaint": ["review/_x.html"]}
     panels: dict[str, Sequence[str]] = field(default_factory=dict)
+    # dotted path: (user, query: str, limit: int) → list[SearchHit] for the header's global search, already
+    # limited to what the user may see
+    search: str = ""
     order: int = 50  # the module's place among modules (home panels, demo loading)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result of the global search: its kind (a translated label the results are grouped by), a title,
+    a line under it (never unmasked personal data) and the page it opens."""
+
+    kind: str | Promise
+    title: str
+    url: str
+    subtitle: str = ""
 
 
 @dataclass(frozen=True)

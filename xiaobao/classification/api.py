@@ -1,0 +1,5 @@
+"""Assisted classification API (/api/v1/...)."""
+
+from ninja import Router
+
+router = Router(tags=["Assisted classification"])

@@ -1,0 +1,1 @@
+// Keyboard shortcuts and their help overlay (press ?).
