@@ -1,7 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from xiaobao.casework.registry import Module
+from xiaobao.casework.registry import Module, Nav
+
+WRITE = "notes.write_note"
+MANAGE = "notes.manage_replytemplate"
 
 
 class NotesConfig(AppConfig):
@@ -10,4 +13,16 @@ class NotesConfig(AppConfig):
     name = "xiaobao.notes"
     label = "notes"
     verbose_name = _("Notes and templates")
-    module = Module()  # type: ignore[assignment]  # AppConfig.module is the Python module
+    module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
+        nav=[Nav("notes:templates", _("Reply templates"), MANAGE, order=12, group="admin")],
+        roles={
+            "hq_cp_officer": [WRITE, MANAGE],
+            "branch_cp_officer": [WRITE, MANAGE],
+            "complaint_handler": [WRITE],
+            "business_responder": [WRITE],
+            "approver": [WRITE],
+        },
+        panels={"complaints.complaint": ["notes/_notes_panel.html"]},
+        demo="xiaobao.notes.demo.load",
+        order=11,
+    )
