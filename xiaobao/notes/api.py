@@ -1,5 +1,5 @@
 """Notes and templates API (/api/v1/...): a complaint's internal notes, reply templates, the decision notice
-as Word and PDF. Every complaint is read through `complaint_detail` (visible_to): outside the user's scope 404."""
+as Word and PDF. Every complaint is read through `complaint_detail` (visible_to): outside the scope → 404."""
 
 from __future__ import annotations
 

@@ -8,7 +8,8 @@ MANAGE = "notes.manage_replytemplate"
 
 
 class NotesConfig(AppConfig):
-    """Internal notes on complaints with @mentions (never shown to the complainant) and templates for decision text and notices per business type and cause."""
+    """Internal notes on complaints with @mentions (never shown to the complainant) and templates for
+    decision text and notices per business type and cause."""
 
     name = "xiaobao.notes"
     label = "notes"

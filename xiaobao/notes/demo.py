@@ -2,6 +2,7 @@
 business types and causes, a notice text for loan complaints, a Beijing-branch template, and notes with
 @mentions on a few of branch 1's open complaints. Written through the services (audited, notifications)."""
 
+# ruff: noqa: E501  (demo texts: Chinese sentences kept whole)
 from __future__ import annotations
 
 from typing import Any
@@ -59,7 +60,10 @@ BRANCH_TEMPLATE = {
     "remedies": "",
 }
 NOTES = [
-    ("branch1_handler", "已电话联系客户，客户表示下午可到网点补充材料。@{cp} 本件金额较大，请关注是否需要审批。"),
+    (
+        "branch1_handler",
+        "已电话联系客户，客户表示下午可到网点补充材料。@{cp} 本件金额较大，请关注是否需要审批。",
+    ),
     ("branch1_cp", "@{handler} 请在起草决定前调取完整交易流水，并用模板“信用卡收费争议（通用）”起草。"),
     ("branch1_handler", "流水已调取，正在核实手续费收取依据。"),
 ]

@@ -26,7 +26,7 @@ class NoteForm(forms.Form):
     )
 
 
-def _codes(dimension: str) -> list[tuple[str, str]]:
+def _codes(dimension: str) -> list[tuple[str, Any]]:
     rows = ComplaintCode.objects.of(dimension).active().order_by("sort_order", "code")
     return [("", _("any"))] + [(c.code, f"{c.code} {c.name}") for c in rows]
 
@@ -64,10 +64,11 @@ class ReplyTemplateForm(forms.Form):
     def __init__(self, *args: Any, user: Any, instance: ReplyTemplate | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance = instance
-        self.fields["business_type"].choices = _codes("business_type")
-        self.fields["cause"].choices = _codes("cause")
+        fields: Any = self.fields
+        fields["business_type"].choices = _codes("business_type")
+        fields["cause"].choices = _codes("cause")
         units = OrgUnit.objects.visible_to(user).filter(is_active=True).order_by("path")
-        self.fields["org_unit"].choices = [(u.code, f"{'　' * ((u.depth or 1) - 1)}{u.name}") for u in units]
+        fields["org_unit"].choices = [(u.code, f"{'　' * ((u.depth or 1) - 1)}{u.name}") for u in units]
         if instance is not None:
             self.initial.update(
                 {

@@ -27,7 +27,7 @@ class NoteQuerySet(models.QuerySet["Note"]):
 
 
 class Note(TimeStampedModel):
-    """A member of staff's note on a complaint; `mentions` are the people it told (who can see the complaint)."""
+    """A member of staff's note on a complaint; `mentions`: the people it told (who can see the complaint)."""
 
     complaint = models.ForeignKey(
         "complaints.Complaint",

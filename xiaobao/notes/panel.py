@@ -33,11 +33,17 @@ class NotesPanel:
 
 def note_html(note: Note) -> SafeString:
     """The note's text escaped, line breaks kept, its resolved mentions highlighted."""
-    names = {u.username: u for u in note.mentions.all()} | {u.full_name: u for u in note.mentions.all() if u.full_name}
+    names = {u.username: u for u in note.mentions.all()} | {
+        u.full_name: u for u in note.mentions.all() if u.full_name
+    }
     text = str(escape(note.text))
     if names:
-        pattern = re.compile("@(" + "|".join(re.escape(str(escape(n))) for n in sorted(names, key=len, reverse=True)) + ")")
-        text = pattern.sub(lambda m: f'<span class="mention" data-testid="mention">@{m.group(1)}</span>', text)
+        pattern = re.compile(
+            "@(" + "|".join(re.escape(str(escape(n))) for n in sorted(names, key=len, reverse=True)) + ")"
+        )
+        text = pattern.sub(
+            lambda m: f'<span class="mention" data-testid="mention">@{m.group(1)}</span>', text
+        )
     return mark_safe(text.replace("\n", "<br>"))  # noqa: S308  # escaped above; only our span added
 
 
@@ -48,9 +54,7 @@ def notes_panel(user: Any, complaint: Any, form: Any = None) -> NotesPanel | Non
     if not user.has_perm(services.VIEW):
         return None
     now = timezone.now()
-    rows = [
-        NoteRow(n, note_html(n), services.can_change(user, n, now)) for n in Note.objects.on(complaint)
-    ]
+    rows = [NoteRow(n, note_html(n), services.can_change(user, n, now)) for n in Note.objects.on(complaint)]
     can_write = user.has_perm(services.WRITE) and not complaint.anonymised_at
     return NotesPanel(
         complaint=complaint,

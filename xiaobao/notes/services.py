@@ -1,14 +1,14 @@
 """Write side of notes and reply templates, and the read helpers both sides share.
 
-Notes: `note_add` resolves `@username` / `@姓名` mentions to people who can see the complaint, stores the note and
-tells those people (a notification linking to the complaint, once the note is committed). The author may edit
-or delete a note for `EDIT_MINUTES`; after that it is kept. Every write is in the audit trail; the note's text
-goes there with ID, card and phone numbers masked (`audit_record` masks every string with the vault's
-patterns), because notes may carry personal data.
+Notes: `note_add` resolves `@username` / `@姓名` mentions to people who can see the complaint, stores
+the note and tells those people (a notification linking to the complaint, once the note is committed). The
+author may edit or delete a note for `EDIT_MINUTES`; after that it is kept. Every write is in the audit
+trail; the note's text goes there with ID, card and phone numbers masked (`audit_record` masks every string
+with the vault's patterns), because notes may carry personal data.
 
-Templates: `template_save` / `template_delete` for officers whose scope holds the owning unit; placeholders are
-checked on saving (`placeholders.check`). `templates_for(complaint, kind)` lists the templates that apply to a
-complaint, best match first.
+Templates: `template_save` / `template_delete` for officers whose scope holds the owning unit;
+placeholders are checked on saving (`placeholders.check`). `templates_for(complaint, kind)` lists the
+templates that apply to a complaint, best match first.
 """
 
 from __future__ import annotations

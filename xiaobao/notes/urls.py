@@ -7,7 +7,11 @@ app_name = "notes"
 urlpatterns = [
     path("complaints/<int:pk>/add/", views.note_add, name="add"),
     path("complaints/<int:pk>/mentions/", views.mention_candidates, name="mentions"),
-    path("complaints/<int:pk>/templates/<int:template_id>/render/", views.template_render, name="template_render"),
+    path(
+        "complaints/<int:pk>/templates/<int:template_id>/render/",
+        views.template_render,
+        name="template_render",
+    ),
     path("complaints/<int:pk>/notice.docx", views.notice_docx, name="notice_docx"),
     path("complaints/<int:pk>/notice.pdf", views.notice_pdf, name="notice_pdf"),
     path("<int:pk>/edit/", views.note_edit, name="edit"),

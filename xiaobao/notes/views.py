@@ -75,7 +75,7 @@ def note_add(request: AuthedRequest, pk: int) -> HttpResponse:
         return _panel_response(request, c, form=form, status=400)
     for errors in form.errors.values():
         for e in errors:
-            messages.error(request, e)
+            messages.error(request, str(e))
     return redirect(reverse("complaints:detail", args=[c.pk]) + "#notes")
 
 
@@ -231,7 +231,9 @@ def template_preview(request: AuthedRequest, pk: int) -> HttpResponse:
             qs = qs.filter(business_type=template.business_type)
         complaint = qs.order_by("-received_at").first() or visible.order_by("-received_at").first()
     fields = services.template_render(request.user, complaint, template) if complaint else {}
-    labels = {n: ReplyTemplate._meta.get_field(n).verbose_name for n in ReplyTemplate.TEXT_FIELDS}
+    labels = {
+        n: getattr(ReplyTemplate._meta.get_field(n), "verbose_name", n) for n in ReplyTemplate.TEXT_FIELDS
+    }
     return render(
         request,
         "notes/template_preview.html",

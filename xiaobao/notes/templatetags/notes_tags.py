@@ -58,4 +58,7 @@ def notice_sending(context: template.Context, complaint: Any) -> dict[str, Any]:
         return {}
     codes = {a.code for a in allowed_actions(request.user, complaint)}
     can = "notify" in codes and not complaint.notified_at
-    return {"can_notify": can, "url": reverse("complaints:action", args=[complaint.pk, "notify"]) if can else ""}
+    return {
+        "can_notify": can,
+        "url": reverse("complaints:action", args=[complaint.pk, "notify"]) if can else "",
+    }

@@ -93,7 +93,9 @@ def test_the_author_may_change_a_note_for_15_minutes_then_it_is_kept(complaint, 
 
 
 def test_the_audit_trail_has_the_note_with_numbers_masked(complaint, b1_handler):
-    note = note_add(actor=b1_handler, complaint=complaint, text="客户手机 13812345678，身份证 110108199003070016")
+    note = note_add(
+        actor=b1_handler, complaint=complaint, text="客户手机 13812345678，身份证 110108199003070016"
+    )
     note_delete(actor=b1_handler, note=note)
     rows = AuditEvent.objects.filter(object_type="notes.note").order_by("pk")
     assert [r.action for r in rows] == ["create", "delete"]
@@ -124,11 +126,15 @@ def test_the_panel_shows_notes_and_adds_one_through_htmx(client_for, complaint, 
     html = response.content.decode()
     assert response.status_code == 200 and 'data-testid="mention"' in html and "@李娜" in html
     # an empty note: a field error in the panel
-    response = client.post(reverse("notes:add", args=[complaint.pk]), {"text": " "}, headers={"HX-Request": "true"})
+    response = client.post(
+        reverse("notes:add", args=[complaint.pk]), {"text": " "}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 400 and "errorlist" in response.content.decode()
 
 
-def test_the_suggestions_list_only_people_who_can_see_the_complaint(client_for, complaint, b1_handler, b1_colleague, b2_handler):
+def test_the_suggestions_list_only_people_who_can_see_the_complaint(
+    client_for, complaint, b1_handler, b1_colleague, b2_handler
+):
     client = client_for(b1_handler)
     rows = client.get(reverse("notes:mentions", args=[complaint.pk]), {"q": "b"}).json()["people"]
     names = {r["username"] for r in rows}
@@ -153,7 +159,9 @@ def test_api_notes(api_for, complaint, b1_handler, b1_colleague, b2_handler):
     # the author edits it within 15 minutes
     patch = api.patch(f"{url}/{body['id']}", json.dumps({"text": "已改"}), content_type="application/json")
     assert patch.status_code == 200 and patch.json()["text"] == "已改"
-    with time_machine.travel(dt.datetime(2026, 3, 3, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False):
+    with time_machine.travel(
+        dt.datetime(2026, 3, 3, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False
+    ):
         late = api.delete(f"{url}/{body['id']}")
     assert late.status_code == 403
     assert Note.objects.filter(pk=body["id"]).exists()
