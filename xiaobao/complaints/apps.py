@@ -41,5 +41,6 @@ class ComplaintsConfig(AppConfig):
         demo="xiaobao.complaints.demo_loader.load",
         demo_arguments="xiaobao.complaints.demo_loader.arguments",
         deadline_subjects=["complaints.complaint"],
+        search="xiaobao.complaints.search.search",
         order=10,
     )

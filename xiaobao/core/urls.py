@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xiaobao.core.views import accounts, audit, calendar, consumers, home, org, password_reset, users
+from xiaobao.core.views import accounts, audit, calendar, consumers, home, org, password_reset, search, users
 
 app_name = "core"
 
@@ -54,4 +54,5 @@ urlpatterns = [
     # audit
     path("audit/", audit.audit_list, name="audit"),
     path("audit/export/", audit.audit_export, name="audit_export"),
+    path("search/", search.search, name="search"),  # the header's global search (POST: query not in the URL)
 ]

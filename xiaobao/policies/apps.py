@@ -40,5 +40,6 @@ class PoliciesConfig(AppConfig):
             "xiaobao.policies.reminders.review_reminders"
         ],  # due for review → the owner unit's officers
         demo="xiaobao.policies.demo.load",
+        search="xiaobao.policies.search.search",
         order=94,
     )

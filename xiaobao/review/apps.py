@@ -47,5 +47,6 @@ class ReviewConfig(AppConfig):
         },
         demo="xiaobao.review.demo.load",
         demo_arguments="xiaobao.review.demo.arguments",
+        search="xiaobao.review.search.search",
         order=30,
     )

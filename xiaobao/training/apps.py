@@ -49,6 +49,7 @@ class TrainingConfig(AppConfig):
         report_sections=["xiaobao.training.report_sections.training_section"],
         demo="xiaobao.training.demo.load",  # the staff register, plans, a year of sessions (before exams)
         demo_arguments="xiaobao.training.demo.arguments",  # --training N, --exams N
+        search="xiaobao.training.search.search",
         order=50,
     )
     import_kinds = ["xiaobao.training.importing.STAFF_KIND"]
