@@ -21,7 +21,6 @@ from xiaobao.complaints.selectors import (
     IdsFirst,
     approval_inbox,
     complaint_list,
-    my_queue,
     newest_search_window,
     unit_inbox,
 )
@@ -89,11 +88,16 @@ def complaint_export(request: AuthedRequest) -> HttpResponse:
 
 @permission_required(VIEW, raise_exception=True)
 def queue(request: AuthedRequest) -> HttpResponse:
-    """My open complaints by due date, and what waits for acceptance in my units."""
-    page = paginate(request, my_queue(user=request.user))
+    """My open complaints by due date (narrowed by the list's filters when given: saved views of the queue),
+    and what waits for acceptance in my units."""
+    from xiaobao.desk.selectors import queue_rows
+
+    form, filters = _filters(request)
+    page = paginate(request, queue_rows(user=request.user, filters=filters))
     page.object_list = with_due(page.object_list)
     inbox = unit_inbox(user=request.user)
     context = {
+        "form": form,
         "page": page,
         "query": query_without_page(request),
         "inbox": with_due(inbox[:INBOX_LIMIT]),
