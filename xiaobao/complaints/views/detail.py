@@ -48,6 +48,7 @@ EVENT_LABELS = {
     "attach": gettext_lazy("Attachment added"),
     "merge_restart": gettext_lazy("Repeat with new facts merged in (clock restarted)"),
     "merged_repeat": gettext_lazy("Repeat merged in"),
+    "notice_generated": gettext_lazy("Decision notice generated"),  # notes' Word/PDF notice
 }
 CLOCK_LABELS = {
     "decision": gettext_lazy("Decision deadline"),
