@@ -306,6 +306,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def _register_routers() -> None:
     from xiaobao.complaints.api import router as complaints_router
+    from xiaobao.complaints.api_assignees import router as complaints_assignees_router
     from xiaobao.core.api import router as core_router
 
     api.add_router("/", core_router)
@@ -318,6 +319,7 @@ def _register_routers() -> None:
 
     api.add_router("/", desk_router)
     api.add_router("/", classification_router)
+    api.add_router("/", complaints_assignees_router)
     api.add_router("/", complaints_router)
     api.add_router("/", notes_router)
     api.add_router("/", case_library_router)

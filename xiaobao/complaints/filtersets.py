@@ -16,6 +16,7 @@ from xiaobao.casework.scoping import in_subtree
 from xiaobao.complaints.choices import ClockState, Liability, Source, Status
 from xiaobao.complaints.models import Complaint, ComplaintCode
 from xiaobao.core.models import OrgUnit
+from xiaobao.core.pickers import PickerInput
 
 ORDERINGS = {
     "due": ("decision_due", "id"),
@@ -30,11 +31,29 @@ class ComplaintFilter(forms.Form):
     status = forms.MultipleChoiceField(label=_("Status"), choices=Status.choices, required=False)
     open = forms.NullBooleanField(label=_("Open only"), required=False)
     source = forms.ChoiceField(label=_("Source"), choices=[("", "—"), *Source.choices], required=False)
-    unit = forms.CharField(label=_("Unit code (with sub-units)"), required=False, max_length=32)
-    channel = forms.CharField(label=_("Channel code"), required=False, max_length=20)
-    business_type = forms.CharField(label=_("Business type code"), required=False, max_length=20)
-    cause = forms.CharField(label=_("Cause code"), required=False, max_length=20)
-    handler = forms.CharField(label=_("Handler (username)"), required=False, max_length=150)
+    # pickers in the browser (names, pinyin initials, codes); the values stay codes and usernames, so the
+    # API, the export and the statistics' drill-down links (code prefixes) read them unchanged
+    unit = forms.CharField(
+        label=_("Unit code (with sub-units)"), required=False, max_length=32, widget=PickerInput("unit")
+    )
+    channel = forms.CharField(
+        label=_("Channel code"), required=False, max_length=20, widget=PickerInput("code", "channel")
+    )
+    business_type = forms.CharField(
+        label=_("Business type code"),
+        required=False,
+        max_length=20,
+        widget=PickerInput("code", "business_type"),
+    )
+    cause = forms.CharField(
+        label=_("Cause code"), required=False, max_length=20, widget=PickerInput("code", "cause")
+    )
+    handler = forms.CharField(
+        label=_("Handler (username)"),
+        required=False,
+        max_length=150,
+        widget=PickerInput("person", "complaints.handle_complaint"),
+    )
     major = forms.NullBooleanField(label=_("Major"), required=False)
     forwarded = forms.NullBooleanField(label=_("Forwarded by a regulator"), required=False)
     repeat = forms.NullBooleanField(label=_("Repeat complaint"), required=False)

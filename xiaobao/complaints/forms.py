@@ -1,6 +1,8 @@
 """Forms of the complaint pages: intake, consumer lookup, one small form per workflow action, upload.
 
 Forms only validate and shape input for the services (`to_data()`); choices come from `visible_to(user)`.
+Every unit, code and person field is a searchable picker (`core.pickers.use_picker`: names, pinyin initials,
+codes); this module registers the `code` picker kind and computes the assign form's workload suggestions.
 """
 
 from __future__ import annotations
@@ -8,15 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib.auth.models import Permission
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from xiaobao.casework.sweeper import warn_levels
 from xiaobao.complaints.choices import (
     CodeDimension,
     ComplainantRole,
@@ -26,11 +31,16 @@ from xiaobao.complaints.choices import (
     SensitivityTag,
     Source,
     SpecialGroup,
+    Status,
 )
 from xiaobao.complaints.models import Complaint, ComplaintCode
 from xiaobao.complaints.services import DEFAULT_REMEDIES, MAJOR_GROUP_SIZE
+from xiaobao.core import pickers
 from xiaobao.core.forms import UnitChoiceField
 from xiaobao.core.models import OrgUnit, User
+from xiaobao.core.pickers import Choice, PickerError, StampedIndex, use_picker
+from xiaobao.core.scoping import unit_in_scope
+from xiaobao.core.workdays import get_calendar
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -70,13 +80,16 @@ def code_choices(dimension: str) -> list[tuple[Any, Any]]:
 
 
 def unit_choice_field(units: Any, label: Any, *, required: bool = True) -> UnitChoiceField:
-    """A unit <select> whose value is the unit code (what the services take)."""
-    return UnitChoiceField(
+    """A unit picker (a <select> searchable by name, initials or code) whose value is the unit code (what
+    the services take)."""
+    field = UnitChoiceField(
         queryset=units.only("id", "name", "code", "depth", "path").order_by("path"),
         to_field_name="code",
         label=label,
         required=required,
     )
+    use_picker(field, "unit")
+    return field
 
 
 def units_for(user: Any, *, upward: bool = False) -> Any:
@@ -85,6 +98,9 @@ def units_for(user: Any, *, upward: bool = False) -> Any:
     if upward and getattr(user, "org_unit", None) is not None:
         units = (units | user.org_unit.ancestors().filter(is_active=True)).distinct()
     return units
+
+
+HANDLE = "complaints.handle_complaint"
 
 
 def handler_choices(user: Any) -> list[tuple[Any, Any]]:
@@ -114,6 +130,101 @@ def set_choices(form: forms.BaseForm, name: str, choices: Any) -> None:
 
 def _usernames(value: str) -> list[str]:
     return [n for n in (p.strip() for p in value.replace("，", ",").replace("、", ",").split(",")) if n]
+
+
+# --- the code picker (GET /api/v1/pickers/code?dimension=cause) ------------------------------------------
+
+
+def _code_stamp() -> Any:
+    return tuple(ComplaintCode.objects.aggregate(n=Count("id"), at=Max("updated_at")).values())
+
+
+def _code_rows() -> list[tuple[str, Choice, str, str]]:
+    codes = ComplaintCode.objects.active().select_related("parent").order_by("dimension", "code")
+    rows = []
+    for c in codes:
+        hint = f"{c.code} · {c.parent.name}" if c.parent_id and c.parent else c.code
+        pickers.initials(c.name), pickers.spelled(c.name)  # warm the caches while building
+        rows.append((c.dimension, Choice(c.code, c.name, hint), c.code, c.name))
+    return rows
+
+
+CODE_INDEX = StampedIndex(_code_stamp, _code_rows)
+
+
+@pickers.register("code")
+def code_picker(*, user: Any, q: str, dimension: str, limit: int) -> list[Choice]:
+    """Active complaint codes of one dimension (channel, business_type, cause) by name, initials or code."""
+    if dimension not in CodeDimension.values:
+        raise PickerError(
+            "dimension", gettext("Choose a dimension: %(v)s.") % {"v": ", ".join(CodeDimension.values)}
+        )
+    rows = ((c, code, name, ()) for dim, c, code, name in CODE_INDEX.rows() if dim == dimension)
+    return pickers.best(rows, q, limit)
+
+
+# --- assignment with workload -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assignee:
+    """A handler who may take the complaint, with the work they already carry."""
+
+    username: str
+    name: str
+    unit: str
+    open: int  # open complaints they handle
+    due_soon: int  # of which the decision is due within `due_soon_days()` working days (or overdue)
+
+    @property
+    def load(self) -> int:
+        return self.open + self.due_soon  # a complaint due soon weighs double
+
+
+def due_soon_days() -> int:
+    """The sweeper's first warning (working days before the due date, SLA_WARN_WORKING_DAYS)."""
+    return max(warn_levels(), default=3)
+
+
+def assignee_suggestions(
+    user: Any, complaint: Complaint, *, today: dt.date | None = None, limit: int = 10
+) -> list[Assignee]:
+    """Active handlers of the responsible unit (the receiving unit while a transfer waits with the user's
+    part of the institution), within the user's scope and never a person named in the complaint, least
+    loaded first: open complaints they handle and how many of those are due within N working days."""
+    today = today or timezone.localdate()
+    unit = complaint.org_unit
+    if complaint.pending_unit_id and unit_in_scope(user, complaint.pending_unit):
+        unit = complaint.pending_unit
+    named = set(complaint.staff_named.values_list("pk", flat=True))
+    candidates = list(
+        pickers.people(user, HANDLE)
+        .filter(org_unit__path__startswith=unit.path)
+        .exclude(pk__in=named)
+        .select_related("org_unit")
+        .order_by("username")[:200]
+    )
+    horizon = get_calendar().deadline(today, due_soon_days(), "working").due_date
+    counts = {
+        row["handler"]: row
+        for row in Complaint.objects.filter(
+            handler__in=[u.pk for u in candidates], status__in=Status.open_statuses()
+        )
+        .values("handler")
+        .annotate(n=Count("id"), soon=Count("id", filter=Q(decision_due__lte=horizon)))
+    }
+    out = [
+        Assignee(
+            username=u.username,
+            name=u.full_name or u.username,
+            unit=u.org_unit.name,
+            open=counts.get(u.pk, {}).get("n", 0),
+            due_soon=counts.get(u.pk, {}).get("soon", 0),
+        )
+        for u in candidates
+    ]
+    out.sort(key=lambda a: (a.load, a.due_soon, a.username))
+    return out[:limit]
 
 
 # --- intake -------------------------------------------------------------------------------------------
@@ -192,10 +303,13 @@ class ComplaintIntakeForm(forms.Form):
         if getattr(user, "org_unit", None) is not None:
             initial.setdefault("org_unit", user.org_unit.code)
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["org_unit"] = unit_choice_field(units_for(user), _("Responsible unit"))
-        set_choices(self, "channel", code_choices(CodeDimension.CHANNEL))
-        set_choices(self, "business_type", code_choices(CodeDimension.BUSINESS_TYPE))
-        set_choices(self, "cause", code_choices(CodeDimension.CAUSE))
+        for dimension in (CodeDimension.CHANNEL, CodeDimension.BUSINESS_TYPE, CodeDimension.CAUSE):
+            set_choices(self, dimension, code_choices(dimension))
+            use_picker(self.fields[dimension], "code", dimension)
+        use_picker(self.fields["staff_named"], "person", multiple=True)
+        self.fields["channel"].widget.attrs["autofocus"] = True  # the first field of the tab order
         self.fields["people_count"].help_text = _(
             "%(n)d or more people face to face make it a major complaint."
         ) % {"n": MAJOR_GROUP_SIZE}
@@ -207,7 +321,17 @@ class ComplaintIntakeForm(forms.Form):
         return value
 
     def clean_staff_named(self) -> list[str]:
-        return _usernames(self.cleaned_data.get("staff_named") or "")
+        names = _usernames(self.cleaned_data.get("staff_named") or "")
+        known = set(
+            User.objects.visible_to(self.user).filter(username__in=names).values_list("username", flat=True)
+        )
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown staff, or outside your part of the institution: %(v)s"),
+                params={"v": ", ".join(unknown)},
+            )
+        return names
 
     def to_data(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -286,8 +410,16 @@ class AssignForm(ActionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "handler", handler_choices(self.user))
+        use_picker(self.fields["handler"], "person", HANDLE)
         self.fields["unit"] = unit_choice_field(units_for(self.user), _("Responsible unit"), required=False)
         self.initial.setdefault("unit", self.complaint.org_unit.code)
+
+    def suggestions(self) -> list[Assignee]:
+        """Handlers of the responsible unit, least loaded first (the list beside the handler picker)."""
+        return assignee_suggestions(self.user, self.complaint)
+
+    def due_soon_days(self) -> int:
+        return due_soon_days()
 
 
 class TransferForm(ActionForm):

@@ -146,7 +146,7 @@ def test_intake_form_defaults(client_for, b1_handler):
     html = client_for(b1_handler).get(reverse("complaints:create")).content.decode()
     assert 'value="2026-03-02T11:00"' in html  # received now
     assert f'<option value="{b1_handler.org_unit.code}" selected' in html  # the user's unit
-    assert "<optgroup" in html and "data-option-filter" in html and "autofocus" in html
+    assert "<optgroup" in html and 'data-picker="code"' in html and "autofocus" in html
 
 
 def test_intake_creates_a_complaint(client_for, b1_handler, org):
