@@ -21,8 +21,8 @@ NOW = "2026-03-05 10:00 +0800"
 
 @pytest.fixture
 def complaints(org, b1_handler, b2_handler, payload):
-    """Two complaints in branch 1 (张伟 by phone and ID; 李娜 for a consumer she represents) and one in branch 2
-    by a different complainant who happens to share the name 张伟."""
+    """Two complaints in branch 1 (张伟 by phone and ID; 李娜 for a consumer she represents) and one in
+    branch 2 by a different complainant who happens to share the name 张伟."""
     with time_machine.travel(NOW, tick=False):
         c1, _ = complaint_register(actor=b1_handler, data=payload())
         c2, _ = complaint_register(
