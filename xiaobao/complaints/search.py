@@ -38,8 +38,7 @@ def search(user: Any, query: str, limit: int) -> list[SearchHit]:
         if q.could_be_name:  # names are stored in clear (masked on screens): exact match only
             rows = _rows(_of_consumers(base, Consumer.objects.filter(name=q.text)), limit)
         if len(rows) < limit:
-            found = base.filter(text_search(q.text))
-            found = newest_search_window(found, {"q": q.text}, cap=limit)
+            found = newest_search_window(base.filter(text_search(q.text)), {"q": q.text}, cap=limit)
             seen = {c.pk for c in rows}
             rows += [c for c in _rows(found, limit) if c.pk not in seen][: limit - len(rows)]
     else:

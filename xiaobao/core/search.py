@@ -253,10 +253,10 @@ def consumer_search(user: Any, query: str, limit: int) -> list[SearchHit]:
     else:
         return []
     rows = Consumer.objects.visible_to(user).filter(cond).select_related("org_unit").order_by("-id")[:limit]
-    kind = _("Consumers")
+    label = _("Consumers")
     return [
         SearchHit(
-            kind=kind,
+            kind=label,
             title=c.masked_name,
             url=reverse("core:consumer_detail", args=[c.pk]),
             subtitle=" · ".join(p for p in (c.org_unit.name, str(c.id_number)) if p),
