@@ -81,8 +81,12 @@ class ReplyTemplateForm(forms.Form):
                     **{n: getattr(instance, n) for n in ReplyTemplate.TEXT_FIELDS},
                 }
             )
-        elif user.org_unit_id:
-            self.initial.setdefault("org_unit", user.org_unit.code)
+        else:
+            from xiaobao.notes.services import default_unit
+
+            unit = default_unit(user)
+            if unit is not None:
+                self.initial.setdefault("org_unit", unit.code)
 
     def to_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)

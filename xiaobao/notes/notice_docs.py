@@ -106,9 +106,10 @@ def build_docx(user: Any, c: Any, *, fonts: tuple[str, str] | None = None) -> by
         footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         footer.runs[0].font.size = Pt(9)
     normal = doc.styles["Normal"]
-    normal.font.size = Pt(14)
+    normal.font.size = Pt(12)
     _set_east_asia(normal, body_font)
-    normal.paragraph_format.line_spacing = 1.5
+    normal.paragraph_format.line_spacing = 1.35
+    normal.paragraph_format.space_after = Pt(2)
     name = institution_name()
     doc.core_properties.title = _("Decision notice")
     doc.core_properties.author = name
@@ -136,10 +137,12 @@ def build_docx(user: Any, c: Any, *, fonts: tuple[str, str] | None = None) -> by
     rest = lines[first + 1 :]
     sign = _trailing_block(rest)
     for i, line in enumerate(rest):
-        if not line.strip() and (i == 0 or not rest[i - 1].strip()):
-            continue  # collapse runs of blank lines
-        p = doc.add_paragraph()
         stripped = line.strip()
+        if not stripped:
+            continue  # blank lines become spacing before the next paragraph
+        p = doc.add_paragraph()
+        if i > 0 and not rest[i - 1].strip():
+            p.paragraph_format.space_before = Pt(18 if i == sign else 8)
         if i >= sign:
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         elif stripped[:2] in {"一、", "二、", "三、", "四、", "五、", "六、"}:
@@ -147,8 +150,8 @@ def build_docx(user: Any, c: Any, *, fonts: tuple[str, str] | None = None) -> by
             run.bold = True
             _set_east_asia(run, title_font)
             continue
-        elif stripped and not stripped.endswith(("：", ":")):
-            p.paragraph_format.first_line_indent = Pt(28)  # two characters
+        elif not stripped.endswith(("：", ":")):
+            p.paragraph_format.first_line_indent = Pt(24)  # two characters
         p.add_run(stripped)
     buf = BytesIO()
     doc.save(buf)

@@ -326,6 +326,16 @@ def _code(dimension: str, value: Any, field: str) -> ComplaintCode | None:
     return code
 
 
+def default_unit(actor: User) -> OrgUnit | None:
+    """A new template's owner: head office for those who see every unit (their templates serve all), else
+    the user's own unit."""
+    from xiaobao.core.scoping import ALL, user_scope
+
+    if user_scope(actor) == ALL:
+        return OrgUnit.objects.filter(parent__isnull=True).order_by("pk").first()
+    return actor.org_unit
+
+
 def _unit(actor: User, value: Any) -> OrgUnit:
     unit = value if isinstance(value, OrgUnit) else OrgUnit.objects.filter(code=str(value or "")).first()
     if unit is None:
@@ -378,8 +388,8 @@ def template_save(
         raise PermissionDenied
     before = snapshot(template) if template is not None else None
     t = template or ReplyTemplate(created_by=actor)
-    if template is None and "org_unit" not in data:
-        data = {**data, "org_unit": actor.org_unit}
+    if template is None and not data.get("org_unit"):
+        data = {**data, "org_unit": default_unit(actor)}
     for key, value in data.items():
         if key not in FIELDS:
             continue
