@@ -136,7 +136,8 @@ def _usernames(value: str) -> list[str]:
 
 
 def _code_stamp() -> Any:
-    return tuple(ComplaintCode.objects.aggregate(n=Count("id"), at=Max("updated_at")).values())
+    active = Count("id", filter=Q(is_active=True))
+    return tuple(ComplaintCode.objects.aggregate(n=Count("id"), on=active, at=Max("updated_at")).values())
 
 
 def _code_rows() -> list[tuple[str, Choice, str, str]]:
@@ -194,8 +195,9 @@ def assignee_suggestions(
     loaded first: open complaints they handle and how many of those are due within N working days."""
     today = today or timezone.localdate()
     unit = complaint.org_unit
-    if complaint.pending_unit_id and unit_in_scope(user, complaint.pending_unit):
-        unit = complaint.pending_unit
+    pending = complaint.pending_unit if complaint.pending_unit_id else None
+    if pending is not None and unit_in_scope(user, pending):
+        unit = pending
     named = set(complaint.staff_named.values_list("pk", flat=True))
     candidates = list(
         pickers.people(user, HANDLE)

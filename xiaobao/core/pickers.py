@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -70,7 +71,7 @@ def initials(text: str) -> tuple[str, ...]:
     (lower case, spaces and brackets dropped)."""
     if not _HAN.search(text):
         return (_norm(text),)
-    parts = pinyin(text, style=Style.FIRST_LETTER, heteronym=True, errors=lambda s: [_norm(s)])
+    parts = pinyin(text, style=Style.FIRST_LETTER, heteronym=True, errors=lambda s: _norm(s))
     options = [list(dict.fromkeys(p.lower() for p in part)) or [""] for part in parts]
     variants = itertools.islice(itertools.product(*options), MAX_VARIANTS)
     return tuple(dict.fromkeys(_norm("".join(v)) for v in variants))
@@ -154,20 +155,24 @@ def search(
 
 
 class StampedIndex:
-    """Rows built once per process and rebuilt when the table's stamp (count, newest update) changes."""
+    """Rows built once per process and rebuilt when the table's stamp (counts, newest update) changes, or
+    after `max_age` seconds at the latest (a bulk `update()` does not move `updated_at`)."""
 
-    def __init__(self, stamp: Callable[[], Any], build: Callable[[], list[Any]]) -> None:
-        self._stamp, self._build = stamp, build
+    def __init__(
+        self, stamp: Callable[[], Any], build: Callable[[], list[Any]], max_age: float = 300
+    ) -> None:
+        self._stamp, self._build, self._max_age = stamp, build, max_age
         self._lock = threading.Lock()
         self._key: Any = object()
+        self._built = 0.0
         self._rows: list[Any] = []
 
     def rows(self) -> list[Any]:
         key = self._stamp()
-        if key != self._key:
+        if key != self._key or time.monotonic() - self._built > self._max_age:
             rows = self._build()
             with self._lock:
-                self._key, self._rows = key, rows
+                self._key, self._rows, self._built = key, rows, time.monotonic()
         return self._rows
 
     def clear(self) -> None:
@@ -179,7 +184,10 @@ class StampedIndex:
 
 
 def _unit_stamp() -> Any:
-    return tuple(OrgUnit.objects.aggregate(n=Count("id"), at=Max("updated_at")).values())
+    counts = OrgUnit.objects.aggregate(
+        n=Count("id"), on=Count("id", filter=Q(is_active=True)), at=Max("updated_at")
+    )
+    return tuple(counts.values())
 
 
 def _unit_rows() -> list[tuple[str, Choice, str, str]]:

@@ -35,3 +35,19 @@ PAGE_ROUTES: list[Route] = [
     Route("complaints:export_status", "get", _export_of_power_b1),
     Route("complaints:export_download", "get", _export_of_power_b1),
 ]
+
+# Issue 17: the searchable pickers (a core endpoint; its `code` kind is the complaints' code tables) and the
+# assign form's workload suggestions for programs.
+API_ROUTES: list[Route] = [
+    Route(
+        "GET /api/v1/pickers/{kind}",
+        "get",
+        lambda c: {"kind": "unit"},
+        perm=False,
+        kind="list",
+        marker=lambda c: c.org.b1s.code,
+    ),
+    Route(
+        "GET /api/v1/complaints/{complaint_id}/assignees", "get", lambda c: {"complaint_id": c.complaint.pk}
+    ),
+]
