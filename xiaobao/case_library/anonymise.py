@@ -41,13 +41,17 @@ SURNAMES = (
 )
 COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "尉迟", "长孙", "宇文")
 TITLES = "先生|女士|小姐|阿姨|大爷|大妈|老师|经理|主任|行长|科长|处长|师傅|同志"
-ROLE_WORDS = "客户经理|理财经理|大堂经理|柜员|柜台人员|工作人员|营业员|催收员|业务员|销售人员|经办人|联系人|投诉人|客户"
+ROLE_WORDS = "客户经理|理财经理|大堂经理|柜员|柜台人员|工作人员|营业员|催收员|业务员|销售人员|经办人|联系人"
 HAN = "\u4e00-\u9fff"
 
 _SURNAME = "(?:" + "|".join(COMPOUND_SURNAMES) + "|[" + SURNAMES + "])"
 SURNAME_TITLE = re.compile(_SURNAME + "(" + TITLES + ")")
 ROLE_NAME = re.compile(
-    "(" + ROLE_WORDS + ")" + _SURNAME + f"[{HAN}]{{1,2}}(?=[，。、；：,.;:！？!?（）()\\s]|$|(?:说|称|表示|告知|向|为|在|对|的|并))"
+    "("
+    + ROLE_WORDS
+    + ")"
+    + _SURNAME
+    + f"[{HAN}]{{1,2}}(?=[，。、；：,.;:！？!?（）()\\s]|$|(?:说|称|表示|告知|承诺|介绍|推荐|解释|答复|回复|同意|拒绝|办理|联系|建议|要求|向|为|在|对|的|并|将|已|曾|未|没|于|让|给|和|与|就))"
 )
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 LONG_NUMBER = re.compile(r"(?<![\d*])(?:\d[\s-]?){7,}\d(?![\d*])")
@@ -68,11 +72,16 @@ class Person:
     """A person the vault knows on the complaint: the strings to replace and the placeholder."""
 
     placeholder: str
-    exact: list[str] = field(default_factory=list)
+    name: str = ""
+    exact: list[str] = field(default_factory=list)  # numbers and the address
+
+    @property
+    def values(self) -> list[str]:
+        return [v for v in [self.name, *self.exact] if v]
 
 
 def gender_of(id_number: str) -> str:
-    """"m", "f" or "" from an 18-digit resident ID (the 17th digit: odd for men)."""
+    """ "m", "f" or "" from an 18-digit resident ID (the 17th digit: odd for men)."""
     if id_number and ID_NUMBER.fullmatch(id_number):
         return "m" if int(id_number[16]) % 2 else "f"
     return ""
@@ -85,19 +94,20 @@ def placeholder_for(index: int, gender: str) -> str:
 
 def person_from_consumer(consumer: Any, index: int) -> Person:
     """The complainant (or a represented consumer) as the vault knows them: unsealed here, never shown."""
-    id_number = str(getattr(consumer, "id_number", "") or "")
-    person = Person(placeholder_for(index, gender_of(id_number)))
-    for value in (
-        getattr(consumer, "name", ""),
-        id_number,
-        getattr(consumer, "phone", ""),
-        getattr(consumer, "account_number", ""),
-        getattr(consumer, "address", ""),
-    ):
-        value = str(value or "").strip()
+    id_number = _unsealed(getattr(consumer, "id_number", ""))
+    name = str(getattr(consumer, "name", "") or "").strip()
+    person = Person(placeholder_for(index, gender_of(id_number)), name=name if len(name) >= 2 else "")
+    for field_name in ("id_number", "phone", "account_number", "address"):
+        value = _unsealed(getattr(consumer, field_name, "")).strip()
         if len(value) >= 2:
             person.exact.append(value)
     return person
+
+
+def _unsealed(value: Any) -> str:
+    """A vault value in clear (for finding it in a text, never for showing); plain values as they are."""
+    reveal = getattr(value, "reveal", None)
+    return str(reveal() if callable(reveal) else (value or ""))
 
 
 def _replace_exact(text: str, value: str, placeholder: str) -> str:
@@ -114,16 +124,15 @@ def anonymise(text: str, *, people: Iterable[Person] = (), staff: Iterable[str] 
     # surname), so the placeholders are the right ones
     known: list[tuple[str, str]] = []
     for p in people:
-        for i, value in enumerate(p.exact):
-            is_name = i == 0 and not any(ch.isdigit() for ch in value)
-            known.append((value, p.placeholder if is_name else _kind_placeholder(value)))
+        if p.name:
+            known.append((p.name, p.placeholder))
+        known += [(value, _kind_placeholder(value)) for value in p.exact]
     known += [(name.strip(), STAFF_PLACEHOLDER) for name in staff if len(name.strip()) >= 2]
     for value, placeholder in sorted(known, key=lambda kv: -len(kv[0])):
         out = _replace_exact(out, value, placeholder)
     # a complainant's surname with a title (王女士 when the complainant is 王芳) is the complainant
     for p in people:
-        name = p.exact[0] if p.exact and not any(ch.isdigit() for ch in p.exact[0]) else ""
-        surname = _surname_of(name)
+        surname = _surname_of(p.name)
         if surname:
             out = re.sub(re.escape(surname) + "(先生|女士|小姐)", p.placeholder, out)
     out = EMAIL.sub(EMAIL_PLACEHOLDER, out)

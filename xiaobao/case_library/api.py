@@ -2,8 +2,6 @@
 from fields, read, edit and publish), circulations (send to units, receipts) and the reader's "I have read".
 Every operation is scoped like the pages; errors in the project's shape {code, message, fields}."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
@@ -157,7 +155,9 @@ class CaseLibReadOut(Schema):
 
 def _entry_out(user: Any, entry: CaseEntry) -> CaseEntry:
     entry.source_reference = (  # type: ignore[attr-defined]
-        entry.source_complaint.reference if selectors.source_visible(user, entry) and entry.source_complaint else None
+        entry.source_complaint.reference
+        if selectors.source_visible(user, entry) and entry.source_complaint
+        else None
     )
     return entry
 
@@ -284,7 +284,9 @@ def circulation_create(request: HttpRequest, payload: CaseLibCirculationIn):
     c = services.circulation_send(
         actor=request.user, entry_ids=payload.case_ids, unit_ids=payload.unit_ids, message=payload.message
     )
-    return Status(201, _circulation_out(Circulation.objects.select_related("org_unit", "sender").get(pk=c.pk)))
+    return Status(
+        201, _circulation_out(Circulation.objects.select_related("org_unit", "sender").get(pk=c.pk))
+    )
 
 
 @router.get(

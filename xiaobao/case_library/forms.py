@@ -28,7 +28,6 @@ def units_in_scope(user: Any) -> QuerySet[OrgUnit]:
     return (qs.filter(q) if q is not None else qs).order_by("path")
 
 
-
 class EntryFilter(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     business_type = forms.ChoiceField(label=_("Business type"), required=False)

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xiaobao.case_library.anonymise import Person, anonymise, leaks, person_from_consumer
 from xiaobao.case_library.models import (
@@ -63,10 +64,10 @@ SUGGESTED_TAGS = [
 ]
 
 LEAK_LABELS = {
-    "id_number": "an ID number",
-    "phone": "a phone number",
-    "card": "a card or account number",
-    "email": "an e-mail address",
+    "id_number": gettext_lazy("an ID number"),
+    "phone": gettext_lazy("a phone number"),
+    "card": gettext_lazy("a card or account number"),
+    "email": gettext_lazy("an e-mail address"),
 }
 
 
@@ -185,12 +186,12 @@ def _unit(value: Any, actor: Any, errors: dict[str, list[str]]) -> OrgUnit | Non
 
 def _check_texts(entry: CaseEntry, people: list[Person], errors: dict[str, list[str]]) -> None:
     """No detected personal data, no C3 information and none of the source complainant's own data."""
-    known = [v for p in people for v in p.exact]
+    known = [v for p in people for v in p.values]
     for name in TEXT_FIELDS:
         text = str(getattr(entry, name) or "")
         found = leaks(text)
         if found:
-            kinds = "、".join(_(LEAK_LABELS[k]) for k in found)
+            kinds = "、".join(str(LEAK_LABELS[k]) for k in found)
             errors.setdefault(name, []).append(
                 _("This text contains %(kinds)s: remove it (entries never show personal data).")
                 % {"kinds": kinds}
@@ -213,7 +214,13 @@ def _apply(entry: CaseEntry, actor: Any, data: dict[str, Any]) -> None:
     for name in TEXT_FIELDS:
         if name in data:
             setattr(entry, name, str(data[name] or "").strip())
-    for name, limit in (("title", 200), ("facts", 8000), ("handling", 8000), ("outcome", 4000), ("lessons", 4000)):
+    for name, limit in (
+        ("title", 200),
+        ("facts", 8000),
+        ("handling", 8000),
+        ("outcome", 4000),
+        ("lessons", 4000),
+    ):
         value = getattr(entry, name)
         if name in ("title", "facts") and not value:
             errors.setdefault(name, []).append(_("This field is required."))
@@ -228,7 +235,9 @@ def _apply(entry: CaseEntry, actor: Any, data: dict[str, Any]) -> None:
         if len(tags) > MAX_TAGS:
             errors.setdefault("tags", []).append(_("At most %(n)d tags.") % {"n": MAX_TAGS})
         if any(len(t) > MAX_TAG_LEN for t in tags):
-            errors.setdefault("tags", []).append(_("A tag has at most %(n)d characters.") % {"n": MAX_TAG_LEN})
+            errors.setdefault("tags", []).append(
+                _("A tag has at most %(n)d characters.") % {"n": MAX_TAG_LEN}
+            )
         entry.tags = tags
         entry.tag_index = ("|" + "|".join(tags) + "|") if tags else ""
     if data.get("org_unit") not in (None, ""):
@@ -366,12 +375,10 @@ def readers_of(units: Iterable[OrgUnit], *, exclude: Any = None) -> list[Any]:
     for unit in units:
         where |= subtree_q(unit.path, "org_unit__path")
     app, codename = VIEW.split(".")
-    perm = Q(
-        groups__permissions__codename=codename, groups__permissions__content_type__app_label=app
-    ) | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app)
-    ids = set(
-        User.objects.filter(where, is_active=True).filter(perm).values_list("pk", flat=True).distinct()
+    perm = Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app) | Q(
+        user_permissions__codename=codename, user_permissions__content_type__app_label=app
     )
+    ids = set(User.objects.filter(where, is_active=True).filter(perm).values_list("pk", flat=True).distinct())
     if exclude is not None:
         ids.discard(exclude.pk)
     return list(User.objects.filter(pk__in=ids).select_related("org_unit").order_by("pk"))
@@ -396,9 +403,7 @@ def _ids(values: Any, field: str, limit: int) -> list[int]:
 
 
 @transaction.atomic
-def circulation_send(
-    *, actor: Any, entry_ids: Any, unit_ids: Any, message: str = ""
-) -> Circulation:
+def circulation_send(*, actor: Any, entry_ids: Any, unit_ids: Any, message: str = "") -> Circulation:
     """Send published entries the actor sees to units in the actor's subtree (any unit for head office);
     every reader there gets a notification and a receipt."""
     if not actor.has_perm(MANAGE) or not actor.has_perm(VIEW):
@@ -459,7 +464,9 @@ def circulation_send(
     return circulation
 
 
-def _tell(circulation: Circulation, user_ids: list[int], *, kind: str, key: str, reminder: bool = False) -> None:
+def _tell(
+    circulation: Circulation, user_ids: list[int], *, kind: str, key: str, reminder: bool = False
+) -> None:
     if not user_ids:
         return
     n = circulation.entries.count()
@@ -497,14 +504,12 @@ def receipt_open(*, user: Any, circulation: Circulation) -> Receipt:
 
 @transaction.atomic
 def receipt_acknowledge(*, user: Any, circulation: Circulation) -> Receipt:
-    """"I have read": the reader confirms (idempotent; opening is recorded too)."""
+    """ "I have read": the reader confirms (idempotent; opening is recorded too)."""
     receipt = receipt_open(user=user, circulation=circulation)
     if receipt.acknowledged_at is None:
         Receipt.objects.filter(pk=receipt.pk, acknowledged_at__isnull=True).update(acknowledged_at=now())
         receipt.refresh_from_db()
-        audit_record(
-            actor=user, action="update", obj=circulation, changes={"read_by": [None, user.username]}
-        )
+        audit_record(actor=user, action="update", obj=circulation, changes={"read_by": [None, user.username]})
     return receipt
 
 
@@ -520,9 +525,7 @@ def circulation_remind(*, actor: Any, circulation: Circulation) -> int:
         return 0
     at = now()
     Receipt.objects.filter(pk__in=[r.pk for r in unread]).update(reminded_at=at, reminders=F("reminders") + 1)
-    audit_record(
-        actor=actor, action="update", obj=circulation, changes={"reminded": [None, len(unread)]}
-    )
+    audit_record(actor=actor, action="update", obj=circulation, changes={"reminded": [None, len(unread)]})
     _tell(
         circulation,
         [r.user_id for r in unread],

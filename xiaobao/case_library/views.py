@@ -79,7 +79,11 @@ def home(request: AuthedRequest) -> HttpResponse:
         "can_manage": can_manage,
         "tags": selectors.tags_in_use(request.user, limit=20),
         "proposals": list(selectors.proposals(request.user, limit=20)) if can_manage else [],
-        "reading": [r for r in selectors.my_reading(request.user) if not (r["receipt"] and r["receipt"].acknowledged_at)][:5],
+        "reading": [
+            r
+            for r in selectors.my_reading(request.user)
+            if not (r["receipt"] and r["receipt"].acknowledged_at)
+        ][:5],
     }
     status = 400 if form.is_bound and not form.is_valid() else 200
     template = "case_library/home.html#results" if request.htmx else "case_library/home.html"
@@ -129,7 +133,9 @@ def _initial(entry: CaseEntry | None, user: Any) -> dict[str, Any]:
     }
 
 
-def _render_form(request: AuthedRequest, form: EntryForm, entry: CaseEntry | None, status: int = 200) -> HttpResponse:
+def _render_form(
+    request: AuthedRequest, form: EntryForm, entry: CaseEntry | None, status: int = 200
+) -> HttpResponse:
     from xiaobao.case_library.services import SUGGESTED_TAGS
 
     return render(
@@ -163,7 +169,7 @@ def create(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @permission_required(MANAGE, raise_exception=True)
 def from_complaint(request: AuthedRequest, complaint_pk: int) -> HttpResponse:
-    """"Add to the case library" from a closed complaint: an anonymised draft to check and edit."""
+    """ "Add to the case library" from a closed complaint: an anonymised draft to check and edit."""
     if not request.user.has_perm(VIEW):
         raise PermissionDenied
     from xiaobao.complaints.models import Complaint
@@ -189,7 +195,8 @@ def from_complaint(request: AuthedRequest, complaint_pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect("complaints:detail", complaint_pk)
     messages.success(
-        request, _("Draft made from the complaint with personal data removed: check every text, then publish.")
+        request,
+        _("Draft made from the complaint with personal data removed: check every text, then publish."),
     )
     return redirect("case_library:edit", entry.pk)
 
@@ -200,7 +207,9 @@ def edit(request: AuthedRequest, pk: int) -> HttpResponse:
     entry = _manageable(request, pk)
     if request.method == "POST":
         form = EntryForm(request.POST, user=request.user)
-        status = take_step(form, lambda: services.entry_update(actor=request.user, entry=entry, data=_form_data(form)))
+        status = take_step(
+            form, lambda: services.entry_update(actor=request.user, entry=entry, data=_form_data(form))
+        )
         if not status:
             if request.POST.get("publish") and not entry.is_published:
                 try:
@@ -254,7 +263,11 @@ def circulate(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_perm(VIEW):
         raise PermissionDenied
     ids = _ids(request, "ids") or _ids(request, "entries")
-    entries = list(selectors.entry_list(user=request.user, filters={"status": "published", "ids": ids})) if ids else []
+    entries = (
+        list(selectors.entry_list(user=request.user, filters={"status": "published", "ids": ids}))
+        if ids
+        else []
+    )
     if request.method == "POST":
         form = CirculateForm(request.POST, user=request.user, entries=entries)
         holder: dict[str, Circulation] = {}
@@ -275,7 +288,9 @@ def circulate(request: AuthedRequest) -> HttpResponse:
     else:
         form = CirculateForm(initial={"entries": [e.pk for e in entries]}, user=request.user, entries=entries)
         status = 200
-    return render(request, "case_library/circulate.html", {"form": form, "entries": entries}, status=status or 200)
+    return render(
+        request, "case_library/circulate.html", {"form": form, "entries": entries}, status=status or 200
+    )
 
 
 @require_GET
@@ -338,7 +353,10 @@ def _addressed(request: AuthedRequest, pk: int) -> Circulation:
     if not request.user.has_perm(VIEW):
         raise PermissionDenied
     c = (
-        Circulation.objects.addressed_to(request.user).select_related("org_unit", "sender").filter(pk=pk).first()
+        Circulation.objects.addressed_to(request.user)
+        .select_related("org_unit", "sender")
+        .filter(pk=pk)
+        .first()
         if 0 < pk < 2**31
         else None
     )

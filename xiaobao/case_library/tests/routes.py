@@ -37,7 +37,10 @@ def setup(ctx: Any) -> None:
         actor=officer, data={"title": "B1CASEDRAFT 理财销售", "facts": "客户B先生反映理财风险提示不足。"}
     )
     ctx.circulation = circulation_send(
-        actor=officer, entry_ids=[ctx.case_entry.pk], unit_ids=[ctx.org.b1.pk], message="B1CIRCMARK 请组织学习"
+        actor=officer,
+        entry_ids=[ctx.case_entry.pk],
+        unit_ids=[ctx.org.b1.pk],
+        message="B1CIRCMARK 请组织学习",
     )
 
 
