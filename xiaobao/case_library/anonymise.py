@@ -46,12 +46,16 @@ HAN = "\u4e00-\u9fff"
 
 _SURNAME = "(?:" + "|".join(COMPOUND_SURNAMES) + "|[" + SURNAMES + "])"
 SURNAME_TITLE = re.compile(_SURNAME + "(" + TITLES + ")")
+_AFTER_NAME = (
+    "说|称|表示|告知|承诺|介绍|推荐|解释|答复|回复|同意|拒绝|办理|联系|建议|要求|"
+    "向|为|在|对|的|并|将|已|曾|未|没|于|让|给|和|与|就"
+)
 ROLE_NAME = re.compile(
     "("
     + ROLE_WORDS
     + ")"
     + _SURNAME
-    + f"[{HAN}]{{1,2}}(?=[，。、；：,.;:！？!?（）()\\s]|$|(?:说|称|表示|告知|承诺|介绍|推荐|解释|答复|回复|同意|拒绝|办理|联系|建议|要求|向|为|在|对|的|并|将|已|曾|未|没|于|让|给|和|与|就))"
+    + f"[{HAN}]{{1,2}}(?=[，。、；：,.;:！？!?（）()\\s]|$|(?:{_AFTER_NAME}))"
 )
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 LONG_NUMBER = re.compile(r"(?<![\d*])(?:\d[\s-]?){7,}\d(?![\d*])")

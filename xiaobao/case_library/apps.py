@@ -8,7 +8,8 @@ MANAGE = "case_library.manage_caseentry"
 
 
 class CaseLibraryConfig(AppConfig):
-    """典型案例: anonymised typical cases to browse, search and tag, selections circulated to units with read receipts, exported for training."""
+    """典型案例: anonymised typical cases to browse, search and tag, selections circulated to units with read
+    receipts, exported for training."""
 
     name = "xiaobao.case_library"
     label = "case_library"

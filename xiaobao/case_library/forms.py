@@ -1,4 +1,5 @@
-"""Forms of the case library pages. They shape the input; the services validate again and have the last word."""
+"""Forms of the case library pages. They shape the input; the services validate again and have the last
+word."""
 
 from __future__ import annotations
 

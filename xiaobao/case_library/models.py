@@ -228,6 +228,9 @@ class CirculationUnit(models.Model):
         default_permissions = ()
         constraints = [models.UniqueConstraint(fields=["circulation", "unit"], name="caselib_circ_unit")]
 
+    def __str__(self) -> str:
+        return f"{self.circulation_id} → {self.unit_id}"
+
 
 class Receipt(models.Model):
     """One reader of a circulation: when it was opened, when the reader said "I have read", reminders."""
@@ -244,6 +247,9 @@ class Receipt(models.Model):
         ordering = ["unit__path", "user__username"]
         default_permissions = ()
         constraints = [models.UniqueConstraint(fields=["circulation", "user"], name="caselib_receipt_once")]
+
+    def __str__(self) -> str:
+        return f"{self.circulation_id} · {self.user_id}"
 
     @property
     def is_read(self) -> bool:

@@ -27,7 +27,9 @@ def entry_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[
     """Entries the user sees, filtered: q (text), business_type / cause (codes), tag, unit (its subtree),
     year, status (drafts: managers only — `visible_to` already holds that), ids."""
     f = filters or {}
-    qs = CaseEntry.objects.visible_to(user).select_related("org_unit", "business_type", "cause")
+    qs: QuerySet[CaseEntry] = CaseEntry.objects.visible_to(user).select_related(
+        "org_unit", "business_type", "cause"
+    )
     if f.get("q"):
         text = str(f["q"]).strip()
         for word in text.split()[:5]:
@@ -224,10 +226,10 @@ def figures(user: Any, start: dt.date, end: dt.date, *, unit: OrgUnit | None = N
     tz = timezone.get_default_timezone()
     lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    entries = CaseEntry.objects.visible_to(user).filter(
+    entries: QuerySet[Any] = CaseEntry.objects.visible_to(user).filter(
         status=EntryStatus.PUBLISHED, published_at__gte=lo, published_at__lt=hi
     )
-    circs = Circulation.objects.visible_to(user).filter(sent_at__gte=lo, sent_at__lt=hi)
+    circs: QuerySet[Any] = Circulation.objects.visible_to(user).filter(sent_at__gte=lo, sent_at__lt=hi)
     if unit is not None:
         entries = in_subtree(entries, unit)
         circs = in_subtree(circs, unit)

@@ -433,3 +433,24 @@ def test_figures_and_search(org, b1_officer, hq_officer):
     other = make_user("cl_search_b2", org.b2, ["complaint_handler"])
     assert selectors.search(other, "分期", 5) == []
     assert timezone.is_aware(e.published_at)
+
+
+def test_demo_loads_entries_and_a_circulation_partly_read(org, closed_complaint):
+    from xiaobao.case_library.demo import CASES, case_library_demo_load
+
+    make_user("hq_cp", org.cpd, ["hq_cp_officer"])
+    make_user("branch1_cp", org.b1, ["branch_cp_officer"])
+    for i in range(6):
+        make_user(f"demo_reader{i}", org.b1s if i % 2 else org.b2s, ["complaint_handler"])
+    # when the demo loader runs
+    result = case_library_demo_load()
+    # then the head office's cases are published to everybody, the proposed complaint became an entry
+    assert CaseEntry.objects.filter(audience=Audience.INSTITUTION, status="published").count() == len(CASES)
+    assert CaseEntry.objects.filter(source_complaint=closed_complaint).exists()
+    assert result["entries"] == len(CASES) + 1
+    # and one circulation reached the branches' readers, some of whom have read it
+    receipts = Receipt.objects.all()
+    assert receipts.count() == result["readers"] >= 7
+    assert 0 < receipts.filter(acknowledged_at__isnull=False).count() < receipts.count()
+    for entry in CaseEntry.objects.all():
+        assert NAME not in entry.facts and PHONE not in entry.facts
