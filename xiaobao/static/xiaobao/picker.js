@@ -106,6 +106,8 @@
       input.addEventListener("input", () => this.changed());
       input.addEventListener("keydown", (e) => this.key(e));
       input.addEventListener("click", () => { if (this.list.hidden) this.open(""); });
+      // the shown name is selected on focus, so typing replaces it with a search
+      if (this.isSelect) input.addEventListener("focus", () => input.select());
       input.addEventListener("blur", () => setTimeout(() => this.blurred(), 120));
       this.list.addEventListener("mousedown", (e) => e.preventDefault()); // keep the focus in the input
       this.list.addEventListener("click", (e) => {

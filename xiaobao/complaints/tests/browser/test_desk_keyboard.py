@@ -52,6 +52,11 @@ def _people(officer, org):
         complaint_transition(actor=officer, complaint=c, action="assign", data={"handler": busy.username})
 
 
+def _static_bars(page):
+    """Sticky bars would land mid-page in a full-page screenshot."""
+    page.add_style_tag(content=".topbar, .submit-bar { position: static !important; }")
+
+
 def _suggest(route):
     route.fulfill(status=200, content_type="application/json", body=json.dumps(SUGGESTION))
 
@@ -82,6 +87,7 @@ def test_desk_keyboard(page, login, shot, org, branch_officer, width):
     expect(listbox).to_be_visible()
     expect(listbox.locator("[role=option]").first).to_contain_text("海淀支行")
     expect(listbox).not_to_contain_text("上海")
+    _static_bars(page)
     shot(page, f"{width}-unit-by-initials")
     page.keyboard.press("Enter")
     expect(form.locator("#id_org_unit")).to_have_value(org.b1s.code)
@@ -123,6 +129,7 @@ def test_desk_keyboard(page, login, shot, org, branch_officer, width):
     )
     page.keyboard.press("Enter")
     expect(staff).to_have_value(re.compile(r"^h_named, ?$"))
+    _static_bars(page)
     shot(page, f"{width}-intake")
 
     # Ctrl+Enter registers from the description
@@ -140,6 +147,7 @@ def test_desk_keyboard(page, login, shot, org, branch_officer, width):
     help_ = page.get_by_test_id("shortcut-help")
     expect(help_).to_be_visible()
     expect(help_).to_contain_text("分派")
+    _static_bars(page)
     shot(page, f"{width}-help")
     page.keyboard.press("Escape")
     expect(help_).to_be_hidden()
@@ -166,6 +174,7 @@ def test_desk_keyboard(page, login, shot, org, branch_officer, width):
     workload.get_by_test_id("workload-h_idle").click()
     expect(panel.locator("select[name=handler]")).to_have_value("h_idle")
     expect(panel.locator("input[role=combobox]").first).to_have_value(re.compile("李空闲"))
+    _static_bars(page)
     shot(page, f"{width}-assign-workload")
     panel.locator("input[role=combobox]").first.focus()
     page.keyboard.press("Control+Enter")
