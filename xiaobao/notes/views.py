@@ -241,7 +241,7 @@ def template_preview(request: AuthedRequest, pk: int) -> HttpResponse:
             "template": template,
             "form": form,
             "complaint": complaint,
-            "fields": [(labels[n], text) for n, text in fields.items()],
+            "fields": [(labels[n], text) for n, text in fields.items() if text.strip()],
             "matches": complaint is not None and template in services.templates_for(complaint, template.kind),
         },
     )
