@@ -57,6 +57,7 @@ ROLE_NAME = re.compile(
     + _SURNAME
     + f"[{HAN}]{{1,2}}(?=[，。、；：,.;:！？!?（）()\\s]|$|(?:{_AFTER_NAME}))"
 )
+CARD_TAIL = re.compile(r"(尾号|末四位|后四位)\s*[:：]?\s*\d{3,6}(?!\d)")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 LONG_NUMBER = re.compile(r"(?<![\d*])(?:\d[\s-]?){7,}\d(?![\d*])")
 _NUM = r"[\d一二三四五六七八九十百零〇]+"
@@ -139,6 +140,7 @@ def anonymise(text: str, *, people: Iterable[Person] = (), staff: Iterable[str] 
         surname = _surname_of(p.name)
         if surname:
             out = re.sub(re.escape(surname) + "(先生|女士|小姐)", p.placeholder, out)
+    out = CARD_TAIL.sub(lambda m: m.group(1) + "****", out)
     out = EMAIL.sub(EMAIL_PLACEHOLDER, out)
     out = ID_NUMBER.sub(ID_PLACEHOLDER, out)
     out = PHONE.sub(PHONE_PLACEHOLDER, out)

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.case_library.models import Audience
 from xiaobao.core.models import OrgUnit
@@ -54,7 +55,7 @@ class EntryFilter(forms.Form):
 
 
 class EntryForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs={"class": "wide"}))
     facts = forms.CharField(
         label=_("Summary of the facts"), max_length=8000, widget=forms.Textarea(attrs={"rows": 6})
     )
@@ -103,10 +104,16 @@ class CirculateForm(forms.Form):
     units = forms.TypedMultipleChoiceField(
         label=_("Units"),
         coerce=int,
-        help_text=_("Everyone who reads the case library in these units and the units below them."),
+        help_text=_(
+            "Everyone who reads the case library in these units and the units below them. Hold Ctrl (⌘) to "
+            "choose several."
+        ),
     )
     message = forms.CharField(
-        label=_("Message"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("case library", "Message"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, user: Any, entries: Any, **kwargs: Any) -> None:
