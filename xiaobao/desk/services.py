@@ -428,6 +428,20 @@ def _export(run: BulkRun, user: Any, items: list[tuple[int, Any]]) -> None:
 
 # --- saved views ----------------------------------------------------------------------------------------
 
+# Who keeps saved views: staff who work on complaints. A read-only role (the auditor) changes nothing, not
+# even a view of its own: it reads the lists with their filters.
+WORKING_PERMISSIONS = (
+    "complaints.register_complaint",
+    "complaints.handle_complaint",
+    "complaints.assign_complaint",
+    "complaints.approve_complaint",
+    "complaints.respond_complaint",
+)
+
+
+def can_save_views(user: Any) -> bool:
+    return user.has_perm(VIEW) and any(user.has_perm(p) for p in WORKING_PERMISSIONS)
+
 
 def _view_fields(actor: Any, *, name: Any, scope: Any, query: Any, shared: Any) -> dict[str, Any]:
     if not isinstance(name, str) or not name.strip():
@@ -474,8 +488,8 @@ def view_save(
 ) -> SavedView:
     """Save the list's (or the queue's) filters and ordering under a name; `shared`: the owner's unit sees
     it."""
-    if not actor.has_perm(VIEW):
-        raise PermissionDenied
+    if not can_save_views(actor):
+        raise PermissionDenied(_("Saved views are for staff who work on complaints."))
     fields = _view_fields(actor, name=name, scope=scope, query=query, shared=shared)
     _name_taken(actor, fields["scope"], fields["name"])
     with transaction.atomic():

@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from xiaobao.desk.models import BulkAction, ViewScope
-from xiaobao.desk.services import ACTION_PERMISSION, BULK_LIMIT, parse_filter
+from xiaobao.desk.services import ACTION_PERMISSION, BULK_LIMIT, can_save_views, parse_filter
 
 register = template.Library()
 
@@ -69,4 +69,5 @@ def desk_list_tools(context: Any, scope: str, matching: Any = None, capped: bool
         "queue": scope == ViewScope.QUEUE,
         "csrf_token": context.get("csrf_token"),
         "perms_ok": bool(actions),
+        "can_save": can_save_views(user),
     }

@@ -55,10 +55,10 @@ def test_a_shared_view_is_seen_by_the_unit_and_changed_only_by_its_owner(
     client_for, org, branch_officer, colleague, other_branch_officer
 ):
     view = view_save(actor=branch_officer, name="待分派", query="status=registered", shared=True)
-    private = view_save(actor=branch_officer, name="我的", query="open=true")
+    private = view_save(actor=branch_officer, name="私人未结视图", query="open=true")
     # the colleague in the same unit sees the shared one only, and cannot change or delete it
     page = client_for(colleague).get(reverse("desk:views")).content.decode()
-    assert "待分派" in page and "我的" not in page
+    assert "待分派" in page and "私人未结视图" not in page
     assert (
         client_for(colleague).post(reverse("desk:view_edit", args=[view.pk]), {"name": "改"}).status_code
         == 404
@@ -274,3 +274,10 @@ def test_api_views_crud_with_counts(api_for, org, branch_officer, colleague, reg
     )
     assert client.delete(f"/api/v1/complaints/views/{view['id']}").status_code == 204
     assert client.get("/api/v1/complaints/views").json() == []
+
+
+def test_the_read_only_auditor_keeps_no_views(client_for, api_for, auditor):
+    page = client_for(auditor).get(reverse("complaints:list")).content.decode()
+    assert 'data-testid="save-view"' not in page
+    response = _post(api_for(auditor), "/api/v1/complaints/views", {"name": "审计", "query": ""})
+    assert response.status_code == 403 and SavedView.objects.count() == 0
