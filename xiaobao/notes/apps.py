@@ -27,3 +27,10 @@ class NotesConfig(AppConfig):
         demo="xiaobao.notes.demo.load",
         order=11,
     )
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from xiaobao.notes.signals import complaint_saved
+
+        post_save.connect(complaint_saved, sender="complaints.Complaint", dispatch_uid="notes.anonymise")

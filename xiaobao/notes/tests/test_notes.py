@@ -165,3 +165,15 @@ def test_api_notes(api_for, complaint, b1_handler, b1_colleague, b2_handler):
         late = api.delete(f"{url}/{body['id']}")
     assert late.status_code == 403
     assert Note.objects.filter(pk=body["id"]).exists()
+
+
+def test_the_retention_purge_takes_the_notes_texts(complaint, b1_handler):
+    from django.utils import timezone
+
+    note = note_add(actor=b1_handler, complaint=complaint, text="客户手机 13812345678")
+    # when the complaint is anonymised (as complaints.retention does: save with anonymised_at)
+    complaint.anonymised_at = timezone.now()
+    complaint.save(update_fields=["anonymised_at"])
+    # then the note keeps its author and time, not its text
+    note.refresh_from_db()
+    assert note.text == "〔已按保存期限匿名化〕" and note.author == b1_handler
