@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 
-
 def complaint_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
     if not getattr(instance, "anonymised_at", None):
         return
