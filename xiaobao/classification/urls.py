@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from xiaobao.classification import views
 
 app_name = "classification"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("train/", views.train, name="train"),
+    path("jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),
+    path("models/<int:pk>/activate/", views.activate, name="activate"),
+    path("similar/<int:pk>/", views.similar, name="similar"),
+]
