@@ -47,6 +47,7 @@ BUDGET_SECONDS = 1.5  # providers past this are skipped and the answer says it i
 REFERENCE = re.compile(r"[A-Z]{2}\d{10,16}")
 # Passport, Hong Kong/Macao/Taiwan permit and other document numbers: one or two letters and 7–10 digits.
 DOCUMENT = re.compile(r"[A-Z]{1,2}\d{7,10}")
+DATE = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?")  # 2026-03-02 is a day, not a phone number
 _SPACES = re.compile(r"\s+")
 _SEPARATORS = re.compile(r"[\s\-]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -105,6 +106,8 @@ def classify(raw: str) -> SearchQuery:
     text = normalise(raw)
     if len(text) < MIN_LENGTH:
         return SearchQuery(text, "empty")
+    if DATE.fullmatch(text):
+        return SearchQuery(text, "text")
     compact = _SEPARATORS.sub("", text).upper()
     if REFERENCE.fullmatch(compact):
         return SearchQuery(compact, "reference")

@@ -84,6 +84,7 @@ WRITES_WITHOUT_REDIRECT: dict[str, set[str]] = {
     "core:consumer_reveal": {"core.auditevent"},  # shows the value; the reveal is audited
     "special_services:home_service_reveal": {"core.auditevent"},  # the same reveal, of the person served
     "core:account": {"core.apitoken", "core.auditevent"},  # a new API token is shown once, on the page
+    "core:search": {"core.auditevent"},  # a search by ID/phone/account number is audited (masked value)
 }
 # Refusals that are recorded on purpose: a failed login is a row of the audit trail (throttling counts them).
 WRITES_ON_REFUSAL: dict[str, set[str]] = {

@@ -41,6 +41,7 @@ ID_NUMBER = "110108199003070016"
         ("王小明", "text", ""),
         ("信用卡年费", "text", ""),
         ("2026", "text", ""),  # a short number is text (a year)
+        ("2026-03-02", "text", ""),  # a day, not an 8-digit phone number
         ("a", "empty", ""),
         ("  ", "empty", ""),
     ],

@@ -11,6 +11,7 @@
 
   // Mirrors xiaobao.core.search.classify: what the server would treat as a personal identifier.
   function looksPersonal(value) {
+    if (/^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?$/.test(value.normalize("NFKC").trim())) return false; // a day
     const c = compact(value);
     if (/^[A-Z]{2}\d{10,16}$/.test(c)) return false; // a reference
     const digits = c.startsWith("+86") ? c.slice(3) : c.replace(/^\+/, "");
