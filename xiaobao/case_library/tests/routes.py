@@ -1,9 +1,9 @@
 """Scoping-quartet entries for case_library (see core/tests/route_table.py).
 
-Branch 1 holds a published entry (B1CASEMARK, published to branch 1's subtree), a draft, and a circulation
-of the entry to branch 1 (B1CIRCMARK) sent by a branch-1 officer; the power user of branch 1 reads it as a
-member of the unit it was sent to. The exports are binary files: their scope is tested in test_case_library
-(`test_export_holds_only_what_the_user_sees`)."""
+Branch 1 holds a closed complaint proposed for the library, a published entry (B1CASEMARK, published to
+branch 1's subtree), a draft, and a circulation of the entry to branch 1 (B1CIRCMARK) sent by a branch-1
+officer; the power user of branch 1 reads it as a member of the unit it was sent to. The exports are binary
+files: their scope is tested in test_case_library (`test_export_holds_only_what_the_user_sees`)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ def setup(ctx: Any) -> None:
     ctx.case_draft = entry_create(
         actor=officer, data={"title": "B1CASEDRAFT 理财销售", "facts": "客户B先生反映理财风险提示不足。"}
     )
+    ctx.case_complaint = _closed_flagged_complaint(ctx, officer)
     ctx.circulation = circulation_send(
         actor=officer,
         entry_ids=[ctx.case_entry.pk],
@@ -44,14 +45,35 @@ def setup(ctx: Any) -> None:
     )
 
 
-_ENTRY = {"pk": lambda c: c.case_entry.pk}
+def _closed_flagged_complaint(ctx: Any, officer: Any) -> Any:
+    """A closed complaint of branch 1 its handler proposed for the library (the officers' proposals list)."""
+    from xiaobao.complaints.models import Complaint
+    from xiaobao.complaints.services import complaint_register
+
+    complaint, _ = complaint_register(
+        actor=officer,
+        data={
+            "received_at": "2026-03-02T10:30:00+08:00",
+            "channel": "A01",
+            "business_type": "B0303",
+            "cause": "C07",
+            "org_unit": ctx.org.b1s.code,
+            "complainant": {"name": "赵小红", "phone": "13711112222"},
+            "request": "退还年费",
+            "description": "赵小红称信用卡年费未按承诺减免，联系电话13711112222。",
+        },
+    )
+    Complaint.objects.filter(pk=complaint.pk).update(
+        status="closed", case_library=True, decision_result="退还年费。", root_cause="规则未同步。"
+    )
+    return complaint
 
 
 PAGE_ROUTES: list[Route] = [
     Route("case_library:home", "get", kind="list", marker=lambda c: c.case_entry.title),
     Route("case_library:create", "get", kind="global"),
-    # an open complaint: the draft is refused and the officer sent back to the complaint
-    Route("case_library:from_complaint", "post", lambda c: {"complaint_pk": c.complaint.pk}, ok=(302,)),
+    # a closed complaint proposed for the library: an anonymised draft, then its edit page
+    Route("case_library:from_complaint", "post", lambda c: {"complaint_pk": c.case_complaint.pk}, ok=(302,)),
     Route("case_library:detail", "get", lambda c: {"pk": c.case_entry.pk}),
     Route("case_library:edit", "get", lambda c: {"pk": c.case_draft.pk}),
     Route("case_library:publish", "post", lambda c: {"pk": c.case_draft.pk}, ok=(302,)),
