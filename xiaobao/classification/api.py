@@ -5,6 +5,7 @@ complaint id."""
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from xiaobao.classification import selectors, services
@@ -53,7 +54,7 @@ class ClassificationSimilarOut(Schema):
 def complaint_suggest(request: HttpRequest, body: ClassificationSuggestIn):
     require_perm(request.user, REGISTER)
     if not body.request.strip() and not body.description.strip():
-        message = "Give the request or the description."
+        message = _("Give the request or the description.")
         raise DomainError(message, fields={"request": [message], "description": [message]})
     return services.suggest(request=body.request, description=body.description).as_dict()
 

@@ -36,8 +36,9 @@ from sklearn.svm import LinearSVC
 FORMAT = 1  # the layout of the saved dict; a file of another format is not loaded
 MAX_CHARS = 2000  # a complaint's text is cut here: longer ones add time, not accuracy
 TOP = 3
-MIN_PER_CLASS = 5  # a code needs this many training complaints to be learnt (else it is left out)
-C = 0.5
+MIN_PER_CLASS = 5  # enough data to train: two codes with this many complaints (services.readiness)
+LEARN_MIN = 3  # a code needs this many training complaints to be learnt (else it is left out)
+C = 1.0
 CALIBRATION_FOLDS = 3
 PARALLEL_FROM = 4000  # texts: fewer are counted in the process itself
 N_JOBS = 2  # the machine's cores: counting chunks and calibration folds run side by side
@@ -333,7 +334,7 @@ def train(
     metrics: dict[str, Any] = {}
     for k, dim in enumerate(dims):
         y = labels[dim]
-        codes = learnable([y[i] for i in train_idx])
+        codes = learnable([y[i] for i in train_idx], LEARN_MIN)
         rows = [j for j, i in enumerate(train_idx) if y[i] in codes]
         counts = Counter(y[train_idx[j]] for j in rows)
         if len(codes) < 2:

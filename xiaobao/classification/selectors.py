@@ -17,9 +17,9 @@ from xiaobao.classification.models import ClassifierModel, Origin, Suggestion
 from xiaobao.complaints.models import Complaint, ComplaintCode
 
 VIEW = "complaints.view_complaint"
-SIMILAR_POOL = 2000  # the newest earlier complaints compared (the user's visible ones)
+SIMILAR_POOL = 1000  # the newest earlier complaints compared (the user's visible ones)
 SIMILAR_WINDOW = dt.timedelta(days=730)  # … received at most two years before this one
-SIMILAR_CHARS = 800  # each text cut here: enough to tell what it is about, fast to compare
+SIMILAR_CHARS = 400  # each text cut here: enough to tell what it is about, fast to compare
 SIMILAR_MIN_SCORE = 0.1
 SIMILAR_SHOWN = 5
 
@@ -45,7 +45,7 @@ def _text(request: str, description: str) -> str:
 
 
 def similar(*, user: Any, complaint: Complaint, shown: int = SIMILAR_SHOWN) -> list[Similar]:
-    """The earlier complaints most like this one by text (TF-IDF of character 2–3-grams, cosine), computed on
+    """The earlier complaints most like this one by text (TF-IDF of character bigrams, cosine), computed on
     demand over the newest `SIMILAR_POOL` complaints the user may see that were received in the two years
     before it; at most `shown`, best first, those scoring under `SIMILAR_MIN_SCORE` left out."""
     pool = list(
@@ -60,7 +60,7 @@ def similar(*, user: Any, complaint: Complaint, shown: int = SIMILAR_SHOWN) -> l
     )
     if not pool:
         return []
-    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True, dtype=np.float32)
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True, dtype=np.float32)
     matrix = vec.fit_transform(
         [_text(complaint.request, complaint.description), *(_text(r, d) for _, r, d in pool)]
     )

@@ -43,7 +43,7 @@ from xiaobao.classification.models import ClassifierModel, Origin, Suggestion, T
 from xiaobao.complaints.models import Complaint, ComplaintCode
 from xiaobao.complaints.workflow import group
 from xiaobao.core.errors import DomainError
-from xiaobao.core.jobs import job_enqueue, job_progress, job_run
+from xiaobao.core.jobs import job_enqueue, job_finish, job_progress, job_run
 from xiaobao.core.services.audit import audit_record
 
 log = logging.getLogger(__name__)
@@ -407,7 +407,6 @@ def training_job_run(job: TrainingJob) -> TrainingJob:
             job_progress(j, done=int(100 * fraction), message=str(STAGES.get(stage, stage)))
 
         model = classifier_train(actor=j.requested_by, seed=j.seed, activate=j.activate, progress=progress)
-        TrainingJob.objects.filter(pk=j.pk).update(model=model)
-        j.model = model
+        job_finish(j, message=_("Version %(v)d trained.") % {"v": model.version}, model=model)
 
     return job_run(job, work)  # a refusal (DomainError) fails the job with its message

@@ -57,7 +57,7 @@ def test_training_refuses_when_one_code_is_all_there_is(settings, confirmed):
     settings.CLASSIFIER_MIN_COMPLAINTS = 20
     confirmed([("要求退还", f"信用卡年费问题{i}", "B0303", "C07") for i in range(25)])
     ready, reason = services.readiness(services.training_rows())
-    assert not ready and "two codes" in reason
+    assert not ready and "两个分类" in reason
 
 
 # --- versions ---------------------------------------------------------------------------------------------
@@ -221,6 +221,34 @@ def test_acceptance_by_code_counts_registrations_only(trained, register, b1_hand
     html = page.content.decode()
     assert page.status_code == 200
     assert 'data-testid="active-badge"' in html and 'data-testid="acceptance-row-B99"' in html
+
+
+def test_the_import_preview_shows_the_suggestion_where_the_row_has_none_or_differs(
+    trained, power_b1, org, client_for
+):
+    from xiaobao.imports.models import ImportPreset
+    from xiaobao.imports.services import import_job_create, import_job_run
+
+    rows = ["Date received,Product,Consumer complaint narrative"]
+    rows.append("2025-03-01,Credit card,客户来电称信用卡账单收取了年费，乱收费")  # agrees: no hint
+    rows.append("2025-03-02,Mortgage,催收人员一天打十几个电话，骚扰家人和同事")  # differs
+    rows.append("2025-03-03,,客户来电称信用卡账单收取了年费")  # none in the file
+    job = import_job_create(
+        actor=power_b1,
+        fileobj=io.BytesIO("\n".join(rows).encode()),
+        name="cfpb.csv",
+        preset=ImportPreset.objects.get(name="cfpb"),
+        org_unit=org.b1,
+        language="zh-hans",
+    )
+    import_job_run(job=job)  # reads the file: the mapping screen is next
+    html = client_for(power_b1).get(reverse("imports:mapping", args=[job.pk])).content.decode()
+    assert "建议分类" in html
+    hints = html.split('data-testid="import-hint"')[1:]
+    assert len(hints) == 3
+    assert "B13" in hints[1] and "文件中：B0201" in hints[1]
+    assert "B0303" in hints[2] and "文件中未填" in hints[2]
+    assert "业务类型" not in hints[0].split("</td>")[0]  # the first row's code agrees with the suggestion
 
 
 # --- similar complaints -----------------------------------------------------------------------------------
