@@ -60,7 +60,9 @@ def test_role_groups_hold_the_module_grants(org):
 
 def test_modules_are_declared_in_order():
     labels = [r.label for r in registry.modules()]
-    assert labels[:3] == ["complaints", "analytics", "early_warning"]
+    # complaints first; the desk's conveniences (notes, saved views, classification) may sit right after it
+    assert labels[0] == "complaints"
+    assert labels.index("analytics") < labels.index("early_warning")
     assert {"reports", "imports"} <= set(labels)
     assert "xiaobao.complaints.sweeper" in str(registry.clock_models()[0].sweep)
 

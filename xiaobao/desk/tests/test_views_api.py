@@ -75,6 +75,17 @@ def test_a_shared_view_is_seen_by_the_unit_and_changed_only_by_its_owner(
     assert not SavedView.objects.filter(pk=private.pk).exists()
 
 
+@pytest.mark.parametrize("name", ["", "   ", "\x00视图", "长" * 500])
+def test_a_bad_rename_changes_nothing(client_for, branch_officer, name):
+    view = view_save(actor=branch_officer, name="待分派", query="status=registered")
+    response = client_for(branch_officer).post(
+        reverse("desk:view_edit", args=[view.pk]), {"name": name, "shared": "1"}, follow=True
+    )
+    view.refresh_from_db()
+    assert response.status_code == 200 and view.name == "待分派" and not view.shared
+    assert "msg-error" in response.content.decode()
+
+
 def test_a_bad_view_is_refused_with_a_message(client_for, branch_officer):
     client = client_for(branch_officer)
     response = client.post(
