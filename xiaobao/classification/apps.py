@@ -18,6 +18,7 @@ class ClassificationConfig(AppConfig):
         nav=[Nav("classification:home", _("Assisted classification"), MANAGE, order=13, group="admin")],
         roles={"sysadmin": [MANAGE], "hq_cp_officer": [MANAGE]},
         panels={"complaints.complaint": ["classification/_similar.html"]},
+        demo="xiaobao.classification.demo.load",
         order=14,
     )
 

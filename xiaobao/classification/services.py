@@ -154,9 +154,11 @@ def classifier_train(
     activate: bool = True,
     with_baseline: bool = False,
     progress: Callable[[str, float], None] | None = None,
+    limit: int = MAX_TRAIN,
 ) -> ClassifierModel:
-    """Train a new version from the confirmed complaints; refuses (DomainError) when there are too few."""
-    rows = training_rows()
+    """Train a new version from the confirmed complaints (the newest `limit`); refuses (DomainError) when
+    there are too few."""
+    rows = training_rows(limit)
     ready, reason = readiness(rows)
     if not ready:
         raise DomainError(reason, code="not_enough_data")

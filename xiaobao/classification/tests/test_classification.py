@@ -335,3 +335,33 @@ def test_the_evaluate_command_reads_the_zh_file_shape(tmp_path):
     text = out.getvalue()
     assert "150 complaints" in text
     assert "business_type: top1" in text and "cause: top1" in text and "business_type baseline: top1" in text
+
+
+def test_the_demo_trains_the_first_version_once(confirmed):
+    from types import SimpleNamespace
+
+    from xiaobao.classification.demo import load
+
+    command = SimpleNamespace(stdout=io.StringIO())
+    load(command)
+    assert "not trained" in command.stdout.getvalue()  # the demo bank is not there yet
+    confirmed(synthetic(210))
+    load(command)
+    load(command)
+    assert ClassifierModel.objects.get().is_active
+    assert "already trained" in command.stdout.getvalue()
+
+
+def test_large_training_sets_use_the_sgd_fitted_svm_with_the_same_suggestions_shape(monkeypatch):
+    from xiaobao.classification import ml
+
+    monkeypatch.setattr(ml, "LARGE", 100)  # as if 20,000 complaints: SGD instead of liblinear
+    rows = synthetic(300, seed=3)
+    texts = [ml.complaint_text(r, d) for r, d, _, _ in rows]
+    outcome = ml.train(texts, {"business_type": [r[2] for r in rows], "cause": [r[3] for r in rows]}, seed=2)
+    clf = outcome.trained.classifiers["business_type"]
+    assert type(clf.calibrated_classifiers_[0].estimator).__name__ == "SGDClassifier"
+    assert clf.fast_checked_  # the direct computation equals predict_proba
+    assert outcome.metrics["business_type"]["top1"] >= 0.9
+    (best, *_), *_ = outcome.trained.suggest(["客户来电称信用卡账单收取了年费"])["business_type"]
+    assert best[0] == "B0303"
