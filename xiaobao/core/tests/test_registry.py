@@ -94,7 +94,13 @@ def test_the_bar_groups_modules_into_menus(client_for, hq_officer):
     menus = {item["group"]: [c["url"] for c in item["children"]] for item in bar if "children" in item}
     assert menus["review"] == ["review:list", "checker:list", "fees:list"]
     assert menus["field"] == ["inspections:list", "rectification:list", "sales_recording:list"]
-    assert menus["people"] == ["training:home", "exams:list", "exams:questions", "case_library:home", "exams:my"]
+    assert menus["people"] == [
+        "training:home",
+        "exams:list",
+        "exams:questions",
+        "case_library:home",
+        "exams:my",
+    ]
     assert menus["outreach"] == ["education:home", "special_services:home", "surveys:home"]
     assert menus["governance"] == ["governance:home", "policies:home"]
     assert menus["admin"][-2:] == ["core:calendar", "core:audit"]
