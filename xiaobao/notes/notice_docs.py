@@ -126,8 +126,11 @@ def build_docx(user: Any, c: Any, *, fonts: tuple[str, str] | None = None) -> by
     first = next((i for i, line in enumerate(lines) if line.strip()), 0)
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(lines[first].strip() if lines else _("Decision notice"))
-    run.bold, run.font.size = True, Pt(16)
+    title_text = lines[first].strip() if lines else str(_("Decision notice"))
+    run = title.add_run(title_text)
+    # 16 pt holds about 26 characters on the A4 line; a longer title (the standard one with its reference) is
+    # set smaller rather than leave one character on a second line
+    run.bold, run.font.size = True, Pt(16 if len(title_text) <= 24 else 14)
     _set_east_asia(run, title_font)
     ref = doc.add_paragraph()
     ref.alignment = WD_ALIGN_PARAGRAPH.RIGHT
