@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml requirements.lock package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+	@# directory sign-in: python-ldap compiles against OpenLDAP's headers (libldap2-dev, libsasl2-dev)
+	if [ -f /usr/include/ldap.h ] && [ -f /usr/include/sasl/sasl.h ]; then \
+	  $(BIN)/python -m pip install -q -c requirements.lock -e '.[dev,ldap]'; \
+	else echo "note: OpenLDAP headers missing (apt-get install libldap2-dev libsasl2-dev): no LDAP sign-in"; fi
 	$(MAKE) --no-print-directory vendor
 	touch $(STAMP)
 

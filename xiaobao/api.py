@@ -323,6 +323,15 @@ def _register_routers() -> None:
     api.add_router("/", complaints_router)
     api.add_router("/", notes_router)
     api.add_router("/", case_library_router)
+    from xiaobao.directory.api import router as directory_router
+    from xiaobao.outreach.api import router as outreach_router
+    from xiaobao.portal.api import router as portal_router
+    from xiaobao.webhooks.api import router as webhooks_router
+
+    api.add_router("/", directory_router)
+    api.add_router("/", portal_router)
+    api.add_router("/", outreach_router)
+    api.add_router("/", webhooks_router)
     from xiaobao.analytics.api import router as analytics_router
     from xiaobao.early_warning.api import router as early_warning_router
     from xiaobao.imports.api import router as imports_router

@@ -81,6 +81,10 @@ INSTALLED_APPS = [
     "xiaobao.notes",
     "xiaobao.case_library",
     "xiaobao.classification",
+    "xiaobao.directory",
+    "xiaobao.portal",
+    "xiaobao.outreach",
+    "xiaobao.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +167,19 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
+# Directory sign-in (LDAP / Active Directory): XIAOBAO_LDAP_* read by xiaobao.directory.conf, which sets the
+# AUTH_LDAP_* settings and AUTHENTICATION_BACKENDS when a directory is configured.
+from xiaobao.directory.conf import configure as _configure_directory  # noqa: E402
+
+_configure_directory(globals())
+
+# Requests the server makes to addresses it is given (webhooks, the SMS gateway): http(s) only; loopback,
+# private and link-local addresses (cloud metadata at 169.254.169.254) are refused unless a host or network
+# is listed here (comma-separated host names, addresses or CIDR networks).
+OUTBOUND_ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("XIAOBAO_OUTBOUND_ALLOWED_HOSTS", "").split(",") if h.strip()
+]
+
 # Login throttling: after N failures for one username or one address within the window, refuse logins
 # for the window. Counted from the audit trail (failed-login rows).
 LOGIN_FAILURE_LIMIT = env_int("XIAOBAO_LOGIN_FAILURE_LIMIT", 5)
@@ -231,6 +248,7 @@ VAULT_MASKING = {
     "account_number": [6, 4],
     "address": [6, 0],
     "name": [1, 0],
+    "email_local": [1, 0],  # an e-mail address: its mailbox (before @); the domain stays
 }
 if os.environ.get("XIAOBAO_MASKING"):
     import json as _json

@@ -46,6 +46,7 @@ from django.utils.translation import gettext_lazy
 
 from xiaobao.casework import registry
 from xiaobao.casework.choices import ClockState
+from xiaobao.casework.events import announce
 from xiaobao.casework.notifications import Notice, Subject, deliver, email_digest, lock_rows
 from xiaobao.core.models import OrgUnit, User
 from xiaobao.core.models.org import PATH_SEGMENT, OrgUnitKind
@@ -326,6 +327,13 @@ class _Clocks:
                 model.objects.filter(pk__in=flipped).update(state=ClockState.BREACHED)
                 if self.spec.on_breach is not None:
                     self.spec.on_breach([c for c in clocks if c.pk in flipped])
+                for c in clocks:  # webhooks and other listeners, once the batch commits
+                    if c.pk in flipped:
+                        announce(
+                            item=getattr(c, self.spec.item_field),
+                            action="breach",
+                            data={"clock": c.name, "due_date": c.due_date.isoformat()},
+                        )
                 s.report.breached += len(flipped)
             notices = []
             for clock in clocks:

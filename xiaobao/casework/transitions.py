@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from xiaobao.casework.events import announce
 from xiaobao.casework.workflow import Workflow
 from xiaobao.core.clock import localdate as recorded_date
 from xiaobao.core.clock import now as recorded_now
@@ -169,7 +170,7 @@ class Transitions:
             obj.status = self.workflow.next_status(old_status, action)
             obj.version += 1
             obj.save()
-            self.event_model.objects.create(
+            event = self.event_model.objects.create(
                 **{self.item_field: obj},
                 at=recorded_now(),
                 effective_date=effective or recorded_date(),
@@ -182,4 +183,5 @@ class Transitions:
             )
             self.recompute(obj)
             audit_change(actor=actor, obj=obj, before=before, action="update")
+            announce(item=obj, action=action, event=event, actor=actor)
         return obj

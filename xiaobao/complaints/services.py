@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xiaobao.casework.events import announce
 from xiaobao.casework.transitions import Handler as TransitionHandler
 from xiaobao.casework.transitions import Transitions, lock
 from xiaobao.complaints import sla, workflow
@@ -121,7 +122,8 @@ def _complainant(actor: User, unit: OrgUnit, data: dict[str, Any]) -> Consumer:
         existing = Consumer.objects.visible_to(actor).filter(id_number_bidx=digest).first()
         if existing is not None:
             return existing
-    fields = {k: str(person.get(k) or "") for k in ("id_number", "phone", "account_number", "address")}
+    personal = ("id_number", "phone", "account_number", "address", "email")
+    fields = {k: str(person.get(k) or "") for k in personal}
     try:
         return consumer_create(
             actor=actor,
@@ -331,6 +333,7 @@ def _register(actor: User, data: dict[str, Any], idempotency_key: str | None) ->
     audit_change(actor=actor, obj=complaint, before=None)
     if complaint.is_major:
         _on_commit_notify_major(complaint)
+    announce(item=complaint, action="register", event=event, actor=actor)
     return complaint
 
 

@@ -20,6 +20,7 @@ PERSONAL_FIELDS: dict[str, str] = {
     "phone": "phone",
     "account_number": "account_number",
     "address": "address",
+    "email": "email",
 }
 INDEXED_FIELDS = ("id_number", "phone", "account_number")
 
@@ -69,6 +70,8 @@ class Consumer(TimeStampedModel):
     account_number = SealedField(_("account or card number"), kind="account_number")
     account_number_bidx = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     address = SealedField(_("address"), kind="address")
+    # for notices to the complainant (acknowledgement, extension, decision) sent by e-mail
+    email = SealedField(_("e-mail"), kind="email")
     note = models.TextField(_("note"), blank=True, validators=[validate_no_c3])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

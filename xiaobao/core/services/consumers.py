@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -39,6 +40,12 @@ def _validate_personal(data: dict[str, Any], id_type: str) -> None:
     acct = crypto.normalise(data.get("account_number") or "", "account_number")
     if acct and not (acct.isdigit() and 8 <= len(acct) <= 30):
         errors["account_number"] = _("An account or card number has 8 to 30 digits.")
+    email = (data.get("email") or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = _("Enter a valid e-mail address.")
     for name in ("address", "name"):
         try:
             validate_no_c3(data.get(name) or "")

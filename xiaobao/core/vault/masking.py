@@ -14,6 +14,9 @@ MASK = "*"
 def mask(value: str | None, kind: str) -> str:
     if not value:
         return ""
+    if kind == "email" and "@" in value:  # the mailbox masked, the domain kept: z****@example.com
+        local, domain = value.rsplit("@", 1)
+        return mask(local, "email_local") + "@" + domain
     head, tail = settings.VAULT_MASKING.get(kind, [1, 1])
     n = len(value)
     if head + tail >= n:

@@ -136,4 +136,6 @@
     else if (key === "n") { if (focusNote()) e.preventDefault(); return; }
     if (target) { e.preventDefault(); target.click(); }
   });
+  // the keys are live from here on (a test or another script can wait for this mark)
+  document.documentElement.dataset.shortcuts = "ready";
 })();

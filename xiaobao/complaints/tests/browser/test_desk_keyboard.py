@@ -141,7 +141,10 @@ def test_desk_keyboard(page, login, shot, org, branch_officer, width):
     assert [u.username for u in complaint.staff_named.all()] == ["h_named"]
     expect(page.get_by_test_id("clock-rule").first).to_contain_text("银保监会令")
 
-    # ? shows the shortcuts, Escape closes them
+    # ? shows the shortcuts, Escape closes them (once the deferred shortcuts script has run: on a slow machine
+    # the page shows before it has)
+    page.wait_for_load_state("load")
+    expect(page.locator("html")).to_have_attribute("data-shortcuts", "ready")
     page.locator("body").focus()
     page.keyboard.press("?")
     help_ = page.get_by_test_id("shortcut-help")

@@ -1,0 +1,5 @@
+"""Consumer portal API."""
+
+from ninja import Router
+
+router = Router(tags=["Consumer portal"])

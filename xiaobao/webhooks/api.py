@@ -1,0 +1,5 @@
+"""Webhooks API."""
+
+from ninja import Router
+
+router = Router(tags=["Webhooks"])
