@@ -1,7 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from xiaobao.casework.registry import Module
+from xiaobao.casework.registry import Module, Nav
+
+VIEW = "portal.view_portalsubmission"
+MANAGE = "portal.manage_portal"
 
 
 class PortalConfig(AppConfig):
@@ -12,7 +15,15 @@ class PortalConfig(AppConfig):
     label = "portal"
     verbose_name = _("Consumer portal")
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
-        nav=[],
-        roles={},
+        nav=[Nav("portal:home", _("Consumer portal"), VIEW, order=58, group="outreach")],
+        roles={
+            "hq_cp_officer": [VIEW, MANAGE],
+            "branch_cp_officer": [VIEW],
+            "auditor": [VIEW],
+            "sysadmin": [MANAGE],
+        },
+        # on a complaint's page: it came in through the portal, the consumer's rating, review requests
+        panels={"complaints.complaint": ["portal/_complaint_block.html"]},
+        demo="xiaobao.portal.demo.load",
         order=60,
     )

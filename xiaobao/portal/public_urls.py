@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+"""The consumer's pages (no login, under /public/complaints/)."""
+
+from django.urls import path
+
+from xiaobao.portal import public_views
 
 app_name = "portal_public"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("new/", public_views.new, name="new"),
+    path("new/done/", public_views.done, name="done"),
+    path("status/", public_views.status, name="status"),
+    path("status/result/", public_views.result, name="result"),
+    path("status/review/", public_views.review, name="review"),
+    path("status/rate/", public_views.rate, name="rate"),
+]
