@@ -1,7 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from xiaobao.casework.registry import Module
+from xiaobao.casework.registry import Module, Nav
+
+MANAGE = "directory.manage_groupmapping"
 
 
 class DirectoryConfig(AppConfig):
@@ -13,7 +15,9 @@ class DirectoryConfig(AppConfig):
     label = "directory"
     verbose_name = _("Directory sign-in")
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
-        nav=[],
-        roles={},
+        nav=[Nav("directory:index", _("Directory sign-in"), MANAGE, order=60, group="admin")],
+        roles={"sysadmin": [MANAGE]},
+        periodic=["xiaobao.directory.services.periodic_sync"],
+        demo="xiaobao.directory.demo.load",
         order=60,
     )

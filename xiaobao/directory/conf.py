@@ -1,10 +1,110 @@
 """Directory sign-in settings, read from XIAOBAO_LDAP_* (called from xiaobao/settings.py; imports no
-model)."""
+model).
+
+Without XIAOBAO_LDAP_URI the directory is off: nothing of python-ldap is imported and AUTHENTICATION_BACKENDS
+stays Django's ModelBackend. With it, django-auth-ldap's AUTH_LDAP_* settings are set and the backends become
+the directory (`DirectoryBackend`) and the break-glass local accounts (`BreakGlassBackend`, only for the
+usernames in XIAOBAO_LDAP_BREAK_GLASS). `build(env)` is the pure part: tests apply its result with
+override_settings against their own directory server."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from typing import Any
+
+DIRECTORY_BACKEND = "xiaobao.directory.backends.DirectoryBackend"
+BREAK_GLASS_BACKEND = "xiaobao.directory.backends.BreakGlassBackend"
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+GROUP_TYPES = {"groupofnames": "(objectClass=groupOfNames)", "ad": "(objectClass=group)"}
+DEFAULTS = {
+    "XIAOBAO_LDAP_USER_FILTER": "(uid=%(user)s)",
+    "XIAOBAO_LDAP_GROUP_TYPE": "groupOfNames",
+    "XIAOBAO_LDAP_ATTR_NAME": "displayName",
+    "XIAOBAO_LDAP_ATTR_EMAIL": "mail",
+    "XIAOBAO_LDAP_ATTR_UNIT": "departmentNumber",
+}
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _get(env: Mapping[str, str], name: str) -> str:
+    return (env.get(name) or DEFAULTS.get(name, "")).strip()
+
+
+def summary(env: Mapping[str, str]) -> dict[str, Any]:
+    """What the directory page shows (and the code reads as settings.DIRECTORY): never the bind password."""
+    uri = _get(env, "XIAOBAO_LDAP_URI")
+    group_type = _get(env, "XIAOBAO_LDAP_GROUP_TYPE").lower()
+    if group_type in {"activedirectory", "active_directory"}:
+        group_type = "ad"
+    return {
+        "enabled": bool(uri),
+        "uri": uri,
+        "bind_dn": _get(env, "XIAOBAO_LDAP_BIND_DN"),
+        "bind_password_set": bool(env.get("XIAOBAO_LDAP_BIND_PASSWORD")),
+        "user_base": _get(env, "XIAOBAO_LDAP_USER_BASE"),
+        "user_filter": _get(env, "XIAOBAO_LDAP_USER_FILTER"),
+        "group_base": _get(env, "XIAOBAO_LDAP_GROUP_BASE"),
+        "group_type": group_type if group_type in GROUP_TYPES else "groupofnames",
+        "attr_name": _get(env, "XIAOBAO_LDAP_ATTR_NAME"),
+        "attr_email": _get(env, "XIAOBAO_LDAP_ATTR_EMAIL"),
+        "attr_unit": _get(env, "XIAOBAO_LDAP_ATTR_UNIT"),
+        "disabled_filter": _get(env, "XIAOBAO_LDAP_DISABLED_FILTER"),
+        "start_tls": _flag(env.get("XIAOBAO_LDAP_START_TLS")),
+        "break_glass": sorted(
+            {u.strip().lower() for u in (env.get("XIAOBAO_LDAP_BREAK_GLASS") or "").split(",") if u.strip()}
+        ),
+    }
+
+
+def build(env: Mapping[str, str]) -> dict[str, Any]:
+    """The settings for `env` (os.environ in production): DIRECTORY always, AUTH_LDAP_* and
+    AUTHENTICATION_BACKENDS only when a URI is given (python-ldap is imported then, not before)."""
+    directory = summary(env)
+    if not directory["enabled"]:
+        return {"DIRECTORY": directory}
+    try:
+        import ldap
+        from django_auth_ldap.config import ActiveDirectoryGroupType, GroupOfNamesType, LDAPSearch
+    except ImportError as exc:  # pragma: no cover - a server configured for LDAP without python-ldap
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "XIAOBAO_LDAP_URI is set but python-ldap is not installed (pip install 'xiaobao[ldap]')."
+        ) from exc
+    group_type = ActiveDirectoryGroupType() if directory["group_type"] == "ad" else GroupOfNamesType()
+    attrs = [a for a in (directory["attr_name"], "cn", directory["attr_email"], directory["attr_unit"]) if a]
+    return {
+        "DIRECTORY": directory,
+        "AUTH_LDAP_SERVER_URI": directory["uri"],
+        "AUTH_LDAP_BIND_DN": directory["bind_dn"],
+        "AUTH_LDAP_BIND_PASSWORD": env.get("XIAOBAO_LDAP_BIND_PASSWORD") or "",
+        "AUTH_LDAP_USER_SEARCH": LDAPSearch(
+            directory["user_base"], ldap.SCOPE_SUBTREE, directory["user_filter"], attrlist=sorted(set(attrs))
+        ),
+        "AUTH_LDAP_GROUP_SEARCH": LDAPSearch(
+            directory["group_base"] or directory["user_base"],
+            ldap.SCOPE_SUBTREE,
+            GROUP_TYPES[directory["group_type"]],
+        ),
+        "AUTH_LDAP_GROUP_TYPE": group_type,
+        "AUTH_LDAP_START_TLS": directory["start_tls"],
+        "AUTH_LDAP_USER_ATTR_MAP": {},  # name, e-mail and unit are applied by xiaobao.directory.services
+        "AUTH_LDAP_ALWAYS_UPDATE_USER": True,
+        "AUTH_LDAP_CACHE_TIMEOUT": 0,  # a group change counts at the next sign-in
+        "AUTH_LDAP_CONNECTION_OPTIONS": {
+            ldap.OPT_REFERRALS: 0,  # Active Directory's referrals lead outside the searched domain
+            ldap.OPT_NETWORK_TIMEOUT: 5,
+            ldap.OPT_TIMEOUT: 10,
+        },
+        "AUTHENTICATION_BACKENDS": [DIRECTORY_BACKEND, BREAK_GLASS_BACKEND],
+    }
 
 
 def configure(ns: dict[str, Any]) -> None:
     """Set the LDAP settings and AUTHENTICATION_BACKENDS in the settings namespace `ns`."""
+    ns.update(build(os.environ))

@@ -21,6 +21,8 @@ from xiaobao.core.services import accounts as svc
 from xiaobao.core.views.common import add_service_errors
 
 PENDING_2FA = "_xb_pending_2fa_user"
+PENDING_2FA_BACKEND = "_xb_pending_2fa_backend"
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -49,10 +51,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
-                form.add_error(None, _("Wrong username or password."))
+                # a backend that refused with a reason (directory sign-in: disabled, unknown unit) says why
+                refusal = getattr(request, "xiaobao_login_refusal", "")
+                form.add_error(None, refusal or _("Wrong username or password."))
                 status = 400
             elif svc.user_needs_2fa(user) and user.has_2fa:
                 request.session[PENDING_2FA] = user.pk
+                request.session[PENDING_2FA_BACKEND] = getattr(user, "backend", MODEL_BACKEND)
                 return redirect(f"{_login_2fa_url()}?next={_next_url(request)}")
             else:
                 login(request, user)
@@ -84,7 +89,10 @@ def login_2fa_view(request: HttpRequest) -> HttpResponse:
             status = 429
         elif form.is_valid() and svc.totp_verify(user=user, code=form.cleaned_data["code"]):
             del request.session[PENDING_2FA]
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            backend = request.session.pop(PENDING_2FA_BACKEND, MODEL_BACKEND)
+            if backend not in settings.AUTHENTICATION_BACKENDS:
+                backend = settings.AUTHENTICATION_BACKENDS[0]
+            login(request, user, backend=backend)
             return redirect(_next_url(request))
         else:
             from django.contrib.auth.signals import user_login_failed
@@ -102,14 +110,19 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 def account(request: AuthedRequest) -> HttpResponse:
-    """Own account: change password, manage own API tokens."""
+    """Own account: change password (not for directory users: the directory manages it), manage own API
+    tokens."""
     user = request.user
+    from_directory = hasattr(user, "directory_account")
     pw_form = PasswordChangeForm(user)
     token_form = ApiTokenForm()
     new_token = None
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
+        if action == "password" and from_directory:
+            messages.error(request, _("Your password is managed by the bank's directory."))
+            return redirect("core:account")
         if action == "password":
             pw_form = PasswordChangeForm(user, request.POST)
             if pw_form.is_valid():
@@ -136,7 +149,13 @@ def account(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "core/account.html",
-        {"pw_form": pw_form, "token_form": token_form, "tokens": tokens, "new_token": new_token},
+        {
+            "pw_form": pw_form,
+            "token_form": token_form,
+            "tokens": tokens,
+            "new_token": new_token,
+            "from_directory": from_directory,
+        },
         status=status,
     )
 
