@@ -48,6 +48,10 @@ class OutboundRefused(ValueError):
         self.message = message
 
 
+class OutboundUnresolvable(OutboundRefused):
+    """The host name does not resolve (now): refused, but a caller that retries may try again later."""
+
+
 class OutboundError(Exception):
     """The request could not be completed (connection refused, timeout, TLS failure...)."""
 
@@ -151,9 +155,9 @@ def check_url(url: str) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError):
-        raise OutboundRefused(_("The host %(host)s could not be resolved.") % {"host": host}) from None
+        raise OutboundUnresolvable(_("The host %(host)s could not be resolved.") % {"host": host}) from None
     if not infos:
-        raise OutboundRefused(_("The host %(host)s could not be resolved.") % {"host": host})
+        raise OutboundUnresolvable(_("The host %(host)s could not be resolved.") % {"host": host})
     for info in infos:
         _check_address(host, _address(str(info[4][0])))
 
