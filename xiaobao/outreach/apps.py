@@ -1,7 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from xiaobao.casework.registry import Module
+from xiaobao.casework.registry import Module, Nav
+
+MANAGE = "outreach.manage_outreach"
+VIEW_LOG = "outreach.view_sending"
 
 
 class OutreachConfig(AppConfig):
@@ -13,7 +16,21 @@ class OutreachConfig(AppConfig):
     label = "outreach"
     verbose_name = _("Notices to complainants")
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
-        nav=[],
-        roles={},
+        nav=[Nav("outreach:home", _("Notices to complainants"), VIEW_LOG, order=14, group="admin")],
+        roles={
+            "sysadmin": [MANAGE, VIEW_LOG],
+            "hq_cp_officer": [MANAGE, VIEW_LOG],
+            "branch_cp_officer": [VIEW_LOG],
+            "auditor": [VIEW_LOG],
+        },
+        periodic=["xiaobao.outreach.services.retry_due"],
+        panels={"complaints.complaint": ["outreach/_complaint_block.html"]},
+        demo="xiaobao.outreach.demo.load",
         order=60,
     )
+
+    def ready(self) -> None:
+        from xiaobao.casework.events import work_item_event
+        from xiaobao.outreach.signals import on_work_item_event
+
+        work_item_event.connect(on_work_item_event, dispatch_uid="outreach.notices")
