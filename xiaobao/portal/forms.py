@@ -95,6 +95,12 @@ class ComplaintForm(forms.Form):
             del self.fields["attachments"]
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
+    def clean_phone(self) -> str:
+        phone = services.mobile_number(self.cleaned_data.get("phone") or "")
+        if not phone:
+            raise forms.ValidationError(_("Enter your 11-digit mobile number."))
+        return phone
+
     def clean_attachments(self) -> list[services.Upload]:
         files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
         limit = self.settings.max_file_mb * 2**20

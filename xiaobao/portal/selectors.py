@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import CharField, Count, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.complaints.choices import Status
 from xiaobao.complaints.models import Complaint
@@ -22,20 +22,20 @@ from xiaobao.portal.services import can_request_review, notified_on, review_unti
 
 # the consumer's words for the complaint's status (the JSON answer carries the status code itself)
 CONSUMER_STATUS = {
-    Status.REGISTERED: _("Received"),
-    Status.ASSIGNED: _("Received, handler being assigned"),
-    Status.IN_PROGRESS: _("Being handled"),
-    Status.PAUSED: _("Being handled (appraisal or mediation under way)"),
-    Status.DRAFTED: _("Being handled"),
-    Status.PENDING_APPROVAL: _("Being handled"),
-    Status.DECIDED: _("Decided: the decision has been sent to you"),
-    Status.FOLLOWED_UP: _("Decided: the decision has been sent to you"),
-    Status.CLOSED: _("Closed"),
-    Status.ARCHIVED: _("Closed"),
-    Status.UNDER_REVIEW: _("Under review"),
-    Status.WITHDRAWN: _("Withdrawn"),
-    Status.DECLINED: _("Not accepted"),
-    Status.MERGED: _("Handled together with an earlier complaint"),
+    Status.REGISTERED: pgettext_lazy("consumer status", "Received"),
+    Status.ASSIGNED: pgettext_lazy("consumer status", "Received, handler being assigned"),
+    Status.IN_PROGRESS: pgettext_lazy("consumer status", "Being handled"),
+    Status.PAUSED: pgettext_lazy("consumer status", "Being handled (appraisal or mediation under way)"),
+    Status.DRAFTED: pgettext_lazy("consumer status", "Being handled"),
+    Status.PENDING_APPROVAL: pgettext_lazy("consumer status", "Being handled"),
+    Status.DECIDED: pgettext_lazy("consumer status", "Decided: the decision has been sent to you"),
+    Status.FOLLOWED_UP: pgettext_lazy("consumer status", "Decided: the decision has been sent to you"),
+    Status.CLOSED: pgettext_lazy("consumer status", "Closed"),
+    Status.ARCHIVED: pgettext_lazy("consumer status", "Closed"),
+    Status.UNDER_REVIEW: pgettext_lazy("consumer status", "Under review"),
+    Status.WITHDRAWN: pgettext_lazy("consumer status", "Withdrawn"),
+    Status.DECLINED: pgettext_lazy("consumer status", "Not accepted"),
+    Status.MERGED: pgettext_lazy("consumer status", "Handled together with an earlier complaint"),
 }
 
 

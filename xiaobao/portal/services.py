@@ -291,6 +291,14 @@ def _text(data: dict[str, Any], field: str, max_length: int, required: bool = Tr
     return value
 
 
+def mobile_number(value: str) -> str:
+    """A mainland mobile number without spaces, dashes or +86; "" when it is not one."""
+    digits = crypto.normalise(str(value or ""), "phone")
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits if re.fullmatch(r"1[3-9]\d{9}", digits) else ""
+
+
 def _submission(s: PortalSettings, data: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """The registration data for the complaints service, and whether the consumer picked the unit."""
     if not data.get("consent"):
@@ -298,9 +306,8 @@ def _submission(s: PortalSettings, data: dict[str, Any]) -> tuple[dict[str, Any]
             {"consent": [_("Agree to the personal information notice to send the complaint.")]}
         )
     name = _text(data, "name", 50)
-    phone = _text(data, "phone", 20)
-    digits = crypto.normalise(phone, "phone")
-    if not re.fullmatch(r"1[3-9]\d{9}", digits):
+    digits = mobile_number(_text(data, "phone", 20))
+    if not digits:
         raise ValidationError({"phone": [_("Enter your 11-digit mobile number.")]})
     email = _text(data, "email", 254, required=False)
     offered = {c.code: c for c in business_types(s)}
