@@ -30,11 +30,13 @@ class MappingForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", "—"), *role_choices()]
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = [("", "—"), *role_choices()]
         units = OrgUnit.objects.filter(is_active=True).order_by("path")
-        self.fields["org_unit"].choices = [("", _("none: the unit attribute"))] + [
-            (u.code, f"{u.code} {u.name}") for u in units
-        ]
+        unit = self.fields["org_unit"]
+        assert isinstance(unit, forms.ChoiceField)
+        unit.choices = [("", _("none: the unit attribute"))] + [(u.code, f"{u.code} {u.name}") for u in units]
         use_picker(self.fields["org_unit"], "unit")
 
     def clean_group_dn(self) -> str:

@@ -97,7 +97,8 @@ def _unit(entry: Entry, mapped: Mapped) -> OrgUnit:
     if unit is None:
         raise Refused(
             _(
-                "Your directory entry names the unit “%(code)s”, which Xiaobao does not know. Ask your administrator."
+                "Your directory entry names the unit “%(code)s”, which Xiaobao does not know. "
+                "Ask your administrator."
             )
             % {"code": entry.unit_code[:32]},
             "unit_unknown",
