@@ -116,20 +116,34 @@ def _check_address(host: str, ip: IPAddress) -> None:
     kind = _kind(ip)
     if kind == "public":
         return
+    named = {"address": ip, "host": host}
+    literal = host.strip("[]").lower() == str(ip).lower()
     if kind == "blocked":
+        if literal:
+            raise OutboundRefused(
+                _("The address %(address)s is link-local, multicast or reserved: never allowed.") % named
+            )
         raise OutboundRefused(
             _("The address %(address)s of %(host)s is link-local, multicast or reserved: never allowed.")
-            % {"address": ip, "host": host}
+            % named
         )
     names, networks = _allowed()
     if host.lower().rstrip(".") in names or any(ip.version == n.version and ip in n for n in networks):
         return
+    if literal:
+        raise OutboundRefused(
+            _(
+                "The address %(address)s is internal (loopback or private network); it is allowed only when "
+                "the system administrator lists it in the allowed outbound hosts."
+            )
+            % named
+        )
     raise OutboundRefused(
         _(
             "The address %(address)s of %(host)s is internal (loopback or private network); it is allowed "
             "only when the system administrator lists it in the allowed outbound hosts."
         )
-        % {"address": ip, "host": host}
+        % named
     )
 
 

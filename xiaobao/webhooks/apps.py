@@ -1,7 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from xiaobao.casework.registry import Module
+from xiaobao.casework.registry import Module, Nav
+
+MANAGE = "webhooks.manage_subscription"
 
 
 class WebhooksConfig(AppConfig):
@@ -12,7 +14,16 @@ class WebhooksConfig(AppConfig):
     label = "webhooks"
     verbose_name = _("Webhooks")
     module = Module(  # type: ignore[assignment]  # AppConfig.module is the Python module
-        nav=[],
-        roles={},
+        nav=[Nav("webhooks:list", _("Webhooks"), MANAGE, order=150, group="admin")],
+        roles={"sysadmin": [MANAGE]},
+        # deliveries whose next attempt is due (retries, and anything a worker lost)
+        periodic=["xiaobao.webhooks.delivery.periodic_retry"],
+        demo="xiaobao.webhooks.demo.load",
         order=60,
     )
+
+    def ready(self) -> None:
+        from xiaobao.casework.events import work_item_event
+        from xiaobao.webhooks.delivery import on_work_item_event
+
+        work_item_event.connect(on_work_item_event, dispatch_uid="webhooks.deliveries")

@@ -9,9 +9,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 
 from xiaobao.core import outbound
 from xiaobao.core.outbound import OutboundError, OutboundRefused, check_url, post
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are asserted in English (the UI's default is zh-Hans)."""
+    with translation.override("en"):
+        yield
 
 
 class _Handler(BaseHTTPRequestHandler):
