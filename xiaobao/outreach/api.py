@@ -105,7 +105,7 @@ def sending_log(
     status: str = Query("", max_length=10),
     kind: str = Query("", max_length=20),
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000),
 ):
     require_perm(request.user, services.VIEW_LOG)
     qs = selectors.sending_list(user=request.user, status=status, kind=kind).select_related("requested_by")
