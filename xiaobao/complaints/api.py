@@ -62,6 +62,7 @@ class PersonIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
     id_number: str = Field("", max_length=40)
     phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=254, description="For notices to the complainant (optional)")
     account_number: str = Field("", max_length=40)
     address: str = Field("", max_length=200)
     kind: str = Field("person", pattern="^(person|organisation)$")

@@ -253,6 +253,13 @@ class ComplaintIntakeForm(forms.Form):
     complainant_phone = forms.CharField(
         label=_("Phone"), max_length=20, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
+    complainant_email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        required=False,
+        help_text=_("For the notices sent to the complainant (acknowledgement, extension, decision)."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
     complainant_account_number = forms.CharField(
         label=_("Account or card number"),
         max_length=40,
@@ -338,7 +345,8 @@ class ComplaintIntakeForm(forms.Form):
     def to_data(self) -> dict[str, Any]:
         d = self.cleaned_data
         person = {
-            k: d[f"complainant_{k}"] for k in ("name", "id_number", "phone", "account_number", "address")
+            k: d[f"complainant_{k}"]
+            for k in ("name", "id_number", "phone", "email", "account_number", "address")
         }
         keys = [
             "channel", "business_type", "cause", "source", "external_reference", "complainant_role",
