@@ -31,6 +31,13 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _minutes(value: str | None) -> int:
+    try:
+        return max(1, int((value or "60").strip()))
+    except ValueError:
+        return 60
+
+
 def _get(env: Mapping[str, str], name: str) -> str:
     return (env.get(name) or DEFAULTS.get(name, "")).strip()
 
@@ -55,6 +62,7 @@ def summary(env: Mapping[str, str]) -> dict[str, Any]:
         "attr_unit": _get(env, "XIAOBAO_LDAP_ATTR_UNIT"),
         "disabled_filter": _get(env, "XIAOBAO_LDAP_DISABLED_FILTER"),
         "start_tls": _flag(env.get("XIAOBAO_LDAP_START_TLS")),
+        "sync_minutes": _minutes(env.get("XIAOBAO_LDAP_SYNC_MINUTES")),
         "break_glass": sorted(
             {u.strip().lower() for u in (env.get("XIAOBAO_LDAP_BREAK_GLASS") or "").split(",") if u.strip()}
         ),

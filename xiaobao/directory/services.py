@@ -356,9 +356,14 @@ def _sync_one(backend: Any, conn: Any, account: DirectoryAccount) -> str:
 
 
 def periodic_sync(*, now: dt.datetime) -> str:
-    """`xiaobao sweep`'s pass (Module.periodic): only when the directory is configured."""
+    """`xiaobao sweep`'s pass (Module.periodic): only when the directory is configured, and at most once per
+    XIAOBAO_LDAP_SYNC_MINUTES (default 60) counting every kind of run."""
     if not directory_enabled():
         return "directory off"
+    minutes = int(getattr(settings, "DIRECTORY", {}).get("sync_minutes", 60))
+    recent = DirectorySyncRun.objects.filter(created_at__gt=now - dt.timedelta(minutes=minutes))
+    if recent.exists():  # the sweep runs every minute; the directory is read every XIAOBAO_LDAP_SYNC_MINUTES
+        return "synced recently"
     run = DirectorySyncRun.objects.create(trigger=SyncTrigger.PERIODIC)
     run = sync_run(run)
     return run.message or run.error

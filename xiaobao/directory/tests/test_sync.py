@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from xiaobao.core.models import AuditEvent, User
 from xiaobao.directory.models import DirectoryAccount, DirectorySyncRun
@@ -51,9 +52,13 @@ def test_directory_sync_deactivates_a_user_deleted_from_the_directory(directory,
 def test_sweep_runs_the_sync_only_when_a_directory_is_configured(directory, mappings, settings):
     # given a directory user
     _sign_in("zhangsan")
-    # when the sweep's periodic pass runs: it syncs
-    assert "1 checked" in periodic_sync(now=NOW) or "1 " in periodic_sync(now=NOW)
-    assert DirectorySyncRun.objects.filter(trigger="periodic").exists()
+    # when the sweep's periodic pass runs: it syncs, then not again within the interval
+    now = timezone.now()
+    periodic_sync(now=now)
+    assert DirectorySyncRun.objects.get(trigger="periodic").summary["checked"] == 1
+    assert periodic_sync(now=now + dt.timedelta(minutes=30)) == "synced recently"
+    assert periodic_sync(now=now + dt.timedelta(minutes=61)) != "synced recently"
+    assert DirectorySyncRun.objects.filter(trigger="periodic").count() == 2
     # and with the directory off it does nothing
     settings.DIRECTORY = {**settings.DIRECTORY, "enabled": False}
     assert periodic_sync(now=NOW) == "directory off"
