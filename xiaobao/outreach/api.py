@@ -1,6 +1,6 @@
-"""Notices to complainants API (/api/v1/...): a complaint's sendings (the proof of its notices) and sending one
-now; the settings, the message templates and the sending log for administrators. Complaints are read through
-`complaint_detail` (visible_to): outside the user's scope → 404. Recipients are only ever shown masked."""
+"""Notices to complainants API (/api/v1/...): a complaint's sendings (the proof of its notices) and sending
+one now; the settings, the message templates and the sending log for administrators. Complaints are read
+through `complaint_detail` (visible_to): outside the user's scope → 404. Recipients are only shown masked."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.outreach import placeholders
 from xiaobao.outreach.choices import BodyFormat, Channel, Kind, SendingStatus
@@ -64,7 +65,7 @@ class TemplateForm(forms.ModelForm):
 
 
 class TestSendForm(forms.Form):
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    channel = forms.ChoiceField(label=pgettext_lazy("notice", "Channel"), choices=Channel.choices)
     address = forms.CharField(
         label=_("E-mail address or mobile number"),
         max_length=254,
@@ -74,7 +75,7 @@ class TestSendForm(forms.Form):
 
 class SendForm(forms.Form):
     kind = forms.ChoiceField(label=_("Notice"), choices=Kind.choices)
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    channel = forms.ChoiceField(label=pgettext_lazy("notice", "Channel"), choices=Channel.choices)
 
 
 class LogFilterForm(forms.Form):

@@ -49,12 +49,23 @@ def complaint_panel(user: Any, complaint: Any) -> Panel | None:
     return Panel(
         complaint=complaint,
         rows=rows,
-        failed=[s for s in rows if s.status == SendingStatus.FAILED],
+        failed=[s for s in rows if s.status == SendingStatus.FAILED and not _superseded(s, rows)],
         reasons=reasons,
         can_send=can_send,
         channels=channels,
         decision_ready=services.decision_ready(complaint),
         resendable=resendable if can_send else set(),
+    )
+
+
+def _superseded(failed: Sending, rows: list[Sending]) -> bool:
+    """A later sending of the same notice by the same channel went out: the failure is no longer news."""
+    return any(
+        s.kind == failed.kind
+        and s.channel == failed.channel
+        and s.status == SendingStatus.SENT
+        and s.created_at > failed.created_at
+        for s in rows
     )
 
 
