@@ -32,13 +32,14 @@ router = Router(tags=["Consumer portal"])
 
 STATUS_DESCRIPTION = (
     "The complaint's status for a consumer who knows its reference and the last four digits of the "
-    "complainant's mobile number. Exactly five keys: `reference`; `status` — the complaint's status code "
-    "(registered, assigned, in_progress, paused, drafted, pending_approval, decided, followed_up, closed, "
-    "archived, under_review, withdrawn, declined, merged); `received_on` — the day of receipt; `due_date` — the "
-    "decision's due date (null when no clock runs); `decided_on` — the day the decision was notified (null "
-    "before). Dates are ISO yyyy-mm-dd. No names, no texts. 404 (`not_found`) for any mismatch, the same "
-    "whether the reference exists or not; 429 (`throttled`, Retry-After in seconds) after too many lookups "
-    "from one address or too many failed lookups for one reference. Every lookup is audited."
+    "complainant's mobile number. Exactly five keys: `reference`; `status` — the complaint's status "
+    "code (registered, assigned, in_progress, paused, drafted, pending_approval, decided, followed_up, "
+    "closed, archived, under_review, withdrawn, declined, merged); `received_on` — the day of receipt; "
+    "`due_date` — the decision's due date (null when no clock runs); `decided_on` — the day the decision "
+    "was notified (null before). Dates are ISO yyyy-mm-dd. No names, no texts. 404 (`not_found`) for any "
+    "mismatch, the same whether the reference exists or not; 429 (`throttled`, Retry-After in seconds) "
+    "after too many lookups from one address or too many failed lookups for one reference. Every lookup "
+    "is audited."
 )
 
 
@@ -57,7 +58,9 @@ class PortalStatusOut(Schema):
 
 
 class PortalStatusQuery(Schema):
-    reference: str = Field(..., max_length=40, description="The complaint's reference, e.g. TS202603020000123")
+    reference: str = Field(
+        ..., max_length=40, description="The complaint's reference, e.g. TS202603020000123"
+    )
     phone_last4: str = Field(..., max_length=4, description="Last four digits of the complainant's mobile")
 
 
@@ -224,7 +227,9 @@ def public_form(request: HttpRequest) -> Any:
 )
 def public_complaint(request: HttpRequest, payload: PortalComplaintIn) -> Any:
     s = services.portal_settings()
-    window = Window("submit-ip", request_ip(request) or "-", s.submissions_per_address, s.submission_window_minutes)
+    window = Window(
+        "submit-ip", request_ip(request) or "-", s.submissions_per_address, s.submission_window_minutes
+    )
     if window.full():
         return _throttled(request, services.Throttled(window.retry_after()))
     complaint = services.portal_submit(data=payload.dict(), via="api")
@@ -288,5 +293,5 @@ def settings_get(request: HttpRequest) -> Any:
 )
 def settings_patch(request: HttpRequest, payload: PortalSettingsPatch) -> Any:
     require_perm(request.user, MANAGE)
-    s = services.portal_settings_update(actor=request.user, data=payload.dict(exclude_unset=True))
+    s = services.portal_settings_update(actor=request.user, data=payload.dict(exclude_unset=True))  # type: ignore[arg-type]
     return _settings_out(s)

@@ -34,7 +34,9 @@ class MultipleFileField(forms.FileField):
 class ComplaintForm(forms.Form):
     """The consumer's complaint, in the order a phone shows it."""
 
-    name = forms.CharField(label=_("Your name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = forms.CharField(
+        label=_("Your name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     phone = forms.CharField(
         label=_("Mobile number"),
         max_length=20,
@@ -59,7 +61,9 @@ class ComplaintForm(forms.Form):
     description = forms.CharField(
         label=_("What happened?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
     )
-    request = forms.CharField(label=_("What do you ask us to do?"), max_length=2000, widget=forms.Textarea(attrs=TEXT))
+    request = forms.CharField(
+        label=_("What do you ask us to do?"), max_length=2000, widget=forms.Textarea(attrs=TEXT)
+    )
     attachments = MultipleFileField(label=_("Attachments (optional)"), required=False)
     consent = forms.BooleanField(label=_("I have read the personal information notice above and agree."))
     # a field people do not see: a robot that fills every field fills it
@@ -105,7 +109,9 @@ class ComplaintForm(forms.Form):
         files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
         limit = self.settings.max_file_mb * 2**20
         if len(files) > self.settings.max_files:
-            raise forms.ValidationError(_("Attach at most %(n)d files."), params={"n": self.settings.max_files})
+            raise forms.ValidationError(
+                _("Attach at most %(n)d files."), params={"n": self.settings.max_files}
+            )
         out = []
         for f in files:
             name = str(f.name or "")[-200:]
@@ -129,7 +135,9 @@ class LookupForm(forms.Form):
     reference = forms.CharField(
         label=_("Complaint reference"),
         max_length=40,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
     )
     phone_last4 = forms.RegexField(
         label=_("Last four digits of your mobile number"),
@@ -154,7 +162,10 @@ class RatingForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label=_("Comment (optional)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -193,18 +204,28 @@ class SettingsForm(forms.Form):
         choices=[(k, ", ".join(v.extensions)) for k, v in attachments.KINDS.items()],
         widget=forms.CheckboxSelectMultiple,
     )
-    intro = forms.CharField(label=_("Introduction"), max_length=2000, required=False, widget=forms.Textarea(attrs=TEXT))
+    intro = forms.CharField(
+        label=_("Introduction"), max_length=2000, required=False, widget=forms.Textarea(attrs=TEXT)
+    )
     privacy_notice = forms.CharField(
         label=_("Personal information notice"), max_length=4000, widget=forms.Textarea(attrs={"rows": 6})
     )
     review_window_days = forms.IntegerField(label=_("Days to request a review"), min_value=1, max_value=30)
-    lookups_per_address = forms.IntegerField(label=_("Status lookups per address"), min_value=1, max_value=1000)
-    lookup_window_minutes = forms.IntegerField(label=_("Lookup window (minutes)"), min_value=1, max_value=1440)
-    failures_per_reference = forms.IntegerField(label=_("Failed lookups per reference"), min_value=1, max_value=100)
+    lookups_per_address = forms.IntegerField(
+        label=_("Status lookups per address"), min_value=1, max_value=1000
+    )
+    lookup_window_minutes = forms.IntegerField(
+        label=_("Lookup window (minutes)"), min_value=1, max_value=1440
+    )
+    failures_per_reference = forms.IntegerField(
+        label=_("Failed lookups per reference"), min_value=1, max_value=100
+    )
     reference_window_minutes = forms.IntegerField(
         label=_("Reference window (minutes)"), min_value=1, max_value=1440
     )
-    submissions_per_address = forms.IntegerField(label=_("Submissions per address"), min_value=1, max_value=1000)
+    submissions_per_address = forms.IntegerField(
+        label=_("Submissions per address"), min_value=1, max_value=1000
+    )
     submission_window_minutes = forms.IntegerField(
         label=_("Submission window (minutes)"), min_value=1, max_value=1440
     )

@@ -34,7 +34,9 @@ LOOKUP = "portal_lookup"
 LOOKUP_SECONDS = 30 * 60  # how long a successful lookup lets the consumer act on the complaint
 
 
-def _page(request: HttpRequest, template: str, s: PortalSettings, status: int = 200, **context: Any) -> HttpResponse:
+def _page(
+    request: HttpRequest, template: str, s: PortalSettings, status: int = 200, **context: Any
+) -> HttpResponse:
     from xiaobao.reports.builders import institution_name
 
     context |= {"portal": s, "institution": s.institution_name or institution_name()}
@@ -55,7 +57,9 @@ def new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request, "new.html", s, form=ComplaintForm(settings=s))
     form = ComplaintForm(request.POST, request.FILES, settings=s)
-    window = Window("submit-ip", request_ip(request) or "-", s.submissions_per_address, s.submission_window_minutes)
+    window = Window(
+        "submit-ip", request_ip(request) or "-", s.submissions_per_address, s.submission_window_minutes
+    )
     if window.full():
         form.add_error(None, _("Too many complaints from your network just now. Try again later."))
         response = _page(request, "new.html", s, status=429, form=form)
@@ -120,7 +124,7 @@ def _looked_up(request: HttpRequest) -> Complaint | None:
     if not isinstance(found, dict) or int(found.get("until") or 0) < time.time():
         request.session.pop(LOOKUP, None)
         return None
-    return Complaint.objects.filter(pk=found.get("pk")).select_related("complainant").first()
+    return Complaint.objects.filter(pk=int(found.get("pk") or 0)).select_related("complainant").first()
 
 
 @never_cache
@@ -164,7 +168,9 @@ def _act(request: HttpRequest, form_class: type, template: str, allowed: str, ru
 def review(request: HttpRequest) -> HttpResponse:
     def run(complaint: Complaint, data: dict[str, Any]) -> str:
         services.portal_review_request(complaint=complaint, reason=data["reason"])
-        return _("Your request for a review was received. The superior institution will decide within 30 days.")
+        return _(
+            "Your request for a review was received. The superior institution will decide within 30 days."
+        )
 
     return _act(request, ReviewForm, "review.html", "can_review", run)
 

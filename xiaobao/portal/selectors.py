@@ -21,7 +21,7 @@ from xiaobao.portal.models import VIEW, ConsumerRating, PortalReviewRequest, Por
 from xiaobao.portal.services import can_request_review, notified_on, review_until
 
 # the consumer's words for the complaint's status (the JSON answer carries the status code itself)
-CONSUMER_STATUS = {
+CONSUMER_STATUS: dict[str, Any] = {
     Status.REGISTERED: pgettext_lazy("consumer status", "Received"),
     Status.ASSIGNED: pgettext_lazy("consumer status", "Received, handler being assigned"),
     Status.IN_PROGRESS: pgettext_lazy("consumer status", "Being handled"),
@@ -70,7 +70,10 @@ class ConsumerView:
 def consumer_view(complaint: Complaint, s: PortalSettings) -> ConsumerView:
     notified = complaint.notified_at is not None
     rating = ConsumerRating.objects.filter(complaint=complaint).first()
-    requested = complaint.status == Status.UNDER_REVIEW or complaint.portal_review_requests.exists()
+    requested = (
+        complaint.status == Status.UNDER_REVIEW
+        or PortalReviewRequest.objects.filter(complaint=complaint).exists()
+    )
     return ConsumerView(
         reference=complaint.reference,
         status=complaint.status,

@@ -18,7 +18,6 @@ from typing import Any
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiaobao.complaints import attachments
@@ -26,6 +25,7 @@ from xiaobao.complaints.choices import CodeDimension, Status
 from xiaobao.complaints.models import Complaint, ComplaintCode
 from xiaobao.complaints.services import complaint_register, complaint_transition
 from xiaobao.core.clock import localdate
+from xiaobao.core.clock import now as recorded_now
 from xiaobao.core.errors import Conflict, DomainError
 from xiaobao.core.models import OrgUnit, User
 from xiaobao.core.models.audit import AuditAction
@@ -72,9 +72,7 @@ class NotFound(DomainError):
     status = 404
 
     def __init__(self) -> None:
-        super().__init__(
-            _("No complaint matches this reference and these phone digits."), code="not_found"
-        )
+        super().__init__(_("No complaint matches this reference and these phone digits."), code="not_found")
 
 
 # --- the service account ---------------------------------------------------------------------------------
@@ -179,7 +177,10 @@ def portal_settings_update(*, actor: User, data: dict[str, Any]) -> PortalSettin
             s.receiving_unit = unit
         elif value is not None:
             setattr(s, name, value)
-    for name, dimension, code in (("channel_code", "channel", s.channel_code), ("cause_code", "cause", s.cause_code)):
+    for name, dimension, code in (
+        ("channel_code", "channel", s.channel_code),
+        ("cause_code", "cause", s.cause_code),
+    ):
         if not ComplaintCode.objects.active().filter(dimension=dimension, code=code).exists():
             errors[name] = [_("Unknown or inactive code.")]
     types = s.business_types
@@ -196,9 +197,7 @@ def portal_settings_update(*, actor: User, data: dict[str, Any]) -> PortalSettin
             errors["business_types"] = [_("Unknown or inactive code: %(v)s") % {"v": ", ".join(unknown)}]
     kinds = s.file_types
     if not isinstance(kinds, list) or any(k not in attachments.KINDS for k in kinds):
-        errors["file_types"] = [
-            _("Choose among: %(v)s") % {"v": ", ".join(attachments.KINDS)}
-        ]
+        errors["file_types"] = [_("Choose among: %(v)s") % {"v": ", ".join(attachments.KINDS)}]
     if "listed_units" in data and data["listed_units"] is not None:
         codes = [str(c) for c in data["listed_units"]]
         units = list(OrgUnit.objects.filter(code__in=codes, is_active=True))
@@ -242,9 +241,7 @@ class Upload:
 def _check_files(s: PortalSettings, files: list[Upload]) -> list[Upload]:
     """Every file within the limits and of an allowed kind by name AND content, before anything is stored."""
     if len(files) > s.max_files:
-        raise ValidationError(
-            {"attachments": [_("Attach at most %(n)d files.") % {"n": s.max_files}]}
-        )
+        raise ValidationError({"attachments": [_("Attach at most %(n)d files.") % {"n": s.max_files}]})
     allowed = set(file_types(s))
     total = 0
     for f in files:
@@ -283,9 +280,7 @@ def _text(data: dict[str, Any], field: str, max_length: int, required: bool = Tr
     if required and not value:
         raise ValidationError({field: [_("This field is required.")]})
     if len(value) > max_length:
-        raise ValidationError(
-            {field: [_("At most %(n)d characters.") % {"n": max_length}]}
-        )
+        raise ValidationError({field: [_("At most %(n)d characters.") % {"n": max_length}]})
     if "\x00" in value:
         raise ValidationError({field: [_("Null characters are not allowed.")]})
     return value
@@ -329,7 +324,7 @@ def _submission(s: PortalSettings, data: dict[str, Any]) -> tuple[dict[str, Any]
         "business_type": business_type,
         "cause": s.cause_code,
         "org_unit": unit.code,
-        "received_at": timezone.now(),
+        "received_at": recorded_now(),
         "complainant_role": "self",
         "complainant": {"name": name, "phone": digits, "email": email},
         "product": _text(data, "product", 100, required=False),
@@ -498,7 +493,10 @@ def portal_review_request(*, complaint: Complaint, reason: str) -> PortalReviewR
     text = _reason(reason, "reason", required=True)
     if complaint.notified_at is None:
         raise Conflict(_("No decision has been notified yet."), code="no_decision")
-    if complaint.status == Status.UNDER_REVIEW or complaint.portal_review_requests.exists():
+    if (
+        complaint.status == Status.UNDER_REVIEW
+        or PortalReviewRequest.objects.filter(complaint=complaint).exists()
+    ):
         raise Conflict(_("A review of this decision was requested already."), code="already_requested")
     if not can_request_review(complaint, s):
         raise Conflict(

@@ -44,7 +44,15 @@ def test_before_the_decision_the_consumer_sees_status_and_dates_only(complaint):
     # then status in words and the dates, nothing else: no names, texts, unit or staff
     assert complaint.reference in html and "已受理" in html
     assert "2026-03-02" in html and "2026-03-17" in html
-    for secret in ("李小红", "9876", "信用卡年费未经同意", "退还年费", "白金信用卡", "系统账户", "li.xiaohong"):
+    for secret in (
+        "李小红",
+        "9876",
+        "信用卡年费未经同意",
+        "退还年费",
+        "白金信用卡",
+        "系统账户",
+        "li.xiaohong",
+    ):
         assert secret not in html.split("<main")[1], secret
     assert 'data-testid="result-decision"' not in html and 'data-testid="go-review"' not in html
     # and the JSON answer has exactly the five keys
@@ -177,7 +185,10 @@ def test_a_rating_once_after_the_decision(complaint, ho_worker, decide, client_f
     complaint = decide(ho_worker, complaint)
     body = {"reference": complaint.reference, "phone_last4": "9876", "score": 4, "comment": "处理及时"}
     first = Client().post("/api/v1/public/ratings", json.dumps(body), content_type="application/json")
-    assert first.status_code == 201 and first.json() == {"reference": complaint.reference, "status": "decided"}
+    assert first.status_code == 201 and first.json() == {
+        "reference": complaint.reference,
+        "status": "decided",
+    }
     second = Client().post("/api/v1/public/ratings", json.dumps(body), content_type="application/json")
     assert second.status_code == 409 and second.json()["code"] == "already_rated"
     wrong = Client().post(

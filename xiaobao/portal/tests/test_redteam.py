@@ -36,7 +36,9 @@ def _limits(**values):
     ],
     ids=["exe-as-jpg", "html-as-pdf", "exe", "html"],
 )
-def test_a_disguised_file_is_refused_by_content_and_nothing_is_stored(org, pinned, form_data, upload, name, content, says):
+def test_a_disguised_file_is_refused_by_content_and_nothing_is_stored(
+    org, pinned, form_data, upload, name, content, says
+):
     # given nothing stored / when a form comes with the file and a good one
     before = counts()
     files = [upload("ok.png", PNG), upload(name, content)]
@@ -75,7 +77,9 @@ def test_together_over_the_total_is_refused(org, pinned, form_data, upload):
     _limits(max_file_mb=1, max_total_mb=1, max_files=3)
     before = counts()
     half = PNG + b"\x00" * (600 * 1024)
-    response = Client().post(NEW, {**form_data(), "attachments": [upload("a.png", half), upload("b.png", half)]})
+    response = Client().post(
+        NEW, {**form_data(), "attachments": [upload("a.png", half), upload("b.png", half)]}
+    )
     assert response.status_code == 400 and "合计" in response.content.decode()
     assert counts() == before
 
@@ -119,8 +123,17 @@ def test_submissions_are_throttled_per_address(org, pinned, form_data):
     assert third.status_code == 429 and 0 < int(third["Retry-After"]) <= 3600
     assert Complaint.objects.count() == 2
     # the API shares the count; another address is not affected
-    body = {"name": "王五", "phone": "13900001111", "business_type": "B02", "description": "d", "request": "r", "consent": True}
-    api = Client(REMOTE_ADDR="203.0.113.7").post("/api/v1/public/complaints", json.dumps(body), content_type="application/json")
+    body = {
+        "name": "王五",
+        "phone": "13900001111",
+        "business_type": "B02",
+        "description": "d",
+        "request": "r",
+        "consent": True,
+    }
+    api = Client(REMOTE_ADDR="203.0.113.7").post(
+        "/api/v1/public/complaints", json.dumps(body), content_type="application/json"
+    )
     assert api.status_code == 429 and api.json()["code"] == "throttled" and api["Retry-After"]
     assert Client(REMOTE_ADDR="198.51.100.1").post(NEW, form_data()).status_code == 302
 
@@ -137,10 +150,14 @@ def test_markup_in_every_field_is_kept_as_text_and_shown_escaped(
     assert complaint.complainant.name == SCRIPT
     # and a decision, a rating and a review request with markup
     complaint = decide(ho_worker, complaint, result=f"{SCRIPT}{IMG}")
-    lookup = client.post(reverse("portal_public:status"), {"reference": complaint.reference, "phone_last4": "9876"})
+    lookup = client.post(
+        reverse("portal_public:status"), {"reference": complaint.reference, "phone_last4": "9876"}
+    )
     assert lookup.status_code == 302
     result = client.get(reverse("portal_public:result")).content.decode()
-    assert client.post(reverse("portal_public:rate"), {"score": "2", "comment": SCRIPT + IMG}).status_code == 302
+    assert (
+        client.post(reverse("portal_public:rate"), {"score": "2", "comment": SCRIPT + IMG}).status_code == 302
+    )
     assert client.post(reverse("portal_public:review"), {"reason": IMG + JS + SCRIPT}).status_code == 302
     assert ConsumerRating.objects.get().comment == SCRIPT + IMG
     # then no page shows it as markup: the consumer's result, the complaint's page, the portal's page

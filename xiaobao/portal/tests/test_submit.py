@@ -28,9 +28,20 @@ def test_the_form_is_a_public_page_in_chinese_with_labels(org):
     assert response.status_code == 200
     assert '<html lang="zh-hans">' in html and "提交投诉" in html
     assert 'name="consent"' in html and 'data-testid="privacy-notice"' in html
-    for name in ("name", "phone", "email", "business_type", "product", "description", "request", "attachments"):
+    for name in (
+        "name",
+        "phone",
+        "email",
+        "business_type",
+        "product",
+        "description",
+        "request",
+        "attachments",
+    ):
         assert f'for="id_{name}"' in html, name
-    assert "B03" not in html.split('id="id_business_type"')[1].split("</select>")[0].replace('value="B03"', "")
+    assert "B03" not in html.split('id="id_business_type"')[1].split("</select>")[0].replace(
+        'value="B03"', ""
+    )
     assert "银行卡" in html  # business types by name
 
 
