@@ -14,8 +14,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiaobao.core.models.base import TimeStampedModel
-from xiaobao.core.vault.fields import SealedField
+from xiaobao.core.vault.fields import Sealed, SealedField
 from xiaobao.outreach.choices import BodyFormat, Channel, Kind, SendingStatus
+
+
+def in_clear(value: Any) -> str:
+    """A sealed field's value in clear, whether read from the database (Sealed) or just assigned (str)."""
+    return value.reveal() if isinstance(value, Sealed) else str(value or "")
+
 
 DEFAULT_SMS_BODY = '{"phone": "{phone}", "text": "{signature}{text}"}'
 
@@ -186,7 +192,7 @@ class Sending(TimeStampedModel):
     def recipient(self) -> str:
         """The address in clear: only for the sending itself (never shown, never logged)."""
         sealed = self.recipient_email if self.channel == Channel.EMAIL else self.recipient_phone
-        return sealed.reveal() if sealed else ""
+        return in_clear(sealed)
 
     @property
     def is_failed(self) -> bool:

@@ -37,7 +37,7 @@ from xiaobao.core.vault.masking import mask
 from xiaobao.outreach import placeholders
 from xiaobao.outreach.choices import LIVE, PENDING, BodyFormat, Channel, Kind, SendingStatus
 from xiaobao.outreach.defaults import DEFAULTS
-from xiaobao.outreach.models import MessageTemplate, OutreachSettings, Sending
+from xiaobao.outreach.models import MessageTemplate, OutreachSettings, Sending, in_clear
 
 log = logging.getLogger(__name__)
 
@@ -249,7 +249,7 @@ def gateway_body(st: OutreachSettings, *, phone: str, text: str, signature: str)
 
 
 def _mobile(complainant: Any) -> str:
-    phone = complainant.phone.reveal() if complainant.phone else ""
+    phone = in_clear(complainant.phone)
     phone = re.sub(r"[\s\-]", "", phone)
     if phone.startswith("+86"):
         phone = phone[3:]
@@ -257,7 +257,7 @@ def _mobile(complainant: Any) -> str:
 
 
 def _email(complainant: Any) -> str:
-    return complainant.email.reveal().strip() if complainant.email else ""
+    return in_clear(complainant.email).strip()
 
 
 def channels_for(st: OutreachSettings, complainant: Any) -> dict[str, str]:
@@ -553,7 +553,8 @@ def _gateway_id(excerpt: str) -> str:
     except ValueError:
         return ""
     if isinstance(data, dict):
-        for holder in (data, data.get("data") if isinstance(data.get("data"), dict) else {}):
+        inner = data.get("data")
+        for holder in (data, inner if isinstance(inner, dict) else {}):
             for key in GATEWAY_ID_KEYS:
                 if holder.get(key) not in (None, ""):
                     return str(holder[key])[:200]
@@ -572,7 +573,7 @@ def send_sms(*, to: str, text: str) -> tuple[str, str]:
     except DomainError as exc:
         raise SendFailed(exc.message) from None
     headers = {"Content-Type": content_type}
-    token = st.sms_token.reveal() if st.sms_token else ""
+    token = in_clear(st.sms_token)
     if st.sms_auth_header and token:
         headers[st.sms_auth_header] = token
     try:

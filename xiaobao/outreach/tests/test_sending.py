@@ -175,7 +175,7 @@ def test_send_now_records_the_notice(smtp, register, act, clerk):
     assert s.status == SendingStatus.SENT
     assert (c.status, c.notify_method) == ("decided", "email")
     assert s.provider_ref in c.notify_proof and c.notified_at == s.sent_at
-    assert "Recorded" in s.notify_result or "记录" in s.notify_result
+    assert "Recorded" in s.notify_result or "已登记" in s.notify_result
     # and the notify event did not send a second decision notice
     assert sum("处理意见" in m["Subject"] for m in smtp.messages) == 1
 

@@ -44,8 +44,9 @@ def test_handler_sees_the_notices_and_resends_the_failed_one(page, login, shot, 
     s = Sending.objects.get(complaint=c)
     Sending.objects.filter(pk=s.pk).update(status="failed", attempts=5, next_attempt_at=None)
     extra = Sending(
-        complaint=c, kind="extension", channel="email", recipient_masked=s.recipient_masked, subject="延期告知",
-        body="…", status="sent", attempts=1, provider_ref="<170000.1@bank.example>", sent_at=timezone.now(),
+        complaint=c, kind="extension", channel="email", recipient_masked=s.recipient_masked,
+        subject="延期告知", body="…", status="sent", attempts=1, provider_ref="<170000.1@bank.example>",
+        sent_at=timezone.now(),
     )  # fmt: skip
     extra.recipient_email = EMAIL  # type: ignore[assignment]
     extra.save()
