@@ -173,6 +173,10 @@ from xiaobao.directory.conf import configure as _configure_directory  # noqa: E4
 
 _configure_directory(globals())
 
+# The address consumers reach the public pages at (https://xiaobao.example-bank.cn): links in notices to
+# complainants; without it they carry the path alone.
+PUBLIC_BASE_URL = os.environ.get("XIAOBAO_PUBLIC_BASE_URL", "").rstrip("/")
+
 # Requests the server makes to addresses it is given (webhooks, the SMS gateway): http(s) only; loopback,
 # private and link-local addresses (cloud metadata at 169.254.169.254) are refused unless a host or network
 # is listed here (comma-separated host names, addresses or CIDR networks).
