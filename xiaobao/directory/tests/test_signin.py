@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 
-import ldap
 import pyotp
 import pytest
 from django.test import Client
@@ -34,6 +33,8 @@ def _signed_in(client: Client) -> bool:
 
 
 def _move(conn, uid: str, *, leave: str, join: str) -> None:
+    import ldap  # here, not at the top: without python-ldap the module still collects (the fixture skips)
+
     member = f"uid={uid},ou=people,dc=bank,dc=example".encode()
     conn.modify_s(f"cn={leave},{GROUPS}", [(ldap.MOD_DELETE, "member", [member])])
     conn.modify_s(f"cn={join},{GROUPS}", [(ldap.MOD_ADD, "member", [member])])
@@ -106,6 +107,8 @@ def test_a_disabled_account_is_refused_and_deactivated(directory, mappings, ldap
     _login("zhouba")
     assert User.objects.get(username="zhouba").is_active
     # when the directory disables him
+    import ldap
+
     ldap_admin.modify_s(
         "uid=zhouba,ou=people,dc=bank,dc=example", [(ldap.MOD_ADD, "employeeType", [b"disabled"])]
     )
