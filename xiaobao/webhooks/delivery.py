@@ -132,7 +132,7 @@ def subscribers(event_type: str, item: Any) -> list[Subscription]:
     for s in Subscription.objects.filter(is_active=True).select_related("org_unit"):
         if not catalogue.matches(list(s.event_types or []), event_type):
             continue
-        if s.org_unit_id is not None and not (path and path.startswith(s.org_unit.path)):
+        if s.org_unit is not None and not (path and path.startswith(s.org_unit.path)):
             continue
         out.append(s)
     return out
@@ -202,7 +202,8 @@ def _send(delivery: Delivery, now: dt.datetime) -> Outcome:
     if not sub.is_active:
         return Outcome(DeliveryStatus.FAILED, None, "", _("The subscription is deactivated."), None)
     body = signing.body_of(delivery.payload)
-    secret = sub.secret.reveal() if sub.secret else ""
+    sealed: Any = sub.secret  # a Sealed (the field's str type is what is assigned, not what is read)
+    secret = sealed.reveal() if sealed else ""
     headers = signing.headers(
         secret=secret,
         event_type=delivery.event_type,

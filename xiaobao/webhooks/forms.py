@@ -64,7 +64,9 @@ class SubscriptionForm(forms.Form):
         field.help_text = Subscription._meta.get_field("org_unit").help_text
         self.fields["org_unit"] = field
         use_picker(field, "unit")
-        self.fields["event_types"].choices = event_choices()
+        events = self.fields["event_types"]
+        assert isinstance(events, forms.MultipleChoiceField)
+        events.choices = event_choices()
         if instance is None:
             del self.fields["is_active"]
 

@@ -1,5 +1,6 @@
 """Events to a real local receiver: registration, assignment, the decision and a breach arrive signed,
-without personal data; retries with backoff; failure after the last attempt; the outbound policy at save and at send."""
+without personal data; retries with backoff; failure after the last attempt; the outbound policy at save
+and at send."""
 
 from __future__ import annotations
 
