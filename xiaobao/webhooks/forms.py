@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.core.forms import unit_field
 from xiaobao.core.pickers import use_picker
@@ -35,7 +36,7 @@ def event_choices() -> list[tuple[Any, Any]]:
 
 
 class SubscriptionForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("webhook", "Name"), max_length=100)
     url = forms.CharField(
         label=_("URL"),
         max_length=500,
@@ -46,7 +47,7 @@ class SubscriptionForm(forms.Form):
     )
     org_unit = forms.Field(required=False)  # replaced in __init__
     event_types = forms.MultipleChoiceField(label=_("Events"), widget=forms.CheckboxSelectMultiple)
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(label=pgettext_lazy("webhook", "Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, user: Any, instance: Subscription | None = None, **kwargs: Any) -> None:
         if instance is not None and "initial" not in kwargs:

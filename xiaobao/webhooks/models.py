@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaobao.core.models.base import TimeStampedModel
 from xiaobao.core.scoping import scope_q
@@ -39,12 +40,12 @@ class SubscriptionQuerySet(models.QuerySet["Subscription"]):
 class Subscription(TimeStampedModel):
     """A URL subscribed to events, with its signing secret (vault) and the event types it receives."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("webhook", "name"), max_length=100)
     url = models.URLField(_("URL"), max_length=500)
     secret = SealedField(kind="webhook_secret")
     secret_hint = models.CharField(max_length=12, blank=True, default="")  # last characters, for recognition
     event_types = models.JSONField(_("event types"), default=list)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("webhook", "active"), default=True)
     org_unit = models.ForeignKey(
         "core.OrgUnit",
         verbose_name=_("unit"),
@@ -84,7 +85,7 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SUCCEEDED = "succeeded", _("Delivered")
     RETRYING = "retrying", _("Retrying")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("webhook", "Failed")
 
 
 OPEN_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)

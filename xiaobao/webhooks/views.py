@@ -136,8 +136,8 @@ def _outcome_message(request: AuthedRequest, delivery: Delivery) -> None:
         messages.warning(
             request, _("Not delivered yet (%(error)s); it will be retried.") % {"error": delivery.last_error}
         )
-    else:
-        messages.error(request, _("Not delivered: %(error)s") % {"error": delivery.last_error})
+    else:  # a warning, not an error: the request did what it was asked (sent and logged the delivery)
+        messages.warning(request, _("Not delivered: %(error)s") % {"error": delivery.last_error})
 
 
 @require_POST
