@@ -43,7 +43,7 @@ def _complaints(n: int) -> list[Any]:
 
 
 def _payload(event_type: str, item: Any, at: dt.datetime, actor: str | None) -> dict[str, Any]:
-    action = event_type.rsplit(".", 1)[1]
+    action = event_type.rsplit(".", 1)[-1]
     data: dict[str, Any] = {}
     if action == "breach":
         data = {"clock": "decision", "due_date": (at.date() - dt.timedelta(days=1)).isoformat()}
