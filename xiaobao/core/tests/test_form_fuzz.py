@@ -79,6 +79,11 @@ EXCLUDED = {
     "test_a_bad_rename_changes_nothing)",
     "desk:view_delete": "the owner's delete button on the views page; the sweep's users own no view "
     "(desk/tests/test_views_api.py test_a_shared_view_is_seen_by_the_unit_and_changed_only_by_its_owner)",
+    "portal_public:review": "shown only after a successful status lookup kept in the session "
+    "(portal/tests/test_lookup.py: within the window, refused after 30 days, nothing before the decision; "
+    "test_redteam.py: markup in every field)",
+    "portal_public:rate": "shown only after a successful status lookup kept in the session, once the decision "
+    "is notified (portal/tests/test_lookup.py: rating once; test_redteam.py: markup in every field)",
     "surveys_public:answer": "the public survey form carries a signed one-time nonce and a browser cookie; "
     "a replayed post is refused by design (surveys/tests/test_surveys.py "
     "test_bad_answers_give_field_errors_and_store_nothing, test_public_answer_anonymous_then_repeat_refused)",
@@ -94,6 +99,7 @@ WRITES_WITHOUT_REDIRECT: dict[str, set[str]] = {
 # Refusals that are recorded on purpose: a failed login is a row of the audit trail (throttling counts them).
 WRITES_ON_REFUSAL: dict[str, set[str]] = {
     "core:login": {"core.auditevent"},
+    "portal_public:status": {"core.auditevent"},  # every status lookup is audited, a failed one too
 }
 # Tables written on every request whatever the form does.
 VOLATILE = {"sessions.session"}
