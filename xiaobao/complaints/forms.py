@@ -108,7 +108,7 @@ def handler_choices(user: Any) -> list[tuple[Any, Any]]:
     perm = Permission.objects.filter(content_type__app_label="complaints", codename="handle_complaint")
     users = (
         User.objects.visible_to(user)
-        .filter(is_active=True, org_unit__isnull=False)
+        .filter(is_active=True, is_service=False, org_unit__isnull=False)
         .filter(Q(groups__permissions__in=perm) | Q(user_permissions__in=perm))
         .distinct()
         .select_related("org_unit")

@@ -597,7 +597,7 @@ def _assign(actor: User, c: Complaint, data: dict[str, Any]) -> tuple[dict[str, 
     handler = None
     if data.get("handler"):
         handler = (
-            User.objects.filter(username=str(data["handler"]), is_active=True)
+            User.objects.filter(username=str(data["handler"]), is_active=True, is_service=False)
             .select_related("org_unit")
             .first()
         )

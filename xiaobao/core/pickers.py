@@ -223,7 +223,7 @@ def people(user: Any, permission: str = "") -> Any:
     """Active staff of the user's subtree (`User.objects.visible_to`), with a unit; only holders of
     `permission` ("app_label.codename") when given."""
     qs = User.objects.visible_to(user).filter(
-        is_active=True, org_unit__isnull=False, org_unit__is_active=True
+        is_active=True, is_service=False, org_unit__isnull=False, org_unit__is_active=True
     )
     if permission:
         app_label, codename = permission.split(".", 1)

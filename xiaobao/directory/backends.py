@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django_auth_ldap.backend import LDAPBackend, _LDAPUser
 from django_auth_ldap.config import LDAPSettings
 
+from xiaobao.core.models import User
 from xiaobao.directory import services
 from xiaobao.directory.entries import Entry, Refused
 
@@ -64,6 +65,8 @@ class DirectoryBackend(LDAPBackend):
     def authenticate(self, request: Any, username: str | None = None, password: str | None = None, **kw: Any):
         if not directory_on() or not username or username.strip().lower() in break_glass_names():
             return None
+        if User.objects.filter(username__iexact=username.strip(), is_service=True).exists():
+            return None  # a program's account (the portal) is never taken over by a directory entry
         return super().authenticate(request, username=username, password=password, **kw)
 
     def get_user(self, user_id: Any) -> Any:

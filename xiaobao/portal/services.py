@@ -84,13 +84,21 @@ def portal_actor() -> User:
     need."""
     user = User.objects.filter(username=ACCOUNT).select_related("org_unit").first()
     if user is not None:
+        if not user.is_service:  # made before service accounts were marked
+            User.objects.filter(pk=user.pk).update(is_service=True)
+            user.is_service = True
         return user
     root = OrgUnit.objects.filter(parent__isnull=True).order_by("pk").first()
     if root is None:
         raise DomainError(_("The institution has no units yet."), code="not_configured")
     try:
         with transaction.atomic():
-            user = User(username=ACCOUNT, full_name=_("Consumer portal (service account)"), org_unit=root)
+            user = User(
+                username=ACCOUNT,
+                full_name=_("Consumer portal (service account)"),
+                org_unit=root,
+                is_service=True,
+            )
             user.set_unusable_password()
             user.save()
             perms = [p.split(".") for p in ACCOUNT_PERMS]

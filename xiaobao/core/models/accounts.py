@@ -38,6 +38,9 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=60, blank=True)
     totp_secret = models.CharField(_("two-factor secret"), max_length=300, blank=True, editable=False)
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # An account a program acts as (the consumer portal): never signs in, never offered as a person to
+    # assign, mention or pick.
+    is_service = models.BooleanField(_("service account"), default=False, editable=False)
 
     objects = XiaobaoUserManager()  # type: ignore[misc]
     audit_exclude = ("last_login", "is_staff", "is_superuser", "date_joined", "password_changed_at")

@@ -82,8 +82,8 @@ EXCLUDED = {
     "portal_public:review": "shown only after a successful status lookup kept in the session "
     "(portal/tests/test_lookup.py: within the window, refused after 30 days, nothing before the decision; "
     "test_redteam.py: markup in every field)",
-    "portal_public:rate": "shown only after a successful status lookup kept in the session, once the decision "
-    "is notified (portal/tests/test_lookup.py: rating once; test_redteam.py: markup in every field)",
+    "portal_public:rate": "shown only after a successful status lookup kept in the session, once the "
+    "decision is notified (portal/tests/test_lookup.py: rating once; test_redteam.py: markup in every field)",
     "surveys_public:answer": "the public survey form carries a signed one-time nonce and a browser cookie; "
     "a replayed post is refused by design (surveys/tests/test_surveys.py "
     "test_bad_answers_give_field_errors_and_store_nothing, test_public_answer_anonymous_then_repeat_refused)",
