@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from xiaobao.core.clock import now as clock_now
@@ -692,8 +692,12 @@ def _record_notice(s: Sending) -> None:
         return
     actor = User.objects.filter(pk=s.requested_by_id, is_active=True).first()
     at = timezone.localtime(s.sent_at)
-    label = "e-mail" if s.channel == Channel.EMAIL else "SMS"
-    proof = f"{label} {s.provider_ref} sent {at:%Y-%m-%d %H:%M}"[:200]
+    with translation.override(django_settings.LANGUAGE_CODE):  # stored text: the institution's language
+        label = _("E-mail") if s.channel == Channel.EMAIL else _("SMS")
+        proof = (
+            _("%(channel)s %(ref)s sent %(at)s")
+            % {"channel": label, "ref": s.provider_ref, "at": f"{at:%Y-%m-%d %H:%M}"}
+        )[:200]
     method = NotifyMethod.EMAIL if s.channel == Channel.EMAIL else NotifyMethod.SMS
     try:
         if actor is None:

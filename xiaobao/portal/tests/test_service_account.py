@@ -33,7 +33,9 @@ def test_the_service_account_is_never_offered_as_a_person(org, hq_officer, form_
     portal_settings()
     complaint = portal_submit(data={**form_data(), "consent": True})
     with pytest.raises(ValidationError) as exc:
-        complaint_transition(actor=hq_officer, complaint=complaint, action="assign", data={"handler": ACCOUNT})
+        complaint_transition(
+            actor=hq_officer, complaint=complaint, action="assign", data={"handler": ACCOUNT}
+        )
     assert "handler" in exc.value.message_dict
 
 
