@@ -100,6 +100,8 @@ def subscription_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         secret = str(kept.get("secret") or "")
         del request.session[SESSION_SECRET]  # shown once
     deliveries = selectors.delivery_log(sub)
+    for d in deliveries:  # the event by its name, the code beside it for the integrators
+        d.event_label = catalogue.label_of(d.event_type)  # type: ignore[attr-defined]
     return render(
         request,
         "webhooks/detail.html",
