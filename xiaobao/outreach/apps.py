@@ -26,7 +26,9 @@ class OutreachConfig(AppConfig):
         periodic=["xiaobao.outreach.services.retry_due"],
         panels={"complaints.complaint": ["outreach/_complaint_block.html"]},
         demo="xiaobao.outreach.demo.load",
-        order=60,
+        # before the portal: its demo complaints' acknowledgements are real sendings, which would make this
+        # demo think it had been loaded already
+        order=58,
     )
 
     def ready(self) -> None:

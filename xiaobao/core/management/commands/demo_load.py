@@ -37,7 +37,10 @@ class Command(BaseCommand):
                 ", ".join(role_name(c) for c in u.role_codes),
                 u.org_unit.name if u.org_unit else "-",
             )
-            for u in User.objects.select_related("org_unit").prefetch_related("groups").order_by("pk")
+            for u in User.objects.filter(is_service=False)
+            .select_related("org_unit")
+            .prefetch_related("groups")
+            .order_by("pk")
         ]
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})\n")
         for username, role, unit in logins:
