@@ -84,6 +84,14 @@ EXCLUDED = {
     "test_redteam.py: markup in every field)",
     "portal_public:rate": "shown only after a successful status lookup kept in the session, once the "
     "decision is notified (portal/tests/test_lookup.py: rating once; test_redteam.py: markup in every field)",
+    "directory:sync": "the 'sync now' button shows only while a directory is configured, which the sweep's "
+    "settings have not (directory/tests/test_sync.py test_sync_now_on_the_page, "
+    "test_sync_now_without_a_directory_says_so_and_queues_nothing)",
+    "outreach:send": "the complaint page's 'send the decision notice now', shown only to who works on the "
+    "complaint once its decision is ready (outreach/tests/test_pages_api.py "
+    "test_send_from_the_page_refuses_bad_input_and_writes_nothing; the journey browser test)",
+    "outreach:resend": "a button beside a sending, shown only to who works on the complaint "
+    "(outreach/tests/test_pages_api.py test_resend_through_the_page_and_other_branch_404)",
     "surveys_public:answer": "the public survey form carries a signed one-time nonce and a browser cookie; "
     "a replayed post is refused by design (surveys/tests/test_surveys.py "
     "test_bad_answers_give_field_errors_and_store_nothing, test_public_answer_anonymous_then_repeat_refused)",

@@ -101,7 +101,7 @@ def test_the_bar_groups_modules_into_menus(client_for, hq_officer):
         "case_library:home",
         "exams:my",
     ]
-    assert menus["outreach"] == ["education:home", "special_services:home", "surveys:home"]
+    assert menus["outreach"] == ["education:home", "special_services:home", "surveys:home", "portal:home"]
     assert menus["governance"] == ["governance:home", "policies:home"]
     assert menus["admin"][-2:] == ["core:calendar", "core:audit"]
     assert len(bar) <= 12  # fits one line at 1280 px in zh-Hans (browser test)

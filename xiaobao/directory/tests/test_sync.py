@@ -119,3 +119,19 @@ def test_lookup_page_shows_the_result(directory, mappings, sysadmin, client_for)
     page = response.content.decode()
     assert response.status_code == 200 and 'data-testid="lookup-result"' in page
     assert "lisi@bank.example" not in page
+
+
+def test_sync_now_on_the_page(directory, mappings, sysadmin, client_for, django_capture_on_commit_callbacks):
+    _sign_in("zhangsan")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(sysadmin).post(reverse("directory:sync"), follow=True)
+    assert response.status_code == 200
+    run = DirectorySyncRun.objects.get()
+    assert run.requested_by == sysadmin and run.state == "done" and run.summary["checked"] == 1
+
+
+def test_sync_now_without_a_directory_says_so_and_queues_nothing(sysadmin, client_for):
+    response = client_for(sysadmin).post(reverse("directory:sync"), follow=True)
+    assert response.status_code == 200 and len(response.redirect_chain) == 1
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert not DirectorySyncRun.objects.exists()

@@ -173,3 +173,27 @@ def test_test_email_from_the_settings_page(smtp, hq_officer, client_for):
         "/outreach/settings/test/", {"channel": "email", "address": "x@bank.example"}, follow=True
     )
     assert "550" in response.content.decode()
+
+
+def test_send_from_the_page_refuses_bad_input_and_writes_nothing(
+    smtp, register, client_for, clerk, org, django_capture_on_commit_callbacks
+):
+    c = register()
+    before = Sending.objects.count()
+    client = client_for(clerk)
+    for data in ({"kind": "x", "channel": "email"}, {"kind": "decision", "channel": "pigeon"}, {}):
+        response = client.post(f"/outreach/complaints/{c.pk}/send/", data, follow=True)
+        assert response.status_code == 200
+        assert (
+            "选择告知类型和渠道" in response.content.decode()
+            or "Choose the notice" in response.content.decode()
+        )
+    # a decision notice before there is a decision is refused with the reason, nothing sent
+    response = client.post(f"/outreach/complaints/{c.pk}/send/", {"kind": "decision", "channel": "email"})
+    assert response.status_code in (302, 409)
+    assert Sending.objects.count() == before and len(smtp.messages) == 1  # the acknowledgement only
+    stranger = make_user("o_b2_send", org.b2, ["complaint_handler"])
+    answer = client_for(stranger).post(
+        f"/outreach/complaints/{c.pk}/send/", {"kind": "decision", "channel": "email"}
+    )
+    assert answer.status_code == 404
