@@ -47,7 +47,7 @@ from xiaobao.core.errors import Conflict
 from xiaobao.core.models import Consumer, OrgUnit, User
 from xiaobao.core.scoping import unit_in_scope
 from xiaobao.core.services.audit import audit_change, snapshot
-from xiaobao.core.services.consumers import consumer_create
+from xiaobao.core.services.consumers import consumer_create, consumer_update
 from xiaobao.core.vault import crypto
 from xiaobao.core.workdays import get_calendar, receipt_date
 
@@ -121,6 +121,15 @@ def _complainant(actor: User, unit: OrgUnit, data: dict[str, Any]) -> Consumer:
         digest = crypto.blind_index(id_number, "id_number")
         existing = Consumer.objects.visible_to(actor).filter(id_number_bidx=digest).first()
         if existing is not None:
+            email = str(person.get("email") or "").strip()
+            if email and email != (existing.email.reveal() if existing.email else ""):
+                # the address given now is where the notices go (validated and audited like any change)
+                try:
+                    return consumer_update(actor=actor, consumer=existing, email=email)
+                except ValidationError as exc:
+                    raise ValidationError(
+                        {f"complainant.{k}": v for k, v in exc.message_dict.items()}
+                    ) from exc
             return existing
     personal = ("id_number", "phone", "account_number", "address", "email")
     fields = {k: str(person.get(k) or "") for k in personal}

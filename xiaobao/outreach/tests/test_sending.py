@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 import time_machine
 
+from xiaobao.complaints.models import Complaint
 from xiaobao.outreach.choices import Channel, Kind, SendingStatus
 from xiaobao.outreach.models import Sending
 from xiaobao.outreach.tests.conftest import EMAIL, PHONE, T0
@@ -43,6 +45,42 @@ def test_registration_sends_the_acknowledgement_email(smtp, register):
     assert s.recipient == EMAIL  # sealed, readable for the sending only
     raw = Sending.objects.filter(pk=s.pk).values_list("recipient_email", flat=True).get()
     assert EMAIL not in raw.token
+
+
+def test_a_returning_complainant_gets_the_notices_at_the_address_given_now(
+    smtp, clerk, django_capture_on_commit_callbacks
+):
+    # given a consumer known by ID number without an e-mail address
+    from xiaobao.complaints.services import complaint_register
+
+    def register(email: str) -> Any:
+        data = {
+            "received_at": "2026-03-02T10:30:00+08:00",
+            "channel": "A01",
+            "business_type": "B01",
+            "cause": "C01",
+            "org_unit": "B1-S1",
+            "complainant": {"name": "张三", "id_number": "110108199003070016", "email": email},
+            "request": "退还年费",
+            "description": "信用卡年费被多扣。",
+        }
+        with time_machine.travel(T0, tick=False), django_capture_on_commit_callbacks(execute=True):
+            return complaint_register(actor=clerk, data=data)[0]
+
+    first = register("")
+    assert smtp.messages == []
+    # when the same person complains again and gives an address, then the same consumer keeps it
+    second = register(EMAIL)
+    assert second.complainant_id == first.complainant_id
+    assert second.complainant.email.reveal() == EMAIL
+    assert [m["To"] for m in smtp.messages] == [EMAIL]
+    # and a bad address is a field error, nothing registered
+    from django.core.exceptions import ValidationError
+
+    before = Complaint.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        register("not-an-address")
+    assert "complainant.email" in exc.value.message_dict and Complaint.objects.count() == before
 
 
 def test_no_email_no_phone_no_sending(smtp, register):
