@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from xiaobao.core.context import client_ip
 
 # /public/: pages meant for anybody (an approval check from a QR code, the fees in force for the banking hall)
-PUBLIC_PREFIXES = ("/api/", "/static/", "/i18n/", "/favicon.ico", "/public/")
+# /directory/oidc/: the OpenID Connect sign-in's start and the provider's return (404 when not configured)
+PUBLIC_PREFIXES = ("/api/", "/static/", "/i18n/", "/favicon.ico", "/public/", "/directory/oidc/")
 
 
 def request_ip(request: HttpRequest) -> str | None:

@@ -5,7 +5,11 @@ Without XIAOBAO_LDAP_URI the directory is off: nothing of python-ldap is importe
 stays Django's ModelBackend. With it, django-auth-ldap's AUTH_LDAP_* settings are set and the backends become
 the directory (`DirectoryBackend`) and the break-glass local accounts (`BreakGlassBackend`, only for the
 usernames in XIAOBAO_LDAP_BREAK_GLASS). `build(env)` is the pure part: tests apply its result with
-override_settings against their own directory server."""
+override_settings against their own directory server.
+
+OpenID Connect (XIAOBAO_OIDC_*, `oidc_build`) is the second option, alone or next to LDAP: when configured,
+mozilla-django-oidc's OIDC_* settings are set and `xiaobao.directory.oidc.OIDCBackend` is added to the
+backends (after LDAP's, or after ModelBackend: local passwords keep working when only OIDC is on)."""
 
 from __future__ import annotations
 
@@ -113,6 +117,92 @@ def build(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+# --- OpenID Connect (XIAOBAO_OIDC_*) -----------------------------------------------------------------------
+
+OIDC_BACKEND = "xiaobao.directory.oidc.OIDCBackend"
+OIDC_DEFAULTS = {
+    "XIAOBAO_OIDC_SCOPES": "openid profile email",
+    "XIAOBAO_OIDC_CLAIM_USERNAME": "preferred_username",
+    "XIAOBAO_OIDC_CLAIM_GROUPS": "groups",
+    "XIAOBAO_OIDC_CLAIM_UNIT": "department",
+    "XIAOBAO_OIDC_CLAIM_NAME": "name",
+    "XIAOBAO_OIDC_CLAIM_EMAIL": "email",
+    "XIAOBAO_OIDC_SIGN_ALGO": "RS256",
+}
+OIDC_ENDPOINTS = {  # XIAOBAO_OIDC_… → the key of the provider's discovery document
+    "authorization": ("XIAOBAO_OIDC_AUTHORIZATION_ENDPOINT", "authorization_endpoint"),
+    "token": ("XIAOBAO_OIDC_TOKEN_ENDPOINT", "token_endpoint"),
+    "userinfo": ("XIAOBAO_OIDC_USERINFO_ENDPOINT", "userinfo_endpoint"),
+    "jwks": ("XIAOBAO_OIDC_JWKS_ENDPOINT", "jwks_uri"),
+}
+
+
+def _oget(env: Mapping[str, str], name: str) -> str:
+    return (env.get(name) or OIDC_DEFAULTS.get(name, "")).strip()
+
+
+def _words(value: str) -> list[str]:
+    return sorted({w for w in value.replace(",", " ").split() if w})
+
+
+def oidc_summary(env: Mapping[str, str]) -> dict[str, Any]:
+    """What the directory page shows (and the code reads as settings.OIDC): never the client secret.
+    On when a client id and either an issuer (its discovery document names the endpoints) or all four
+    endpoints are given."""
+    endpoints = {key: _oget(env, var) for key, (var, _doc) in OIDC_ENDPOINTS.items()}
+    issuer = _oget(env, "XIAOBAO_OIDC_ISSUER").rstrip("/")
+    client_id = _oget(env, "XIAOBAO_OIDC_CLIENT_ID")
+    return {
+        "enabled": bool(client_id and (issuer or all(endpoints.values()))),
+        "issuer": issuer,
+        "endpoints": endpoints,
+        "client_id": client_id,
+        "client_secret_set": bool(env.get("XIAOBAO_OIDC_CLIENT_SECRET")),
+        "scopes": " ".join(_oget(env, "XIAOBAO_OIDC_SCOPES").split()),
+        "claim_username": _oget(env, "XIAOBAO_OIDC_CLAIM_USERNAME"),
+        "claim_groups": _oget(env, "XIAOBAO_OIDC_CLAIM_GROUPS"),
+        "claim_unit": _oget(env, "XIAOBAO_OIDC_CLAIM_UNIT"),
+        "claim_name": _oget(env, "XIAOBAO_OIDC_CLAIM_NAME"),
+        "claim_email": _oget(env, "XIAOBAO_OIDC_CLAIM_EMAIL"),
+        "sign_algo": _oget(env, "XIAOBAO_OIDC_SIGN_ALGO"),
+        # the provider's MFA stands in for Xiaobao's TOTP when the id token's amr names one of these
+        # (or its acr is one of XIAOBAO_OIDC_TRUSTED_ACR); otherwise an enrolled user is asked for the code
+        "trusted_amr": _words(_oget(env, "XIAOBAO_OIDC_TRUSTED_AMR")),
+        "trusted_acr": _words(_oget(env, "XIAOBAO_OIDC_TRUSTED_ACR")),
+        "button_label": _oget(env, "XIAOBAO_OIDC_BUTTON_LABEL"),
+        "timeout": 10,
+    }
+
+
+def oidc_build(env: Mapping[str, str], backends: list[str]) -> dict[str, Any]:
+    """The OIDC settings for `env`: OIDC always, mozilla-django-oidc's OIDC_* and the backend added to
+    `backends` only when configured. The endpoints left empty are read from the issuer's discovery
+    document at the first sign-in (xiaobao.directory.oidc), not here: settings never wait for the network."""
+    oidc = oidc_summary(env)
+    if not oidc["enabled"]:
+        return {"OIDC": oidc}
+    return {
+        "OIDC": oidc,
+        "OIDC_RP_CLIENT_ID": oidc["client_id"],
+        "OIDC_RP_CLIENT_SECRET": env.get("XIAOBAO_OIDC_CLIENT_SECRET") or "",
+        "OIDC_RP_SCOPES": oidc["scopes"],
+        "OIDC_RP_SIGN_ALGO": oidc["sign_algo"],
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": oidc["endpoints"]["authorization"],
+        "OIDC_OP_TOKEN_ENDPOINT": oidc["endpoints"]["token"],
+        "OIDC_OP_USER_ENDPOINT": oidc["endpoints"]["userinfo"],
+        "OIDC_OP_JWKS_ENDPOINT": oidc["endpoints"]["jwks"],
+        "OIDC_USE_PKCE": True,
+        "OIDC_USE_NONCE": True,
+        "OIDC_TIMEOUT": oidc["timeout"],
+        "OIDC_CREATE_USER": True,
+        "OIDC_STORE_ACCESS_TOKEN": False,
+        "OIDC_STORE_ID_TOKEN": False,
+        "OIDC_AUTHENTICATION_CALLBACK_URL": "directory:oidc_callback",
+        "AUTHENTICATION_BACKENDS": [*backends, OIDC_BACKEND],
+    }
+
+
 def configure(ns: dict[str, Any]) -> None:
-    """Set the LDAP settings and AUTHENTICATION_BACKENDS in the settings namespace `ns`."""
+    """Set the LDAP and OIDC settings and AUTHENTICATION_BACKENDS in the settings namespace `ns`."""
     ns.update(build(os.environ))
+    ns.update(oidc_build(os.environ, list(ns.get("AUTHENTICATION_BACKENDS") or [MODEL_BACKEND])))

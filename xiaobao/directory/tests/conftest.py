@@ -20,6 +20,9 @@ from typing import Any
 
 import pytest
 
+# the OpenID Connect provider's fixtures (oidc_provider, oidc): see oidc_server.py
+from xiaobao.directory.tests.oidc_server import oidc, oidc_provider  # noqa: F401
+
 SLAPD = "/usr/sbin/slapd"
 SLAPADD = "/usr/sbin/slapadd"
 SCHEMAS = ("core", "cosine", "inetorgperson", "nis")
