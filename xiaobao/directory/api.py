@@ -30,7 +30,11 @@ class GroupMappingOut(Schema):
 
 
 class GroupMappingIn(Schema):
-    group_dn: str = Field(..., max_length=500, description="The directory group's DN")
+    group_dn: str = Field(
+        ...,
+        max_length=500,
+        description="The directory group: an LDAP DN, or an OpenID provider's group name or id",
+    )
     role: str = Field(..., max_length=40, description="A role code (GET /api/v1/roles)")
     org_unit: str | None = Field(None, max_length=32, description="Unit code the members belong to")
     note: str = Field("", max_length=200)

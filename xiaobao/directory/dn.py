@@ -63,6 +63,15 @@ def normalize(dn: str) -> str:
     return ",".join("+".join(sorted(f"{a.lower()}={v.lower()}" for a, v in rdn)) for rdn in parse(dn))
 
 
+def is_group_id(value: str) -> bool:
+    """A directory group as mappings name it: an LDAP DN (anything with "=" must parse as one), or an OpenID
+    provider's group name, path or id (printable, no "=")."""
+    value = value.strip()
+    if not value or any(ord(ch) < 32 for ch in value):
+        return False
+    return is_dn(value) if "=" in value else True
+
+
 def normalize_or_raw(dn: str) -> str:
     try:
         return normalize(dn)

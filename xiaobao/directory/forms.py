@@ -10,12 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from xiaobao.core.models import OrgUnit
 from xiaobao.core.pickers import use_picker
 from xiaobao.directory import dn as dnlib
-from xiaobao.directory.models import role_choices
+from xiaobao.directory.models import GROUP_ID_ERROR, role_choices
 
 
 class MappingForm(forms.Form):
     group_dn = forms.CharField(
-        label=_("Directory group (DN)"),
+        label=_("Directory group (DN, or the OpenID provider's group)"),
         max_length=500,
         help_text=_("e.g. cn=cp-officers,ou=groups,dc=bank,dc=cn"),
         widget=forms.TextInput(attrs={"data-testid": "mapping-dn", "size": 48}),
@@ -41,10 +41,8 @@ class MappingForm(forms.Form):
 
     def clean_group_dn(self) -> str:
         value = self.cleaned_data["group_dn"].strip()
-        if not dnlib.is_dn(value):
-            raise forms.ValidationError(
-                _("Not a distinguished name (e.g. cn=staff,ou=groups,dc=bank,dc=cn).")
-            )
+        if not dnlib.is_group_id(value):
+            raise forms.ValidationError(GROUP_ID_ERROR)
         return value
 
     def to_data(self) -> dict[str, Any]:

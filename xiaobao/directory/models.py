@@ -20,6 +20,13 @@ def role_choices() -> list[tuple[str, str]]:
     return [(code, str(role.name)) for code, role in ROLES.items()]
 
 
+# an LDAP group's DN, or an OpenID provider's group name, path or id
+GROUP_ID_ERROR = _(
+    "Not a directory group: an LDAP distinguished name (e.g. cn=staff,ou=groups,dc=bank,dc=cn) or an OpenID "
+    "provider's group name, path or id."
+)
+
+
 class GroupRoleMapping(TimeStampedModel):
     """Members of the directory group `group_dn` get the role `role` at sign-in (and lose it when they leave
     the group). `org_unit`, when set, is the unit the members belong to, overriding their unit attribute."""
@@ -52,11 +59,11 @@ class GroupRoleMapping(TimeStampedModel):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if not dnlib.is_dn(self.group_dn or ""):
-            errors["group_dn"] = str(_("Not a distinguished name (e.g. cn=staff,ou=groups,dc=bank,dc=cn)."))
+        if not dnlib.is_group_id(self.group_dn or ""):
+            errors["group_dn"] = str(GROUP_ID_ERROR)
         else:
             self.group_dn = self.group_dn.strip()
-            self.group_key = dnlib.normalize(self.group_dn)
+            self.group_key = dnlib.normalize_or_raw(self.group_dn)
         if self.role not in ROLES:
             errors["role"] = str(_("Unknown role."))
         if errors:
@@ -74,6 +81,14 @@ class AccountState(models.TextChoices):
     MISSING = "missing", _("Not in the directory")
 
 
+OIDC_PREFIX = "oidc:"  # DirectoryAccount.dn of a user from an OpenID provider: "oidc:<issuer>#<subject>"
+
+
+class DirectoryAccountQuerySet(models.QuerySet["DirectoryAccount"]):
+    def ldap(self) -> DirectoryAccountQuerySet:
+        return self.exclude(dn__startswith=OIDC_PREFIX)
+
+
 class DirectoryAccount(TimeStampedModel):
     """A user who comes from the directory: their entry's DN, when it was last read, and the roles the
     directory gave (`granted_roles`) — a group change removes those, never a role an administrator gave."""
@@ -85,6 +100,8 @@ class DirectoryAccount(TimeStampedModel):
     granted_roles = models.JSONField(_("roles from the directory"), default=list, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=AccountState.choices, default="active")
     synced_at = models.DateTimeField(_("last read from the directory"), null=True, blank=True)
+
+    objects = DirectoryAccountQuerySet.as_manager()
 
     class Meta:
         ordering = ["user__username"]

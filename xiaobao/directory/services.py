@@ -164,7 +164,8 @@ def account_gone(*, username: str, state: str) -> bool:
     """The directory no longer has the user (`missing`) or has disabled them (`disabled`): the local account
     of a directory user is deactivated (audited). True when that changed something."""
     account = (
-        DirectoryAccount.objects.select_related("user")
+        DirectoryAccount.objects.ldap()  # an OpenID provider's user is not the LDAP directory's to deactivate
+        .select_related("user")
         .filter(user__username__iexact=username.strip())
         .first()
     )
@@ -324,7 +325,8 @@ def directory_sync(*, progress: Any = None) -> dict[str, int]:
     backend = _backend()
     conn = backend.service_connection()
     summary = {"checked": 0, "updated": 0, "deactivated": 0, "unchanged": 0, "errors": 0}
-    accounts = list(DirectoryAccount.objects.select_related("user").order_by("pk"))
+    # the LDAP directory's accounts only: an OpenID provider's users are read at their sign-in
+    accounts = list(DirectoryAccount.objects.ldap().select_related("user").order_by("pk"))
     try:
         for i, account in enumerate(accounts):
             summary["checked"] += 1

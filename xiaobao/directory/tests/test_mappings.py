@@ -67,7 +67,8 @@ def test_api_create_list_patch_delete_with_audit(sysadmin, api_for, org):
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
-        ({"group_dn": "staff", "role": "auditor"}, "group_dn"),
+        ({"group_dn": "cn=staff,,dc=b", "role": "auditor"}, "group_dn"),  # a DN that does not parse
+        ({"group_dn": "   ", "role": "auditor"}, "group_dn"),
         ({"group_dn": "cn=a,dc=b", "role": "emperor"}, "role"),
         ({"group_dn": "cn=a,dc=b", "role": "auditor", "org_unit": "NOPE"}, "org_unit"),
     ],
@@ -103,7 +104,7 @@ def test_page_shows_the_mapping_and_config_and_validates_the_form(sysadmin, clie
         {"XIAOBAO_LDAP_URI": "ldaps://dc1.bank.cn", "XIAOBAO_LDAP_BIND_PASSWORD": "pw-S3CRET"}
     )
     # given a bad DN, the form answers 400 with the field's message
-    r = client.post(reverse("directory:mapping_create"), {"group_dn": "not a dn", "role": "auditor"})
+    r = client.post(reverse("directory:mapping_create"), {"group_dn": "cn=not a dn,,", "role": "auditor"})
     assert r.status_code == 400 and "group_dn" in r.context["form"].errors
     # when a good one is saved, the page lists it and shows the configuration without the password
     r = client.post(

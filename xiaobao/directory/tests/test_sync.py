@@ -135,3 +135,19 @@ def test_sync_now_without_a_directory_says_so_and_queues_nothing(sysadmin, clien
     assert response.status_code == 200 and len(response.redirect_chain) == 1
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
     assert not DirectorySyncRun.objects.exists()
+
+
+def test_an_openid_users_account_is_not_the_ldap_directorys_to_deactivate(directory, mappings, org):
+    # given a user who signs in through an OpenID provider, unknown to the LDAP directory
+    from conftest import make_user
+    from xiaobao.directory.services import directory_sync
+
+    user = make_user("oidc_only", org.b1, ["complaint_handler"])
+    DirectoryAccount.objects.create(user=user, dn="oidc:https://idp.bank.example#4711", granted_roles=[])
+    # when the LDAP sync runs and somebody tries the name on the password form
+    summary = directory_sync()
+    Client().post(reverse("core:login"), {"username": "oidc_only", "password": "guess-1234"})
+    # then the account is untouched
+    user.refresh_from_db()
+    assert user.is_active and summary["checked"] == 0
+    assert DirectoryAccount.objects.get(user=user).state == "active"
