@@ -126,16 +126,16 @@ def on_work_item_event(sender: Any, *, item: Any, action: str, **kwargs: Any) ->
 def subscribers(event_type: str, item: Any) -> list[Subscription]:
     """Active subscriptions listing the event type (or a wildcard covering it) whose unit, if any, holds
     the item."""
-    unit = getattr(item, "org_unit", None)
+    candidates = [
+        s
+        for s in Subscription.objects.filter(is_active=True).select_related("org_unit")
+        if catalogue.matches(list(s.event_types or []), event_type)
+    ]
+    if not any(s.org_unit is not None for s in candidates):
+        return candidates
+    unit = getattr(item, "org_unit", None)  # read only when a subscription is limited to a unit
     path = getattr(unit, "path", "") or ""
-    out = []
-    for s in Subscription.objects.filter(is_active=True).select_related("org_unit"):
-        if not catalogue.matches(list(s.event_types or []), event_type):
-            continue
-        if s.org_unit is not None and not (path and path.startswith(s.org_unit.path)):
-            continue
-        out.append(s)
-    return out
+    return [s for s in candidates if s.org_unit is None or (path and path.startswith(s.org_unit.path))]
 
 
 def deliveries_create(
