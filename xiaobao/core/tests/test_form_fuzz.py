@@ -87,8 +87,8 @@ EXCLUDED = {
     "directory:sync": "the 'sync now' button shows only while a directory is configured, which the sweep's "
     "settings have not (directory/tests/test_sync.py test_sync_now_on_the_page, "
     "test_sync_now_without_a_directory_says_so_and_queues_nothing)",
-    "directory:oidc_authenticate": "the OpenID Connect sign-in's start, a link on the login page shown only while "
-    "a provider is configured (directory/tests/test_oidc.py: the whole flow against a real provider)",
+    "directory:oidc_authenticate": "the OpenID Connect sign-in's start, a link on the login page shown only "
+    "while a provider is configured (directory/tests/test_oidc.py: the whole flow against a real provider)",
     "directory:oidc_callback": "the provider's return with code and state, never a form of ours "
     "(directory/tests/test_oidc.py test_a_wrong_or_replayed_state_is_refused and the flow tests)",
     "outreach:send": "the complaint page's 'send the decision notice now', shown only to who works on the "
