@@ -167,9 +167,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# Directory sign-in (LDAP / Active Directory): XIAOBAO_LDAP_URI and the other directory variables (.env.example)
-# are read by xiaobao.directory.conf, which sets the AUTH_LDAP_* settings and AUTHENTICATION_BACKENDS when a
-# directory is configured.
+# Directory sign-in (LDAP / Active Directory, OpenID Connect): XIAOBAO_LDAP_URI, XIAOBAO_OIDC_ISSUER and the
+# other directory variables (.env.example) are read by xiaobao.directory.conf, which sets the AUTH_LDAP_* and
+# OIDC_* settings and AUTHENTICATION_BACKENDS when a directory or a provider is configured.
 from xiaobao.directory.conf import configure as _configure_directory  # noqa: E402
 
 _configure_directory(globals())

@@ -550,8 +550,8 @@ def test_every_page_route_is_covered():
 
 
 def test_module_public_pages_live_under_public():
-    """A module's page without login is under /public/ (the login middleware's open prefix for pages), or is
-    the OpenID Connect sign-in's redirect and callback under /directory/oidc/ (which must work before login)."""
+    """A module's page without login is under /public/ (the login middleware's open prefix for pages), or
+    is the OpenID Connect sign-in's redirect and callback under /directory/oidc/ (needed before login)."""
     from django.urls import NoReverseMatch
 
     for name in _app_public_pages:
