@@ -122,7 +122,8 @@ def _complainant(actor: User, unit: OrgUnit, data: dict[str, Any]) -> Consumer:
         existing = Consumer.objects.visible_to(actor).filter(id_number_bidx=digest).first()
         if existing is not None:
             email = str(person.get("email") or "").strip()
-            if email and email != (existing.email.reveal() if existing.email else ""):
+            known: Any = existing.email  # Sealed (read from the database) or ""
+            if email and email != (known.reveal() if known else ""):
                 # the address given now is where the notices go (validated and audited like any change)
                 try:
                     return consumer_update(actor=actor, consumer=existing, email=email)
